@@ -1,0 +1,131 @@
+/** One message of a conversation, in the plain-text protocol. */
+export interface ChatMessage {
+  /** Who wrote it. Tool results travel as `user` messages wrapped in `<tool_result>`. */
+  role: "system" | "user" | "assistant";
+  /** The message text. */
+  content: string;
+}
+
+/**
+ * Why a model stopped generating.
+ *
+ * - `stop`: the model ended its turn (end-of-sequence).
+ * - `stop-sequence`: a stop sequence such as `</tool>` matched, or the caller closed the
+ *   stream because a complete call had arrived.
+ * - `length`: the token limit cut the reply off.
+ * - `error`: the server reported an error mid-stream.
+ * - `abort`: the caller aborted.
+ */
+export type FinishReason = "stop" | "stop-sequence" | "length" | "error" | "abort";
+
+/** Token counts for one model call, as far as the backend reports them. */
+export interface Usage {
+  /** Prompt tokens (all of them, cached or not). */
+  inputTokens?: number;
+  /** Generated tokens. */
+  outputTokens?: number;
+  /** Prompt tokens served from the KV cache rather than evaluated. */
+  cachedInputTokens?: number;
+  /** Prompt tokens the backend actually evaluated for this call. */
+  evaluatedInputTokens?: number;
+}
+
+/** A chunk of generated text. */
+export interface TextDeltaPart {
+  /** Discriminator. */
+  type: "text-delta";
+  /** The new text. */
+  text: string;
+}
+
+/** The last part of every stream. */
+export interface FinishPart {
+  /** Discriminator. */
+  type: "finish";
+  /** Why generation stopped. */
+  reason: FinishReason;
+  /** Token counts, when the backend reports them. */
+  usage?: Usage;
+  /** The model that actually answered (after any fallback). */
+  model?: string;
+}
+
+/** A provider-specific notice (a fallback model answered, a retry happened, ...). */
+export interface NoticePart {
+  /** Discriminator. */
+  type: "notice";
+  /** A short machine-readable kind, e.g. `"retry"` or `"model-fallback"`. */
+  kind: string;
+  /** A sentence for humans. */
+  message: string;
+  /** Extra data for the kind. */
+  data?: Record<string, unknown>;
+}
+
+/** What a provider's stream yields. */
+export type StreamPart = TextDeltaPart | FinishPart | NoticePart;
+
+/** A decoding constraint a backend may enforce. */
+export type DecodingConstraint =
+  | {
+      /** A GBNF grammar (llama.cpp). */
+      type: "grammar";
+      /** The grammar text. */
+      grammar: string;
+    }
+  | {
+      /** A JSON schema the whole reply must match (Ollama `format`, llama.cpp `json_schema`). */
+      type: "json-schema";
+      /** The schema. */
+      schema: Record<string, unknown>;
+    };
+
+/** One model call. */
+export interface ChatRequest {
+  /** The conversation so far, system prompt first. */
+  messages: readonly ChatMessage[];
+  /** Stop sequences. The agent sends `["</tool>"]`. */
+  stop?: readonly string[];
+  /** Upper bound on generated tokens. */
+  maxTokens?: number;
+  /** Sampling temperature. */
+  temperature?: number;
+  /** A decoding constraint, for providers whose {@link ProviderCapabilities} allow it. */
+  constraint?: DecodingConstraint;
+  /** Cancels the call at any point. Breaking out of the stream also cancels it. */
+  signal?: AbortSignal;
+}
+
+/** What a provider can do beyond streaming text. */
+export interface ProviderCapabilities {
+  /** Enforces GBNF grammars. */
+  grammar?: boolean;
+  /** Enforces a JSON schema on the whole reply. */
+  jsonSchema?: boolean;
+  /** Counts tokens exactly through {@link ModelProvider.countTokens}. */
+  exactTokenCount?: boolean;
+}
+
+/**
+ * A model backend. Implementations stream text deltas and end with exactly one
+ * `finish` part; errors are thrown as {@link GemmaCoderError} with a provider code.
+ * Returning early from the iterator (a `break` in `for await`) must cancel the
+ * request, so the backend stops generating.
+ */
+export interface ModelProvider {
+  /** A short id such as `"ollama"`. */
+  readonly id: string;
+  /** The model name, when there is one. */
+  readonly model?: string;
+  /** What the backend can enforce. */
+  readonly capabilities?: ProviderCapabilities;
+  /** Streams one reply. */
+  streamChat(request: ChatRequest): AsyncIterable<StreamPart>;
+  /** The model's context window in tokens, when the backend can tell. */
+  contextWindow?(options?: { signal?: AbortSignal }): Promise<number | undefined>;
+  /** Counts the tokens of a text with the model's own tokenizer. */
+  countTokens?(text: string, options?: { signal?: AbortSignal }): Promise<number>;
+  /** Releases resources (sockets, a loaded model). */
+  dispose?(): Promise<void>;
+}
+

@@ -1,5 +1,29 @@
+export type { AgentOptions, RunOptions } from "./agent/agent.js";
+export { Agent } from "./agent/agent.js";
+export type {
+  AgentEvent,
+  AgentEventMap,
+  AgentEventName,
+  AgentListeners,
+  AgentState,
+  RunResult,
+  RunUsage,
+  StopReason,
+} from "./agent/events.js";
+export type { SystemPromptOptions } from "./agent/system-prompt.js";
+export { buildSystemPrompt } from "./agent/system-prompt.js";
 export type { ErrorCode, GemmaCoderErrorOptions } from "./errors/gemma-coder-error.js";
-export { GemmaCoderError, ToolError, abortError } from "./errors/gemma-coder-error.js";
+export { abortError, GemmaCoderError, ToolError } from "./errors/gemma-coder-error.js";
+export type { ParseReplyOptions, ParseResult, ToolCall } from "./protocol/parse-reply.js";
+export { CALL_EXAMPLE, parseReply } from "./protocol/parse-reply.js";
+export type { ReplyStream, ReplyStreamOptions } from "./protocol/reply-stream.js";
+export { createReplyStream } from "./protocol/reply-stream.js";
+export type { FormatToolResultOptions, ToolResult } from "./protocol/tool-result.js";
+export {
+  DEFAULT_MAX_RESULT_CHARS,
+  formatToolResult,
+  truncateMiddle,
+} from "./protocol/tool-result.js";
 export type {
   ChatMessage,
   ChatRequest,
@@ -13,6 +37,14 @@ export type {
   TextDeltaPart,
   Usage,
 } from "./provider/provider.js";
+export { DEFAULT_RULES } from "./rules/default-rules.js";
+export type { LoadRulebookOptions, Rulebook, RulebookHost } from "./rules/load-rulebook.js";
+export {
+  DEFAULT_RULEBOOK_MAX_CHARS,
+  loadRulebook,
+  nodeRulebookHost,
+  RULEBOOK_FILE_NAMES,
+} from "./rules/load-rulebook.js";
 export type { AnyTool, Tool, ToolContext } from "./tools/define-tool.js";
 export { defineTool } from "./tools/define-tool.js";
 export { describeTool, toolInputJsonSchema } from "./tools/describe-tool.js";

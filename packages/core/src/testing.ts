@@ -1,1 +1,7 @@
-export {};
+export type {
+  Script,
+  ScriptedModel,
+  ScriptedModelOptions,
+  ScriptedReply,
+} from "./testing/scripted-model.js";
+export { createScriptedModel, toolCall } from "./testing/scripted-model.js";

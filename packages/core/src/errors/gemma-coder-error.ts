@@ -58,6 +58,7 @@ export class GemmaCoderError extends Error {
   readonly provider: string | undefined;
   /** Seconds the server asked to wait before a retry, when it said so. */
   readonly retryAfterSeconds: number | undefined;
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through the symbol by isInstance.
   private readonly [MARKER] = true;
 
   /**

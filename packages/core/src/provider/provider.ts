@@ -128,4 +128,3 @@ export interface ModelProvider {
   /** Releases resources (sockets, a loaded model). */
   dispose?(): Promise<void>;
 }
-

@@ -1,0 +1,638 @@
+import { EventEmitter } from "eventemitter3";
+import { abortError, GemmaCoderError } from "../errors/gemma-coder-error.js";
+import { createReplyStream } from "../protocol/reply-stream.js";
+import {
+  DEFAULT_MAX_RESULT_CHARS,
+  formatToolResult,
+  type ToolResult,
+} from "../protocol/tool-result.js";
+import type { ChatMessage, FinishReason, ModelProvider, Usage } from "../provider/provider.js";
+import { DEFAULT_RULES } from "../rules/default-rules.js";
+import { loadRulebook, type RulebookHost } from "../rules/load-rulebook.js";
+import { type AnyTool, assertToolName } from "../tools/define-tool.js";
+import { describeTool } from "../tools/describe-tool.js";
+import { DONE_TOOL_NAME, doneTool } from "../tools/done-tool.js";
+import type {
+  AgentEvent,
+  AgentEventMap,
+  AgentEventName,
+  AgentListeners,
+  AgentState,
+  RunResult,
+  RunUsage,
+  StopReason,
+} from "./events.js";
+import { buildSystemPrompt } from "./system-prompt.js";
+import { formatValidationError } from "./validation-feedback.js";
+
+/** Options of the {@link Agent} constructor. */
+export interface AgentOptions {
+  /** The model backend. */
+  provider: ModelProvider;
+  /** Tools on offer besides the built-in `done`. */
+  tools?: readonly AnyTool[];
+  /**
+   * The rulebook: a text, `false` for none, or `undefined` to use the project's
+   * (found from `workspace`, see `loadRulebook`) or else the default rulebook.
+   */
+  rules?: string | false | undefined;
+  /** The workspace root; used to find the project's rulebook. */
+  workspace?: string | undefined;
+  /** File access for the rulebook search, for runtimes other than Node. */
+  rulebookHost?: RulebookHost | undefined;
+  /** Extra instructions for the system prompt. */
+  instructions?: string | undefined;
+  /** Most model turns in one run. Default 40. */
+  maxSteps?: number;
+  /** Consecutive replies without a usable call before the run fails. Default 3. */
+  maxInvalidReplies?: number;
+  /** Identical calls (with no change in between) before a warning. Default 3. */
+  repeatWarnAt?: number;
+  /** Identical calls (with no change in between) before the run fails. Default 5. */
+  repeatStopAt?: number;
+  /** Wall-clock limit for a run in milliseconds. Default: none. */
+  timeoutMs?: number | undefined;
+  /** Cap on one reply's tokens. Default 2048. */
+  maxOutputTokens?: number;
+  /** Sampling temperature passed to the provider. */
+  temperature?: number | undefined;
+  /** Cap on a tool result's characters before head+tail truncation. Default 8,000. */
+  maxResultChars?: number;
+  /** A clock, for tests. */
+  now?: () => number;
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  /** Cancels the run in any state; the result then has status `aborted`. */
+  signal?: AbortSignal | undefined;
+}
+
+type Listener = (event: AgentEvent) => void;
+
+const TERMINAL: ReadonlySet<AgentState> = new Set(["done", "failed", "aborted"]);
+const TRANSITIONS: Readonly<Record<AgentState, readonly AgentState[]>> = {
+  idle: ["awaiting-model", "failed", "aborted"],
+  "awaiting-model": ["awaiting-model", "executing-tool", "failed", "aborted"],
+  "executing-tool": ["awaiting-model", "done", "failed", "aborted"],
+  done: ["idle"],
+  failed: ["idle"],
+  aborted: ["idle"],
+};
+
+const NUDGE =
+  'Your reply had no tool call. Reply with exactly one call:\n<tool>\n{"name": "TOOL_NAME", "args": {...}}\n</tool>\nIf the task is complete, call done.';
+
+/** Stable JSON (sorted keys) so `{a,b}` and `{b,a}` count as the same call. */
+function stableKey(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableKey).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableKey(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+function toError(error: unknown, provider: string): GemmaCoderError {
+  if (GemmaCoderError.isInstance(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new GemmaCoderError(`The model provider failed: ${message}`, {
+    code: "provider-stream",
+    provider,
+    cause: error,
+  });
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+/** Thrown inside a run to unwind to its end; never escapes `run()`. */
+class StopRun {
+  constructor(
+    readonly stopReason: StopReason,
+    readonly message: string,
+    readonly error?: GemmaCoderError,
+  ) {}
+}
+
+/**
+ * A coding agent: one model, a tool set and a rulebook, driven by an explicit state
+ * machine (`idle` → `awaiting-model` ⇄ `executing-tool` → `done` | `failed` | `aborted`).
+ * Each turn makes one model call and runs at most one tool call. Model misbehaviour
+ * never throws: it is fed back to the model and, past the limits, ends the run
+ * with a clear `stopReason`.
+ *
+ * @example
+ * ```ts
+ * const agent = new Agent({ provider, tools: createTools({ root: process.cwd() }) });
+ * agent.on("tool-call", (e) => console.log(e.name, e.args));
+ * const result = await agent.run("Fix the failing test in tests/test_api.py");
+ * console.log(result.status, result.summary);
+ * ```
+ */
+export class Agent extends EventEmitter<AgentListeners> {
+  private readonly options: AgentOptions;
+  private readonly toolMap = new Map<string, AnyTool>([[DONE_TOOL_NAME, doneTool]]);
+  private readonly streamListeners = new Set<Listener>();
+  private currentState: AgentState = "idle";
+  private running = false;
+  private rulesPromise: Promise<string | undefined> | undefined;
+
+  /**
+   * Creates an agent.
+   *
+   * @param options - Provider, tools, rules and limits.
+   * @throws GemmaCoderError `duplicate-tool` when two tools share a name, `invalid-argument` for bad limits.
+   */
+  constructor(options: AgentOptions) {
+    super();
+    if (!options || typeof options.provider?.streamChat !== "function") {
+      throw new GemmaCoderError("Agent needs a provider with a streamChat method.", {
+        code: "invalid-argument",
+      });
+    }
+    for (const key of ["maxSteps", "maxInvalidReplies", "repeatWarnAt", "repeatStopAt"] as const) {
+      const value = options[key];
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+        throw new GemmaCoderError(`${key} must be a positive integer, got ${value}.`, {
+          code: "invalid-argument",
+        });
+      }
+    }
+    this.options = options;
+    for (const tool of options.tools ?? []) this.addTool(tool);
+  }
+
+  /** The state of the current (or last) run. */
+  get state(): AgentState {
+    return this.currentState;
+  }
+
+  /** The tools on offer, `done` included. */
+  get tools(): readonly AnyTool[] {
+    return [...this.toolMap.values()];
+  }
+
+  /**
+   * Adds a tool.
+   *
+   * @param tool - The tool; its name must be unique.
+   * @returns The agent, for chaining.
+   * @throws GemmaCoderError `duplicate-tool` when the name is taken, `busy` during a run.
+   */
+  addTool(tool: AnyTool): this {
+    assertToolName(tool.name);
+    if (this.toolMap.has(tool.name)) {
+      throw new GemmaCoderError(
+        tool.name === DONE_TOOL_NAME
+          ? `"${DONE_TOOL_NAME}" is built in and cannot be replaced.`
+          : `A tool named "${tool.name}" is already registered.`,
+        { code: "duplicate-tool" },
+      );
+    }
+    if (this.running) {
+      throw new GemmaCoderError("Tools cannot be added while a run is in progress.", {
+        code: "busy",
+      });
+    }
+    this.toolMap.set(tool.name, tool);
+    return this;
+  }
+
+  /**
+   * The system prompt a run will use (tools + rules), e.g. to measure its size.
+   *
+   * @returns The prompt text.
+   */
+  async systemPrompt(): Promise<string> {
+    return buildSystemPrompt({
+      tools: this.tools,
+      rules: await this.rules(),
+      instructions: this.options.instructions,
+    });
+  }
+
+  /**
+   * Runs a task to the end and resolves with the result. It rejects only for
+   * programming errors (a second run while one is in progress); model and provider
+   * failures resolve with `status: "failed"`.
+   *
+   * @param task - What to do, in plain words.
+   * @param options - An optional abort signal.
+   * @returns The run's result.
+   */
+  async run(task: string, options: RunOptions = {}): Promise<RunResult> {
+    if (this.running) {
+      throw new GemmaCoderError("This agent is already running a task.", { code: "busy" });
+    }
+    if (typeof task !== "string" || task.trim() === "") {
+      throw new GemmaCoderError("The task must be a non-empty string.", {
+        code: "invalid-argument",
+      });
+    }
+    this.running = true;
+    try {
+      return await this.execute(task, options);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Runs a task and yields every event as it happens, ending after the `done` event
+   * (whose `result` is the run's result).
+   *
+   * @param task - What to do.
+   * @param options - An optional abort signal.
+   * @returns An async iterable of events.
+   */
+  async *stream(task: string, options: RunOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
+    const queue: AgentEvent[] = [];
+    let wake: (() => void) | undefined;
+    const listener: Listener = (event) => {
+      queue.push(event);
+      wake?.();
+    };
+    this.streamListeners.add(listener);
+    let finished = false;
+    let failure: unknown;
+    const promise = this.run(task, options).then(
+      (result) => {
+        finished = true;
+        wake?.();
+        return result;
+      },
+      (error: unknown) => {
+        finished = true;
+        failure = error;
+        wake?.();
+        return undefined;
+      },
+    );
+    try {
+      for (;;) {
+        while (queue.length > 0) yield queue.shift() as AgentEvent;
+        if (finished) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+      const result = await promise;
+      if (result === undefined) throw failure;
+      return result;
+    } finally {
+      this.streamListeners.delete(listener);
+    }
+  }
+
+  private emitEvent<K extends AgentEventName>(type: K, payload: AgentEventMap[K]): void {
+    (this.emit as (name: K, event: AgentEventMap[K]) => boolean)(type, payload);
+    if (this.streamListeners.size > 0) {
+      const event = { type, ...payload } as AgentEvent;
+      for (const listener of this.streamListeners) listener(event);
+    }
+  }
+
+  private rules(): Promise<string | undefined> {
+    if (this.rulesPromise === undefined) {
+      const { rules, workspace, rulebookHost } = this.options;
+      if (rules === false) this.rulesPromise = Promise.resolve(undefined);
+      else if (typeof rules === "string") this.rulesPromise = Promise.resolve(rules);
+      else if (workspace === undefined) this.rulesPromise = Promise.resolve(DEFAULT_RULES);
+      else {
+        this.rulesPromise = loadRulebook({ workspace, host: rulebookHost }).then((book) => {
+          for (const message of book.warnings) this.pendingWarnings.push(message);
+          return book.text;
+        });
+        // A failed search is retried on the next run rather than cached.
+        this.rulesPromise.catch(() => {
+          this.rulesPromise = undefined;
+        });
+      }
+    }
+    return this.rulesPromise;
+  }
+
+  private readonly pendingWarnings: string[] = [];
+
+  private async execute(task: string, options: RunOptions): Promise<RunResult> {
+    const now = this.options.now ?? Date.now;
+    const startedAt = now();
+    const runId = globalThis.crypto.randomUUID();
+    const maxSteps = this.options.maxSteps ?? 40;
+    const maxInvalid = this.options.maxInvalidReplies ?? 3;
+    const repeatWarnAt = this.options.repeatWarnAt ?? 3;
+    const repeatStopAt = this.options.repeatStopAt ?? 5;
+    const maxResultChars = this.options.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS;
+    const provider = this.options.provider;
+    const tools = this.toolMap;
+    const toolNames = [...tools.keys()];
+    const usage: RunUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+    const messages: ChatMessage[] = [];
+    let steps = 0;
+
+    // One controller for the run: the caller's signal and the timeout both fire it.
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const onAbort = () =>
+      controller.abort(
+        new GemmaCoderError("The run was aborted.", {
+          code: "aborted",
+          cause: options.signal?.reason,
+        }),
+      );
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener("abort", onAbort, { once: true });
+    const timeoutMs = this.options.timeoutMs;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(
+            () =>
+              controller.abort(
+                new GemmaCoderError(`The run exceeded its time limit of ${timeoutMs} ms.`, {
+                  code: "timeout",
+                }),
+              ),
+            timeoutMs,
+          );
+
+    const setState = (to: AgentState) => {
+      const from = this.currentState;
+      if (!TRANSITIONS[from].includes(to)) {
+        throw new Error(`Internal error: illegal agent state transition ${from} -> ${to}.`);
+      }
+      this.currentState = to;
+      this.emitEvent("state-change", { runId, from, to });
+    };
+    const checkAbort = () => {
+      if (signal.aborted) throw this.abortStop(signal);
+    };
+
+    if (TERMINAL.has(this.currentState)) setState("idle");
+    this.emitEvent("run-start", { runId, task });
+
+    let stop: StopRun;
+    let summary: string | undefined;
+    try {
+      checkAbort();
+      const rules = await this.rules();
+      for (const message of this.pendingWarnings.splice(0)) {
+        this.emitEvent("warning", { runId, kind: "rulebook", message });
+      }
+      checkAbort();
+      messages.push({
+        role: "system",
+        content: buildSystemPrompt({
+          tools: [...tools.values()],
+          rules,
+          instructions: this.options.instructions,
+        }),
+      });
+      messages.push({ role: "user", content: task });
+
+      let invalidInARow = 0;
+      const callCounts = new Map<string, number>();
+
+      for (;;) {
+        if (steps >= maxSteps) {
+          throw new StopRun(
+            "max-steps",
+            `The run reached its limit of ${maxSteps} steps without calling done.`,
+          );
+        }
+        steps++;
+        const step = steps;
+        setState("awaiting-model");
+        this.emitEvent("turn-start", { runId, step });
+
+        const reply = createReplyStream({ toolNames });
+        let finishReason: FinishReason | undefined;
+        let turnUsage: Usage | undefined;
+        try {
+          const stream = provider.streamChat({
+            messages: [...messages],
+            stop: ["</tool>"],
+            maxTokens: this.options.maxOutputTokens ?? 2048,
+            ...(this.options.temperature === undefined
+              ? {}
+              : { temperature: this.options.temperature }),
+            signal,
+          });
+          for await (const part of stream) {
+            if (part.type === "text-delta") {
+              if (part.text === "") continue;
+              this.emitEvent("text-delta", { runId, step, text: part.text });
+              // A complete call has arrived: leaving the loop closes the stream, which
+              // stops generation on the backend. No token after </tool> is paid for.
+              if (reply.push(part.text)) {
+                finishReason = "stop-sequence";
+                break;
+              }
+            } else if (part.type === "finish") {
+              finishReason = part.reason;
+              turnUsage = part.usage;
+            } else {
+              this.emitEvent("notice", {
+                runId,
+                step,
+                kind: part.kind,
+                message: part.message,
+                ...(part.data === undefined ? {} : { data: part.data }),
+              });
+            }
+          }
+        } catch (error) {
+          if (signal.aborted) throw this.abortStop(signal);
+          const failure = toError(error, provider.id);
+          throw new StopRun("provider-error", failure.message, failure);
+        }
+        checkAbort();
+        if (finishReason === "error") {
+          const failure = new GemmaCoderError("The model stream ended with an error.", {
+            code: "provider-stream",
+            provider: provider.id,
+          });
+          throw new StopRun("provider-error", failure.message, failure);
+        }
+        const reason: FinishReason = finishReason ?? "stop";
+
+        const text = reply.complete ? reply.text.slice(0, reply.completeAt) : reply.text;
+        this.emitEvent("turn-end", {
+          runId,
+          step,
+          text,
+          finishReason: reason,
+          ...(turnUsage === undefined ? {} : { usage: turnUsage }),
+        });
+        if (turnUsage) {
+          usage.inputTokens += turnUsage.inputTokens ?? 0;
+          usage.outputTokens += turnUsage.outputTokens ?? 0;
+          usage.cachedInputTokens += turnUsage.cachedInputTokens ?? 0;
+          this.emitEvent("usage", { runId, step, usage: turnUsage, total: { ...usage } });
+        }
+
+        const parsed = reply.finish(reason);
+        // The stop sequence eats </tool>; put it back so the history shows well-formed calls.
+        const closeTag =
+          parsed.kind === "call" && /<tool>/.test(text) && !/<\/tool>\s*$/.test(text);
+        messages.push({
+          role: "assistant",
+          content: closeTag ? `${text.trimEnd()}\n</tool>` : text,
+        });
+
+        const rejectReply = (feedback: string, asResult: boolean) => {
+          invalidInARow++;
+          this.emitEvent("invalid-reply", { runId, step, feedback, consecutive: invalidInARow });
+          if (invalidInARow >= maxInvalid) {
+            throw new StopRun(
+              "invalid-replies",
+              `The model sent ${invalidInARow} replies in a row without a usable tool call. Last problem: ${feedback.split("\n")[0]}`,
+            );
+          }
+          messages.push({
+            role: "user",
+            content: asResult ? formatToolResult({ ok: false, error: feedback }) : feedback,
+          });
+        };
+
+        if (parsed.kind === "none") {
+          rejectReply(NUDGE, false);
+          continue;
+        }
+        if (parsed.kind === "invalid") {
+          rejectReply(parsed.feedback, true);
+          continue;
+        }
+
+        const tool = tools.get(parsed.call.name) as AnyTool;
+        const validation = tool.inputSchema.safeParse(parsed.call.args);
+        if (!validation.success) {
+          rejectReply(formatValidationError(tool.name, validation.error, describeTool(tool)), true);
+          continue;
+        }
+        invalidInARow = 0;
+        const args = parsed.call.args;
+
+        const key = `${tool.name}:${stableKey(args)}`;
+        const count = (callCounts.get(key) ?? 0) + 1;
+        callCounts.set(key, count);
+        if (count >= repeatStopAt) {
+          throw new StopRun(
+            "repeated-calls",
+            `The model made the same ${tool.name} call ${count} times with no change in between.`,
+          );
+        }
+        const notes: string[] = [];
+        if (parsed.warning) notes.push(parsed.warning);
+        if (count >= repeatWarnAt) {
+          notes.push(
+            `You made this exact call ${count} times with nothing changed in between. Do something different.`,
+          );
+        }
+
+        setState("executing-tool");
+        this.emitEvent("tool-call", { runId, step, name: tool.name, args });
+        const toolStarted = now();
+        let result: ToolResult;
+        try {
+          const value = await this.runTool(tool, validation.data, { signal, runId, step });
+          result = { ok: true, value };
+        } catch (error) {
+          if (signal.aborted) throw this.abortStop(signal);
+          result = { ok: false, error: errorMessage(error) };
+        }
+        checkAbort();
+        this.emitEvent("tool-result", {
+          runId,
+          step,
+          name: tool.name,
+          result,
+          durationMs: now() - toolStarted,
+        });
+        if (tool.name === DONE_TOOL_NAME && result.ok) {
+          summary = String(result.value);
+          messages.push({
+            role: "user",
+            content: formatToolResult(result, { maxChars: maxResultChars }),
+          });
+          setState("done");
+          stop = new StopRun("done", "The model called done.");
+          break;
+        }
+        // A change to the workspace makes an earlier identical call meaningful again.
+        if (result.ok && tool.readOnly !== true) callCounts.clear();
+        messages.push({
+          role: "user",
+          content: formatToolResult(result, {
+            maxChars: maxResultChars,
+            note: notes.length > 0 ? notes.join(" ") : undefined,
+          }),
+        });
+      }
+    } catch (thrown) {
+      if (thrown instanceof StopRun) stop = thrown;
+      else {
+        const failure = new GemmaCoderError(`Internal error: ${errorMessage(thrown)}`, {
+          code: "invalid-argument",
+          cause: thrown,
+        });
+        stop = new StopRun("provider-error", failure.message, failure);
+      }
+      const terminal: AgentState =
+        stop.stopReason === "aborted" ? "aborted" : stop.stopReason === "done" ? "done" : "failed";
+      if (this.currentState !== terminal) setState(terminal);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+
+    const status = this.currentState as RunResult["status"];
+    const result: RunResult = {
+      runId,
+      status,
+      stopReason: stop.stopReason,
+      ...(summary === undefined ? {} : { summary }),
+      steps,
+      usage: { ...usage },
+      ...(stop.error === undefined ? {} : { error: stop.error }),
+      message: stop.message,
+      messages,
+      durationMs: now() - startedAt,
+    };
+    if (stop.error && stop.stopReason === "provider-error") {
+      this.emitEvent("error", { runId, error: stop.error });
+    }
+    this.emitEvent("done", { runId, result });
+    return result;
+  }
+
+  private abortStop(signal: AbortSignal): StopRun {
+    const error = abortError(signal);
+    if (error.code === "timeout") return new StopRun("timeout", error.message, error);
+    return new StopRun("aborted", error.message, error);
+  }
+
+  /** Runs a tool, but never waits past an abort: a tool that ignores its signal is left behind. */
+  private runTool(
+    tool: AnyTool,
+    input: unknown,
+    context: { signal: AbortSignal; runId: string; step: number },
+  ): Promise<unknown> {
+    const { signal } = context;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(abortError(signal));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      Promise.resolve()
+        .then(() => tool.execute(input, context))
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener("abort", onAbort));
+    });
+  }
+}

@@ -1,0 +1,117 @@
+import type { GemmaCoderError } from "../errors/gemma-coder-error.js";
+import type { ToolResult } from "../protocol/tool-result.js";
+import type { ChatMessage, FinishReason, Usage } from "../provider/provider.js";
+
+/** The states of a run. `done`, `failed` and `aborted` are terminal. */
+export type AgentState =
+  | "idle"
+  | "awaiting-model"
+  | "executing-tool"
+  | "done"
+  | "failed"
+  | "aborted";
+
+/** Why a run ended. */
+export type StopReason =
+  | "done"
+  | "max-steps"
+  | "invalid-replies"
+  | "repeated-calls"
+  | "timeout"
+  | "aborted"
+  | "provider-error";
+
+/** Token usage summed over a run. */
+export interface RunUsage {
+  /** Prompt tokens over all turns, as reported by the provider. */
+  inputTokens: number;
+  /** Generated tokens over all turns. */
+  outputTokens: number;
+  /** Prompt tokens served from the KV cache, where reported. */
+  cachedInputTokens: number;
+}
+
+/** What `agent.run()` resolves to. */
+export interface RunResult {
+  /** The run's id, as carried by its events. */
+  runId: string;
+  /** How the run ended. */
+  status: "done" | "failed" | "aborted";
+  /** The specific reason. */
+  stopReason: StopReason;
+  /** The summary the model gave to `done`. */
+  summary?: string;
+  /** Model turns taken. */
+  steps: number;
+  /** Token usage summed over the run. */
+  usage: RunUsage;
+  /** The error behind a `provider-error`, `timeout` or `aborted` stop. */
+  error?: GemmaCoderError;
+  /** A sentence for humans explaining the stop. */
+  message: string;
+  /** The conversation, system prompt first. */
+  messages: ChatMessage[];
+  /** Wall-clock duration in milliseconds. */
+  durationMs: number;
+}
+
+/** The payload of every event: the name, what it carries. Each event carries one object. */
+export interface AgentEventMap {
+  /** A run began. */
+  "run-start": { runId: string; task: string };
+  /** The state machine moved. */
+  "state-change": { runId: string; from: AgentState; to: AgentState };
+  /** A model turn began. */
+  "turn-start": { runId: string; step: number };
+  /** The model streamed text. */
+  "text-delta": { runId: string; step: number; text: string };
+  /** A model turn ended. */
+  "turn-end": {
+    runId: string;
+    step: number;
+    text: string;
+    finishReason: FinishReason;
+    usage?: Usage;
+  };
+  /** The model called a tool (arguments validated). */
+  "tool-call": { runId: string; step: number; name: string; args: Record<string, unknown> };
+  /** A tool finished. */
+  "tool-result": {
+    runId: string;
+    step: number;
+    name: string;
+    result: ToolResult;
+    durationMs: number;
+  };
+  /** The reply had no usable call; `feedback` went back to the model. */
+  "invalid-reply": { runId: string; step: number; feedback: string; consecutive: number };
+  /** Token usage of one turn and the running total. */
+  usage: { runId: string; step: number; usage: Usage; total: RunUsage };
+  /** A provider notice (retry, fallback model, ...). */
+  notice: {
+    runId: string;
+    step: number;
+    kind: string;
+    message: string;
+    data?: Record<string, unknown>;
+  };
+  /** Something the user should know that does not stop the run. */
+  warning: { runId: string; kind: string; message: string };
+  /** The run ended, successfully or not. */
+  done: { runId: string; result: RunResult };
+  /** A provider or internal error ended the run. */
+  error: { runId: string; error: GemmaCoderError };
+}
+
+/** The event names of {@link AgentEventMap}. */
+export type AgentEventName = keyof AgentEventMap;
+
+/** One event as yielded by `agent.stream()`: its name in `type`, plus its payload. */
+export type AgentEvent = {
+  [K in AgentEventName]: { type: K } & AgentEventMap[K];
+}[AgentEventName];
+
+/** The eventemitter3 listener map derived from {@link AgentEventMap}. */
+export type AgentListeners = {
+  [K in AgentEventName]: (event: AgentEventMap[K]) => void;
+};

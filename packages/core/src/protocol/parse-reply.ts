@@ -1,0 +1,280 @@
+import { jsonrepair } from "jsonrepair";
+import type { FinishReason } from "../provider/provider.js";
+import { scanJson } from "./json-scan.js";
+import { CALL_TAGS, GEMMA_CALL_OPEN, GEMMA_QUOTE, THINKING_TAGS } from "./tags.js";
+
+/** A tool call the model asked for. Arguments are not validated yet. */
+export interface ToolCall {
+  /** The tool name, one of the offered tools. */
+  name: string;
+  /** The arguments object. */
+  args: Record<string, unknown>;
+}
+
+/** The outcome of parsing one model reply. */
+export type ParseResult =
+  | {
+      /** A call was found and can be validated and run. */
+      kind: "call";
+      /** The call. */
+      call: ToolCall;
+      /** Something the model should be told alongside the result (e.g. extra calls were ignored). */
+      warning?: string;
+    }
+  | {
+      /** Prose only: no call was attempted. */
+      kind: "none";
+    }
+  | {
+      /** A call was attempted but cannot be trusted. */
+      kind: "invalid";
+      /** Short text for the model saying what was wrong and the expected shape. */
+      feedback: string;
+    };
+
+/** Options of {@link parseReply}. */
+export interface ParseReplyOptions {
+  /** The names of the tools on offer; any other name is refused. */
+  toolNames: readonly string[];
+  /** Why generation stopped; `"length"` makes an unfinished call invalid. */
+  finishReason?: FinishReason | undefined;
+}
+
+/** The call shape the feedback teaches. */
+export const CALL_EXAMPLE = '<tool>\n{"name": "TOOL_NAME", "args": {...}}\n</tool>';
+
+const SHAPE_HINT = `Reply with exactly one call in this form:\n${CALL_EXAMPLE}`;
+
+interface Candidate {
+  open: string;
+  body: string;
+  closed: boolean;
+}
+
+interface Scan {
+  candidates: Candidate[];
+  /** Text outside thinking blocks and calls. */
+  prose: string;
+  thinkingHadCall: boolean;
+  unclosedThinking: boolean;
+}
+
+function findEarliest(
+  text: string,
+  from: number,
+  tags: ReadonlyArray<readonly [string, string]>,
+): { index: number; open: string; close: string } | undefined {
+  let best: { index: number; open: string; close: string } | undefined;
+  for (const [open, close] of tags) {
+    const index = text.indexOf(open, from);
+    if (index !== -1 && (best === undefined || index < best.index)) best = { index, open, close };
+  }
+  return best;
+}
+
+const ALL_TAGS = [...CALL_TAGS, ...THINKING_TAGS];
+const CALL_OPENERS = new Set(CALL_TAGS.map(([open]) => open));
+
+/** Splits a reply into thinking blocks, call candidates and prose, left to right in one pass. */
+function scanReply(text: string): Scan {
+  const candidates: Candidate[] = [];
+  let prose = "";
+  let thinkingHadCall = false;
+  let unclosedThinking = false;
+  let pos = 0;
+  while (pos < text.length) {
+    const next = findEarliest(text, pos, ALL_TAGS);
+    if (next === undefined) {
+      prose += text.slice(pos);
+      break;
+    }
+    prose += text.slice(pos, next.index);
+    const start = next.index + next.open.length;
+    const end = text.indexOf(next.close, start);
+    const inner = end === -1 ? text.slice(start) : text.slice(start, end);
+    if (CALL_OPENERS.has(next.open)) {
+      candidates.push({ open: next.open, body: inner, closed: end !== -1 });
+    } else {
+      if (findEarliest(inner, 0, CALL_TAGS) !== undefined) thinkingHadCall = true;
+      if (end === -1) unclosedThinking = true;
+    }
+    if (end === -1) break;
+    pos = end + next.close.length;
+  }
+  return { candidates, prose, thinkingHadCall, unclosedThinking };
+}
+
+const FENCE = /^\s*```[a-zA-Z0-9_-]*\s*\n?|\n?\s*```\s*$/g;
+
+function stripFences(body: string): string {
+  return body.replace(FENCE, "").trim();
+}
+
+/** Converts Gemma 4's `call:name{key:<|"|>v<|"|>}` into `{"name": ..., "args": {...}}` text. */
+function gemmaToJson(body: string): string | undefined {
+  const match = /^\s*call:([A-Za-z0-9_.-]+)\s*/.exec(body);
+  if (!match) return undefined;
+  const rest = body.slice(match[0].length);
+  const parts = rest.split(GEMMA_QUOTE);
+  // Odd-indexed parts sit between a pair of delimiters: they are raw string contents.
+  const args = parts.map((part, i) => (i % 2 === 1 ? JSON.stringify(part) : part)).join("");
+  return `{"name": ${JSON.stringify(match[1])}, "args": ${args.trim() || "{}"}}`;
+}
+
+function parseJsonLoose(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    try {
+      return { value: JSON.parse(jsonrepair(text)) };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const ARG_KEYS = ["args", "arguments", "parameters", "input", "params"] as const;
+const NAME_KEYS = ["name", "tool", "tool_name", "function"] as const;
+
+/** Accepts the call shapes small models drift into and returns `{ name, args }` or a complaint. */
+function normalizeCall(
+  value: unknown,
+  toolNames: readonly string[],
+): { call: ToolCall } | { error: string } {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return { error: "The call is an empty list." };
+    return normalizeCall(value[0], toolNames);
+  }
+  if (!isRecord(value)) return { error: "The call must be a JSON object." };
+  // OpenAI style: {"function": {"name": ..., "arguments": "..."}} or {"type": "function", ...}
+  if (isRecord(value.function)) return normalizeCall(value.function, toolNames);
+
+  let name: unknown;
+  for (const key of NAME_KEYS) {
+    if (typeof value[key] === "string") {
+      name = value[key];
+      break;
+    }
+  }
+  let args: unknown;
+  for (const key of ARG_KEYS) {
+    if (key in value) {
+      args = value[key];
+      break;
+    }
+  }
+  // {"read_file": {"path": "a"}}: the tool name used as the only key.
+  const keys = Object.keys(value);
+  if (name === undefined && keys.length === 1 && toolNames.includes(keys[0] as string)) {
+    name = keys[0];
+    args = value[keys[0] as string];
+  }
+  if (typeof name !== "string" || name === "") {
+    return { error: 'The call has no "name".' };
+  }
+  if (typeof args === "string") {
+    const parsed = args.trim() === "" ? { value: {} } : parseJsonLoose(args);
+    if ("error" in parsed) return { error: `The "args" string of ${name} is not valid JSON.` };
+    args = parsed.value;
+  }
+  if (args === undefined || args === null) args = {};
+  if (!isRecord(args)) return { error: `"args" of ${name} must be a JSON object.` };
+  if (!toolNames.includes(name)) {
+    return { error: `Unknown tool "${name}". Available tools: ${toolNames.join(", ")}.` };
+  }
+  return { call: { name, args } };
+}
+
+function invalid(problem: string): ParseResult {
+  return { kind: "invalid", feedback: `${problem}\n${SHAPE_HINT}` };
+}
+
+/** A whole reply that is just a call object (bare or in a code fence), with no tags. */
+function untaggedCall(prose: string, toolNames: readonly string[]): ToolCall | undefined {
+  const fenced = /```(?:json|JSON)?\s*\n([\s\S]*?)\n?\s*```/.exec(prose);
+  const candidate = fenced ? fenced[1] : prose.trim();
+  if (candidate === undefined || !candidate.trim().startsWith("{")) return undefined;
+  const scanned = scanJson(candidate);
+  if (!scanned.balanced || candidate.slice(scanned.end).trim() !== "") return undefined;
+  const parsed = parseJsonLoose(candidate.slice(scanned.start, scanned.end));
+  if ("error" in parsed || !isRecord(parsed.value)) return undefined;
+  // Only a clear call shape counts: an example object in prose must not run.
+  const hasName = typeof parsed.value.name === "string";
+  const hasArgs = ARG_KEYS.some((key) => key in (parsed.value as Record<string, unknown>));
+  if (!hasName || !hasArgs) return undefined;
+  const normalized = normalizeCall(parsed.value, toolNames);
+  return "call" in normalized ? normalized.call : undefined;
+}
+
+/**
+ * Parses one model reply under the text protocol. It is pure and does not validate
+ * arguments against the tool's schema (the agent loop does that).
+ *
+ * It survives text around the call, code fences, a missing close tag (eaten by the
+ * stop sequence), trailing commas, single quotes, Python literals, raw newlines in
+ * strings, `<tool_call>`/`arguments`/`parameters` aliases, Gemma 4's native call syntax,
+ * and several calls (the first wins; `warning` says so). A call inside a thinking
+ * block is never returned, and an unfinished call is `invalid`, never repaired into
+ * something that runs.
+ *
+ * @param text - The full reply text.
+ * @param options - The tool names on offer and the finish reason.
+ * @returns A call, `none` for prose, or `invalid` with feedback for the model.
+ */
+export function parseReply(text: string, options: ParseReplyOptions): ParseResult {
+  const { toolNames, finishReason } = options;
+  const scan = scanReply(text);
+  const first = scan.candidates[0];
+
+  if (first === undefined) {
+    const bare = untaggedCall(scan.prose, toolNames);
+    if (bare) return { kind: "call", call: bare };
+    if (scan.thinkingHadCall) {
+      return invalid(
+        "Your call was inside a thinking block, so it was not run. Close the thinking block first, then write the call.",
+      );
+    }
+    if (scan.unclosedThinking && finishReason === "length") {
+      return invalid(
+        "Your reply ran out of tokens inside a thinking block. Think briefly, then call a tool.",
+      );
+    }
+    return { kind: "none" };
+  }
+
+  const isGemma = first.open === GEMMA_CALL_OPEN;
+  const body = isGemma ? first.body : stripFences(first.body);
+  const { start, end, balanced, inString } = scanJson(body);
+  if (inString || (!balanced && !first.closed && finishReason === "length")) {
+    return invalid(
+      finishReason === "length"
+        ? "Your reply hit the token limit before the call was complete, so it was not run. Send a shorter call (e.g. write a large file in parts with edit_file)."
+        : "Your call is incomplete (a string or bracket is not closed), so it was not run.",
+    );
+  }
+
+  // Parse only the value itself: prose after it (or before it) is not part of the call.
+  const value = start === -1 ? body : body.slice(start, balanced ? end : undefined);
+  const jsonText = isGemma ? gemmaToJson(balanced ? body.slice(0, end) : body) : value;
+  if (jsonText === undefined || jsonText.trim() === "") {
+    return invalid("Your call is empty.");
+  }
+  const parsed = parseJsonLoose(jsonText);
+  if ("error" in parsed) return invalid("Your call is not valid JSON.");
+  const normalized = normalizeCall(parsed.value, toolNames);
+  if ("error" in normalized) return invalid(normalized.error);
+
+  const extra = scan.candidates.length - 1;
+  if (extra > 0) {
+    return {
+      kind: "call",
+      call: normalized.call,
+      warning: `Your reply had ${extra + 1} calls; only the first (${normalized.call.name}) was run. Send one call per reply.`,
+    };
+  }
+  return { kind: "call", call: normalized.call };
+}

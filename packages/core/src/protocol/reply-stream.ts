@@ -1,0 +1,115 @@
+import type { FinishReason } from "../provider/provider.js";
+import { JsonScanner } from "./json-scan.js";
+import { type ParseResult, parseReply } from "./parse-reply.js";
+import { CALL_TAGS, MAX_TAG_LENGTH, THINKING_TAGS } from "./tags.js";
+
+/** Options of {@link createReplyStream}. */
+export interface ReplyStreamOptions {
+  /** The names of the tools on offer. */
+  toolNames: readonly string[];
+}
+
+/**
+ * An incremental reply parser. Feed it text deltas as they stream in; it tells,
+ * as early as possible, that a complete call has arrived so the caller can stop
+ * generation. Each character is looked at once, so the cost is linear in the reply
+ * length however it is chunked.
+ */
+export interface ReplyStream {
+  /**
+   * Feeds a delta.
+   *
+   * @returns `true` once a complete call has arrived (and from then on).
+   */
+  push(delta: string): boolean;
+  /** Whether a complete call has arrived. */
+  readonly complete: boolean;
+  /** The offset in the reply just past the character that completed the call, or -1. */
+  readonly completeAt: number;
+  /** The text received so far. */
+  readonly text: string;
+  /**
+   * Parses the reply received so far, exactly as {@link parseReply} would. When the
+   * caller stopped early on a complete call, pass `"stop-sequence"`.
+   */
+  finish(finishReason?: FinishReason): ParseResult;
+}
+
+type State =
+  | { mode: "text" }
+  | { mode: "thinking"; close: string }
+  | { mode: "call"; close: string; json: JsonScanner };
+
+/**
+ * Creates a {@link ReplyStream}.
+ *
+ * @param options - The tool names on offer.
+ * @returns A fresh stream parser for one reply.
+ */
+export function createReplyStream(options: ReplyStreamOptions): ReplyStream {
+  const chunks: string[] = [];
+  let joined: string | undefined;
+  let length = 0;
+  let tail = "";
+  let state: State = { mode: "text" };
+  let completeAt = -1;
+
+  const endsWithAt = (buffer: string, index: number, tag: string): boolean =>
+    index + 1 >= tag.length && buffer.startsWith(tag, index + 1 - tag.length);
+
+  const scan = (delta: string): void => {
+    // `tail` carries the end of the previous chunk so a tag split across chunks is still seen.
+    const buffer = tail + delta;
+    const base = length - buffer.length;
+    for (let i = tail.length; i < buffer.length && completeAt === -1; i++) {
+      const ch = buffer.charAt(i);
+      if (state.mode === "call") {
+        if (state.json.push(ch) || (ch === ">" && endsWithAt(buffer, i, state.close))) {
+          completeAt = base + i + 1;
+        }
+        continue;
+      }
+      if (ch !== ">") continue;
+      if (state.mode === "thinking") {
+        if (endsWithAt(buffer, i, state.close)) state = { mode: "text" };
+        continue;
+      }
+      const thinking = THINKING_TAGS.find(([open]) => endsWithAt(buffer, i, open));
+      if (thinking) {
+        state = { mode: "thinking", close: thinking[1] };
+        continue;
+      }
+      const call = CALL_TAGS.find(([open]) => endsWithAt(buffer, i, open));
+      if (call) state = { mode: "call", close: call[1], json: new JsonScanner() };
+    }
+    tail = buffer.slice(-MAX_TAG_LENGTH);
+  };
+
+  return {
+    push(delta: string): boolean {
+      if (delta === "") return completeAt !== -1;
+      chunks.push(delta);
+      joined = undefined;
+      length += delta.length;
+      if (completeAt === -1) scan(delta);
+      return completeAt !== -1;
+    },
+    get complete() {
+      return completeAt !== -1;
+    },
+    get completeAt() {
+      return completeAt;
+    },
+    get text() {
+      if (joined === undefined) {
+        joined = chunks.join("");
+        chunks.length = 0;
+        chunks.push(joined);
+      }
+      return joined;
+    },
+    finish(finishReason?: FinishReason): ParseResult {
+      return parseReply(this.text, { toolNames: options.toolNames, finishReason });
+    },
+  };
+}

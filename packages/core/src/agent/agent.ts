@@ -1,6 +1,7 @@
 import { EventEmitter } from "eventemitter3";
 import { abortError, GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { createReplyStream } from "../protocol/reply-stream.js";
+import { CALL_TAGS } from "../protocol/tags.js";
 import {
   DEFAULT_MAX_RESULT_CHARS,
   formatToolResult,
@@ -82,6 +83,16 @@ const TRANSITIONS: Readonly<Record<AgentState, readonly AgentState[]>> = {
 
 const NUDGE =
   'Your reply had no tool call. Reply with exactly one call:\n<tool>\n{"name": "TOOL_NAME", "args": {...}}\n</tool>\nIf the task is complete, call done.';
+
+const CLOSE_TAGS = CALL_TAGS.map(([, close]) => close);
+
+/** Whether the text after a completed call is (so far) just whitespace and a close tag. */
+function onlyCloseTagFollows(text: string, completeAt: number): boolean {
+  const rest = text.slice(completeAt);
+  if (rest.length > 32) return false;
+  const trimmed = rest.trim();
+  return CLOSE_TAGS.some((tag) => tag.startsWith(trimmed));
+}
 
 /** Stable JSON (sorted keys) so `{a,b}` and `{b,a}` count as the same call. */
 function stableKey(value: unknown): string {
@@ -428,9 +439,10 @@ export class Agent extends EventEmitter<AgentListeners> {
             if (part.type === "text-delta") {
               if (part.text === "") continue;
               this.emitEvent("text-delta", { runId, step, text: part.text });
-              // A complete call has arrived: leaving the loop closes the stream, which
-              // stops generation on the backend. No token after </tool> is paid for.
-              if (reply.push(part.text)) {
+              // Once a complete call has arrived, only its close tag may follow (the
+              // backend stops there and reports usage). Anything else means the model
+              // ran on: leaving the loop closes the stream and stops generation.
+              if (reply.push(part.text) && !onlyCloseTagFollows(reply.text, reply.completeAt)) {
                 finishReason = "stop-sequence";
                 break;
               }

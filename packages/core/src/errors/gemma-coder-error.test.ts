@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { abortError, GemmaCoderError, ToolError } from "./gemma-coder-error.js";
+
+describe("GemmaCoderError", () => {
+  it("carries code, retryability, status, provider and cause", () => {
+    const cause = new Error("econnreset");
+    const error = new GemmaCoderError("boom", {
+      code: "provider-http",
+      isRetryable: true,
+      status: 503,
+      provider: "ollama",
+      cause,
+      retryAfterSeconds: 2,
+    });
+    expect(error).toMatchObject({
+      code: "provider-http",
+      isRetryable: true,
+      status: 503,
+      provider: "ollama",
+      retryAfterSeconds: 2,
+    });
+    expect(error.cause).toBe(cause);
+    expect(new GemmaCoderError("x", { code: "config" }).isRetryable).toBe(false);
+  });
+
+  it("is recognised across copies of the class by its marker, not instanceof", () => {
+    const marker = Symbol.for("@gemma-coder/error");
+    const foreign = Object.assign(new Error("from the CJS build"), {
+      code: "config",
+      [marker]: true,
+    });
+    expect(GemmaCoderError.isInstance(foreign)).toBe(true);
+    expect(GemmaCoderError.isInstance(new Error("plain"))).toBe(false);
+    expect(GemmaCoderError.isInstance(null)).toBe(false);
+    expect(GemmaCoderError.isInstance("string")).toBe(false);
+    expect(GemmaCoderError.isInstance(new ToolError("bad path"))).toBe(true);
+  });
+
+  it("maps an abort signal to the aborted code, keeping an SDK reason", () => {
+    expect(abortError(AbortSignal.abort("user")).code).toBe("aborted");
+    const timeout = new GemmaCoderError("late", { code: "timeout" });
+    expect(abortError(AbortSignal.abort(timeout))).toBe(timeout);
+  });
+});

@@ -1,0 +1,34 @@
+import { expect, it } from "vitest";
+
+it("pins the runtime export list of @gemma-coder/core", async () => {
+  expect(Object.keys(await import("./index.js")).sort()).toEqual([
+    "Agent",
+    "CALL_EXAMPLE",
+    "DEFAULT_MAX_RESULT_CHARS",
+    "DEFAULT_RULEBOOK_MAX_CHARS",
+    "DEFAULT_RULES",
+    "DONE_TOOL_NAME",
+    "GemmaCoderError",
+    "RULEBOOK_FILE_NAMES",
+    "ToolError",
+    "abortError",
+    "buildSystemPrompt",
+    "createReplyStream",
+    "defineTool",
+    "describeTool",
+    "doneTool",
+    "formatToolResult",
+    "loadRulebook",
+    "nodeRulebookHost",
+    "parseReply",
+    "toolInputJsonSchema",
+    "truncateMiddle",
+  ]);
+});
+
+it("pins the runtime export list of @gemma-coder/core/testing", async () => {
+  expect(Object.keys(await import("./testing.js")).sort()).toEqual([
+    "createScriptedModel",
+    "toolCall",
+  ]);
+});

@@ -1,0 +1,126 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseReply } from "./parse-reply.js";
+import { createReplyStream } from "./reply-stream.js";
+
+const toolNames = ["read_file", "write_file", "done"];
+
+function feed(text: string, cuts: number[]) {
+  const stream = createReplyStream({ toolNames });
+  const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+  let last = 0;
+  for (const point of [...points, text.length]) {
+    stream.push(text.slice(last, point));
+    last = point;
+  }
+  return stream;
+}
+
+const samples = [
+  'Reading.\n<tool>\n{"name": "read_file", "args": {"path": "a.py"}}\n</tool>\ntrailing',
+  '<think>x <tool>{"name": "write_file"}</tool></think><tool>{"name": "done", "args": {"summary": "ok"}}',
+  '<|tool_call>call:read_file{path:<|"|>a}"b<|"|>}<tool_call|>',
+  "just prose with a > sign and <b>html</b>",
+  '<tool>```json\n{"name": "read_file", "args": {"path": "x"}}\n```</tool>',
+  '<tool>{"name": "write_file", "args": {"path": "a", "content": "cut',
+  '<tool_call>{"name": "read_file", "arguments": {"path": "{"}}</tool_call>',
+];
+
+describe("createReplyStream", () => {
+  it("reports completion as soon as the JSON value closes, before the close tag", () => {
+    const stream = createReplyStream({ toolNames });
+    expect(stream.push('<tool>\n{"name": "read_file", ')).toBe(false);
+    expect(stream.push('"args": {"path": "a"}')).toBe(false);
+    expect(stream.push("}")).toBe(true);
+    expect(stream.completeAt).toBe(stream.text.length);
+    expect(stream.finish("stop-sequence")).toMatchObject({
+      kind: "call",
+      call: { name: "read_file" },
+    });
+  });
+
+  it("reports completion at the close tag when the body is not JSON", () => {
+    const stream = createReplyStream({ toolNames });
+    stream.push('<|tool_call>call:done{summary:<|"|>ok');
+    expect(stream.complete).toBe(false);
+    stream.push('<|"|>}');
+    expect(stream.complete).toBe(true);
+  });
+
+  it("sees a tag split across chunks", () => {
+    const stream = createReplyStream({ toolNames });
+    for (const ch of "<to" + 'ol>{"name":"done","args":{}}') stream.push(ch);
+    expect(stream.complete).toBe(true);
+  });
+
+  it("never completes on a call inside a thinking block", () => {
+    const stream = createReplyStream({ toolNames });
+    stream.push('<think><tool>{"name": "read_file", "args": {"path": "a"}}</tool>');
+    expect(stream.complete).toBe(false);
+    stream.push("</think>ok <tool>");
+    expect(stream.complete).toBe(false);
+    stream.push('{"name": "done", "args": {"summary": "s"}}');
+    expect(stream.complete).toBe(true);
+  });
+
+  it("does not complete on braces inside strings", () => {
+    const stream = createReplyStream({ toolNames });
+    stream.push('<tool>{"name": "write_file", "args": {"content": "}}}\\"}}"');
+    expect(stream.complete).toBe(false);
+  });
+
+  it("gives the same result and completion point however the reply is chunked", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...samples),
+        fc.array(fc.nat({ max: 400 }), { maxLength: 40 }),
+        fc.constantFrom("stop", "stop-sequence", "length"),
+        (text, cuts, finish) => {
+          const whole = feed(text, []);
+          const chunked = feed(text, cuts);
+          expect(chunked.completeAt).toBe(whole.completeAt);
+          expect(chunked.text).toBe(text);
+          expect(chunked.finish(finish as "stop")).toEqual(
+            parseReply(text, { toolNames, finishReason: finish as "stop" }),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("gives the same completion point for random text chunked byte by byte", () => {
+    const alphabet = fc.constantFrom(
+      "<",
+      ">",
+      "{",
+      "}",
+      '"',
+      "\\",
+      "t",
+      "o",
+      "l",
+      "/",
+      "<tool>",
+      "</tool>",
+      "<think>",
+      "</think>",
+      "a",
+      " ",
+    );
+    fc.assert(
+      fc.property(
+        fc.array(alphabet, { maxLength: 60 }),
+        fc.array(fc.nat({ max: 200 }), { maxLength: 30 }),
+        (parts, cuts) => {
+          const text = parts.join("");
+          expect(feed(text, cuts).completeAt).toBe(feed(text, []).completeAt);
+          const bytewise = createReplyStream({ toolNames });
+          for (const ch of text) bytewise.push(ch);
+          expect(bytewise.completeAt).toBe(feed(text, []).completeAt);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -17,6 +17,7 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
     "defineTool",
     "describeTool",
     "doneTool",
+    "estimateTokens",
     "formatToolResult",
     "loadRulebook",
     "nodeRulebookHost",

@@ -12,6 +12,7 @@ export type {
 } from "./agent/events.js";
 export type { SystemPromptOptions } from "./agent/system-prompt.js";
 export { buildSystemPrompt } from "./agent/system-prompt.js";
+export { estimateTokens } from "./context/estimate-tokens.js";
 export type { ErrorCode, GemmaCoderErrorOptions } from "./errors/gemma-coder-error.js";
 export { abortError, GemmaCoderError, ToolError } from "./errors/gemma-coder-error.js";
 export type { ParseReplyOptions, ParseResult, ToolCall } from "./protocol/parse-reply.js";

@@ -322,6 +322,82 @@ describe("Agent", () => {
     expect(model.requests[1]?.messages.at(-1)?.content).toContain("token limit");
   });
 
+  describe("context", () => {
+    const render = (messages: readonly { role: string; content: string }[]) =>
+      messages.map((m) => `<start_of_turn>${m.role}\n${m.content}<end_of_turn>\n`).join("");
+    const big = defineTool({
+      name: "big",
+      description: "Return a lot of text.",
+      inputSchema: z.object({ n: z.number() }),
+      readOnly: true,
+      execute: ({ n }) => `result ${n}: ${"lorem ipsum dolor sit amet ".repeat(150)}`,
+    });
+
+    it("keeps each turn's rendered prompt a prefix of the next while the budget holds", async () => {
+      const model = createScriptedModel([
+        toolCall("echo", { text: "a" }),
+        "thinking out loud",
+        toolCall("echo", { text: "b" }),
+        done(),
+      ]);
+      await new Agent({ provider: model, tools: [echo], contextWindow: 32_768 }).run("t");
+      const prompts = model.requests.map((r) => render(r.messages));
+      for (let i = 1; i < prompts.length; i++) {
+        expect(prompts[i]?.startsWith(prompts[i - 1] as string)).toBe(true);
+      }
+    });
+
+    it("elides old tool results when the window runs short, and reports the tokens saved", async () => {
+      const model = createScriptedModel((_, turn) =>
+        turn < 12 ? toolCall("big", { n: turn }) : done(),
+      );
+      const agent = new Agent({
+        provider: model,
+        tools: [big],
+        rules: false,
+        contextWindow: 4096,
+        maxOutputTokens: 512,
+      });
+      const elided: number[] = [];
+      agent.on("context-elided", (e) => elided.push(e.tokensSaved));
+      const result = await agent.run("t");
+      expect(result.status).toBe("done");
+      expect(elided.length).toBeGreaterThan(0);
+      expect(elided.every((saved) => saved > 0)).toBe(true);
+      // Elision happens in batches, not every turn: most turns keep an append-only prompt.
+      expect(elided.length).toBeLessThan(6);
+      const last = model.requests.at(-1)?.messages ?? [];
+      expect(last[1]?.content).toBe("t");
+      expect(last.some((m) => m.content.includes("elided to save context"))).toBe(true);
+    });
+
+    it("asks the provider for its context window and uses its exact token counter", async () => {
+      const model = createScriptedModel([done()], { contextWindow: 2048 });
+      const countTokens = vi.fn(async (text: string) => Math.ceil(text.length / 4));
+      const provider: ModelProvider = {
+        ...model,
+        capabilities: { exactTokenCount: true },
+        countTokens,
+      };
+      await new Agent({ provider, rules: false }).run("t");
+      expect(countTokens).toHaveBeenCalled();
+    });
+
+    it("sizes tool results to a small window", async () => {
+      const model = createScriptedModel([toolCall("big", { n: 1 }), done()]);
+      await new Agent({
+        provider: model,
+        tools: [big],
+        rules: false,
+        contextWindow: 2048,
+        maxOutputTokens: 512,
+      }).run("t");
+      const result = model.requests[1]?.messages.at(-1)?.content ?? "";
+      expect(result).toContain("characters omitted");
+      expect(result.length).toBeLessThan(1500);
+    });
+  });
+
   describe("abort", () => {
     it("in idle: an already-aborted signal ends the run before any model call", async () => {
       const model = createScriptedModel([done()]);

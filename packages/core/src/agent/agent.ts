@@ -1,4 +1,5 @@
 import { EventEmitter } from "eventemitter3";
+import { ContextManager } from "../context/context-manager.js";
 import { abortError, GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { createReplyStream } from "../protocol/reply-stream.js";
 import { CALL_TAGS } from "../protocol/tags.js";
@@ -57,8 +58,18 @@ export interface AgentOptions {
   maxOutputTokens?: number;
   /** Sampling temperature passed to the provider. */
   temperature?: number | undefined;
-  /** Cap on a tool result's characters before head+tail truncation. Default 8,000. */
+  /**
+   * Cap on a tool result's characters before head+tail truncation. Default: 8,000, or
+   * less when the context window is small (a quarter of the prompt budget).
+   */
   maxResultChars?: number;
+  /**
+   * The model's context window in tokens. Default: what the provider reports
+   * (`contextWindow()`), else 8,192.
+   */
+  contextWindow?: number | undefined;
+  /** Latest messages never elided or summarised when the context runs short. Default 4. */
+  keepRecentMessages?: number;
   /** A clock, for tests. */
   now?: () => number;
 }
@@ -92,6 +103,23 @@ function onlyCloseTagFollows(text: string, completeAt: number): boolean {
   if (rest.length > 32) return false;
   const trimmed = rest.trim();
   return CLOSE_TAGS.some((tag) => tag.startsWith(trimmed));
+}
+
+const DEFAULT_CONTEXT_WINDOW = 8192;
+/** Characters per token assumed when sizing tool results from a token budget (conservative for code). */
+const CHARS_PER_TOKEN = 3;
+
+/** Makes one plain call (no stop sequence) and returns its whole text: used for summaries. */
+async function collectText(
+  provider: ModelProvider,
+  messages: readonly ChatMessage[],
+  signal: AbortSignal,
+): Promise<string> {
+  let text = "";
+  for await (const part of provider.streamChat({ messages, maxTokens: 400, signal })) {
+    if (part.type === "text-delta") text += part.text;
+  }
+  return text;
 }
 
 /** Stable JSON (sorted keys) so `{a,b}` and `{b,a}` count as the same call. */
@@ -339,7 +367,6 @@ export class Agent extends EventEmitter<AgentListeners> {
     const maxInvalid = this.options.maxInvalidReplies ?? 3;
     const repeatWarnAt = this.options.repeatWarnAt ?? 3;
     const repeatStopAt = this.options.repeatStopAt ?? 5;
-    const maxResultChars = this.options.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS;
     const provider = this.options.provider;
     const tools = this.toolMap;
     const toolNames = [...tools.keys()];
@@ -393,6 +420,25 @@ export class Agent extends EventEmitter<AgentListeners> {
     try {
       checkAbort();
       const rules = await this.rules();
+      const maxOutputTokens = this.options.maxOutputTokens ?? 2048;
+      const window =
+        this.options.contextWindow ??
+        (await provider.contextWindow?.({ signal }).catch(() => undefined)) ??
+        DEFAULT_CONTEXT_WINDOW;
+      // Leave room for the reply and a little slack for template tokens we cannot see.
+      const budget = Math.max(512, window - maxOutputTokens - 64);
+      const exact = provider.capabilities?.exactTokenCount === true && provider.countTokens;
+      const context = new ContextManager({
+        budget,
+        ...(exact ? { count: (text: string) => exact.call(provider, text, { signal }) } : {}),
+        ...(this.options.keepRecentMessages === undefined
+          ? {}
+          : { keepRecent: this.options.keepRecentMessages }),
+      });
+      const maxResultChars =
+        this.options.maxResultChars ??
+        Math.min(DEFAULT_MAX_RESULT_CHARS, Math.floor(budget * 0.25 * CHARS_PER_TOKEN));
+      const summarize = (request: readonly ChatMessage[]) => collectText(provider, request, signal);
       for (const message of this.pendingWarnings.splice(0)) {
         this.emitEvent("warning", { runId, kind: "rulebook", message });
       }
@@ -421,6 +467,18 @@ export class Agent extends EventEmitter<AgentListeners> {
         const step = steps;
         setState("awaiting-model");
         this.emitEvent("turn-start", { runId, step });
+        for (const change of await context.fit(messages, summarize)) {
+          checkAbort();
+          this.emitEvent(change.kind === "elide" ? "context-elided" : "context-compacted", {
+            runId,
+            step,
+            messages: change.messages,
+            tokensBefore: change.tokensBefore,
+            tokensAfter: change.tokensAfter,
+            tokensSaved: change.tokensBefore - change.tokensAfter,
+          });
+        }
+        checkAbort();
 
         const reply = createReplyStream({ toolNames });
         let finishReason: FinishReason | undefined;

@@ -95,6 +95,24 @@ export interface AgentEventMap {
     message: string;
     data?: Record<string, unknown>;
   };
+  /** Old tool results were elided to fit the context window. */
+  "context-elided": {
+    runId: string;
+    step: number;
+    messages: number;
+    tokensBefore: number;
+    tokensAfter: number;
+    tokensSaved: number;
+  };
+  /** The middle of the history was replaced by a summary to fit the context window. */
+  "context-compacted": {
+    runId: string;
+    step: number;
+    messages: number;
+    tokensBefore: number;
+    tokensAfter: number;
+    tokensSaved: number;
+  };
   /** Something the user should know that does not stop the run. */
   warning: { runId: string; kind: string; message: string };
   /** The run ended, successfully or not. */

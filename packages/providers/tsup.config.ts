@@ -1,7 +1,13 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: {"index":"src/index.ts","ollama":"src/ollama.ts","openrouter":"src/openrouter.ts","llama-cpp":"src/llama-cpp.ts","openai-compatible":"src/openai-compatible.ts"},
+  entry: {
+    index: "src/index.ts",
+    ollama: "src/ollama.ts",
+    openrouter: "src/openrouter.ts",
+    "llama-cpp": "src/llama-cpp.ts",
+    "openai-compatible": "src/openai-compatible.ts",
+  },
   format: ["esm", "cjs"],
   dts: true,
   clean: true,

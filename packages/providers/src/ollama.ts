@@ -1,0 +1,26 @@
+/**
+ * The Ollama provider: `import { createOllama } from "@gemma-coder/providers/ollama"`.
+ *
+ * @packageDocumentation
+ */
+
+export { OLLAMA_DEFAULT_URL, resolveOllamaHost } from "./ollama/ollama-host.js";
+export type { OllamaOptions, OllamaProvider } from "./ollama/ollama-provider.js";
+export {
+  createOllama,
+  OLLAMA_DEFAULT_MODEL,
+  OLLAMA_DEFAULT_NUM_CTX,
+  trainedContextLength,
+} from "./ollama/ollama-provider.js";
+export type {
+  Env,
+  FetchFunction,
+  FetchInit,
+  FetchResponse,
+  HealthStatus,
+  HttpProviderOptions,
+  ModelInfo,
+  RetryOptions,
+  SleepFunction,
+  TimeoutOptions,
+} from "./shared/public-types.js";

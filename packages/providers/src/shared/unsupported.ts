@@ -1,0 +1,30 @@
+import { type ChatRequest, GemmaCoderError, type ProviderCapabilities } from "@gemma-coder/core";
+
+/**
+ * Rejects a decoding constraint the backend cannot enforce, before any request, so
+ * the caller never believes an unenforced grammar was applied.
+ *
+ * @param provider - Provider id.
+ * @param request - The request.
+ * @param capabilities - What the backend enforces.
+ */
+export function assertConstraintSupported(
+  provider: string,
+  request: ChatRequest,
+  capabilities: ProviderCapabilities,
+): void {
+  const constraint = request.constraint;
+  if (!constraint) return;
+  if (constraint.type === "grammar" && !capabilities.grammar) {
+    throw new GemmaCoderError(`${provider}: this backend cannot enforce a GBNF grammar.`, {
+      code: "unsupported",
+      provider,
+    });
+  }
+  if (constraint.type === "json-schema" && !capabilities.jsonSchema) {
+    throw new GemmaCoderError(`${provider}: this backend cannot enforce a JSON schema.`, {
+      code: "unsupported",
+      provider,
+    });
+  }
+}

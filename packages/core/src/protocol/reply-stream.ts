@@ -1,7 +1,7 @@
 import type { FinishReason } from "../provider/provider.js";
 import { JsonScanner } from "./json-scan.js";
 import { type ParseResult, parseReply } from "./parse-reply.js";
-import { CALL_TAGS, MAX_TAG_LENGTH, THINKING_TAGS } from "./tags.js";
+import { CALL_TAGS, THINKING_TAGS } from "./tags.js";
 
 /** Options of {@link createReplyStream}. */
 export interface ReplyStreamOptions {
@@ -50,39 +50,49 @@ export function createReplyStream(options: ReplyStreamOptions): ReplyStream {
   const chunks: string[] = [];
   let joined: string | undefined;
   let length = 0;
-  let tail = "";
   let state: State = { mode: "text" };
   let completeAt = -1;
 
-  const endsWithAt = (buffer: string, index: number, tag: string): boolean =>
-    index + 1 >= tag.length && buffer.startsWith(tag, index + 1 - tag.length);
+  // The last `n` characters received before the current delta. Only needed when a
+  // `>` arrives, so ordinary characters cost nothing beyond the scan itself.
+  const before = (n: number): string => {
+    let out = "";
+    for (let c = chunks.length - 2; c >= 0 && out.length < n; c--) {
+      out = (chunks[c] as string).slice(out.length - n) + out;
+    }
+    return out;
+  };
 
-  const scan = (delta: string): void => {
-    // `tail` carries the end of the previous chunk so a tag split across chunks is still seen.
-    const buffer = tail + delta;
-    const base = length - buffer.length;
-    for (let i = tail.length; i < buffer.length && completeAt === -1; i++) {
-      const ch = buffer.charAt(i);
+  // Whether `tag` ends at delta[i], possibly starting in earlier chunks.
+  const endsAt = (delta: string, i: number, tag: string): boolean => {
+    const inDelta = Math.min(tag.length, i + 1);
+    if (!delta.startsWith(tag.slice(tag.length - inDelta), i + 1 - inDelta)) return false;
+    return inDelta === tag.length || before(tag.length - inDelta) === tag.slice(0, tag.length - inDelta);
+  };
+
+  const scan = (delta: string, offset: number): void => {
+    for (let i = 0; i < delta.length; i++) {
+      const ch = delta.charAt(i);
       if (state.mode === "call") {
-        if (state.json.push(ch) || (ch === ">" && endsWithAt(buffer, i, state.close))) {
-          completeAt = base + i + 1;
+        if (state.json.push(ch) || (ch === ">" && endsAt(delta, i, state.close))) {
+          completeAt = offset + i + 1;
+          return;
         }
         continue;
       }
       if (ch !== ">") continue;
       if (state.mode === "thinking") {
-        if (endsWithAt(buffer, i, state.close)) state = { mode: "text" };
+        if (endsAt(delta, i, state.close)) state = { mode: "text" };
         continue;
       }
-      const thinking = THINKING_TAGS.find(([open]) => endsWithAt(buffer, i, open));
+      const thinking = THINKING_TAGS.find(([open]) => endsAt(delta, i, open));
       if (thinking) {
         state = { mode: "thinking", close: thinking[1] };
         continue;
       }
-      const call = CALL_TAGS.find(([open]) => endsWithAt(buffer, i, open));
+      const call = CALL_TAGS.find(([open]) => endsAt(delta, i, open));
       if (call) state = { mode: "call", close: call[1], json: new JsonScanner() };
     }
-    tail = buffer.slice(-MAX_TAG_LENGTH);
   };
 
   return {
@@ -90,8 +100,8 @@ export function createReplyStream(options: ReplyStreamOptions): ReplyStream {
       if (delta === "") return completeAt !== -1;
       chunks.push(delta);
       joined = undefined;
+      if (completeAt === -1) scan(delta, length);
       length += delta.length;
-      if (completeAt === -1) scan(delta);
       return completeAt !== -1;
     },
     get complete() {

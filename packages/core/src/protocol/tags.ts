@@ -28,7 +28,3 @@ export const GEMMA_QUOTE = '<|"|>';
 /** The opener of Gemma 4's native call syntax. */
 export const GEMMA_CALL_OPEN = "<|tool_call>";
 
-/** The longest tag, so streaming code knows how much text to carry between chunks. */
-export const MAX_TAG_LENGTH = Math.max(
-  ...[...CALL_TAGS, ...THINKING_TAGS].flat().map((tag) => tag.length),
-);

@@ -1,0 +1,80 @@
+import path from "node:path";
+
+/**
+ * What the approval hook answers: `true`/`false`, or an object with a reason that is
+ * passed on to the model when the call is denied.
+ */
+export type ApprovalDecision = boolean | { allow: boolean; reason?: string };
+
+/** What the approval hook is asked about. */
+export interface ApprovalRequest {
+  /** The tool's name, e.g. `run_shell`. */
+  tool: string;
+  /** The validated input the model gave. */
+  input: unknown;
+}
+
+/**
+ * Called before every tool that changes files or runs a command. It may be async (for
+ * instance to ask a person). A denial, a thrown error or an abort stops the call.
+ */
+export type ApprovalHandler = (
+  request: ApprovalRequest,
+) => Promise<ApprovalDecision> | ApprovalDecision;
+
+/** The search implementations; `auto` picks the first one available. */
+export type SearchBackendName = "rg" | "grep" | "js";
+
+/** Options of {@link createTools} and of each tool factory. */
+export interface CreateToolsOptions {
+  /** The workspace folder. Tools never read or write outside it. */
+  root: string;
+  /** Offer only the tools that read (`read_file`, `list_files`, `search`). */
+  readOnly?: boolean;
+  /** Asked before `write_file`, `edit_file` and `run_shell` run. */
+  approve?: ApprovalHandler;
+  /** Default `run_shell` timeout in milliseconds (default 120000). */
+  shellTimeoutMs?: number;
+  /**
+   * Environment variables passed to `run_shell` even though their names look like
+   * secrets (`*KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*CREDENTIAL*`, `AUTH`...).
+   */
+  allowEnv?: readonly string[];
+  /** The most characters a single tool result may hold (default 12000). */
+  maxOutputChars?: number;
+  /** The shell for `run_shell` (default `/bin/bash`, else `/bin/sh`; `cmd.exe` on Windows). */
+  shell?: string;
+  /** Force a search implementation instead of picking one (default `auto`). */
+  searchBackend?: SearchBackendName | "auto";
+}
+
+/** The options with every default filled in. */
+export interface ResolvedToolsOptions {
+  root: string;
+  shellTimeoutMs: number;
+  allowEnv: readonly string[];
+  maxOutputChars: number;
+  shell: string | undefined;
+  searchBackend: SearchBackendName | "auto";
+}
+
+/** The default of {@link CreateToolsOptions.shellTimeoutMs}. */
+export const DEFAULT_SHELL_TIMEOUT_MS = 120_000;
+/** The default of {@link CreateToolsOptions.maxOutputChars}. */
+export const DEFAULT_MAX_OUTPUT_CHARS = 12_000;
+
+/** @internal */
+export function resolveOptions(options: CreateToolsOptions): ResolvedToolsOptions {
+  return {
+    root: path.resolve(options.root),
+    shellTimeoutMs: positive(options.shellTimeoutMs, DEFAULT_SHELL_TIMEOUT_MS),
+    allowEnv: options.allowEnv ?? [],
+    maxOutputChars: positive(options.maxOutputChars, DEFAULT_MAX_OUTPUT_CHARS),
+    shell: options.shell,
+    searchBackend: options.searchBackend ?? "auto",
+  };
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}

@@ -19,7 +19,12 @@ export type { ParseReplyOptions, ParseResult, ToolCall } from "./protocol/parse-
 export { CALL_EXAMPLE, parseReply } from "./protocol/parse-reply.js";
 export type { ReplyStream, ReplyStreamOptions } from "./protocol/reply-stream.js";
 export { createReplyStream } from "./protocol/reply-stream.js";
-export type { FormatToolResultOptions, ToolResult } from "./protocol/tool-result.js";
+export type {
+  FormatToolResultOptions,
+  ToolFailure,
+  ToolResult,
+  ToolSuccess,
+} from "./protocol/tool-result.js";
 export {
   DEFAULT_MAX_RESULT_CHARS,
   formatToolResult,
@@ -49,4 +54,5 @@ export {
 export type { AnyTool, Tool, ToolContext } from "./tools/define-tool.js";
 export { defineTool } from "./tools/define-tool.js";
 export { describeTool, toolInputJsonSchema } from "./tools/describe-tool.js";
+export type { DoneInput } from "./tools/done-tool.js";
 export { DONE_TOOL_NAME, doneTool } from "./tools/done-tool.js";

@@ -67,7 +67,9 @@ export function createReplyStream(options: ReplyStreamOptions): ReplyStream {
   const endsAt = (delta: string, i: number, tag: string): boolean => {
     const inDelta = Math.min(tag.length, i + 1);
     if (!delta.startsWith(tag.slice(tag.length - inDelta), i + 1 - inDelta)) return false;
-    return inDelta === tag.length || before(tag.length - inDelta) === tag.slice(0, tag.length - inDelta);
+    return (
+      inDelta === tag.length || before(tag.length - inDelta) === tag.slice(0, tag.length - inDelta)
+    );
   };
 
   const scan = (delta: string, offset: number): void => {

@@ -27,4 +27,3 @@ export const GEMMA_QUOTE = '<|"|>';
 
 /** The opener of Gemma 4's native call syntax. */
 export const GEMMA_CALL_OPEN = "<|tool_call>";
-

@@ -1,5 +1,21 @@
+/** A tool call that succeeded. */
+export interface ToolSuccess {
+  /** Always `true`. */
+  ok: true;
+  /** What the tool returned. */
+  value: unknown;
+}
+
+/** A tool call that failed. */
+export interface ToolFailure {
+  /** Always `false`. */
+  ok: false;
+  /** A short, actionable message for the model. */
+  error: string;
+}
+
 /** What a tool call produced, as the model sees it. */
-export type ToolResult = { ok: true; value: unknown } | { ok: false; error: string };
+export type ToolResult = ToolSuccess | ToolFailure;
 
 /** Options of {@link formatToolResult}. */
 export interface FormatToolResultOptions {

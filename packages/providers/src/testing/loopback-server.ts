@@ -122,3 +122,15 @@ export async function startLoopbackServer(): Promise<LoopbackServer> {
     },
   };
 }
+
+/**
+ * The JSON body of a recorded request, failing the test when there is none.
+ *
+ * @param request - A recorded request.
+ * @returns Its body as an object.
+ */
+export function jsonBody(request: RecordedRequest | undefined): Record<string, unknown> {
+  const json = request?.json;
+  if (typeof json !== "object" || json === null) throw new Error("the request had no JSON body");
+  return json as Record<string, unknown>;
+}

@@ -53,6 +53,9 @@ export function httpError(info: HttpErrorInfo, describe?: DescribeHttpError): Ge
   const hint = override.hint ?? base.hint;
   let message = `${info.provider}: HTTP ${info.status} from ${info.method} ${info.url}: ${info.serverMessage}`;
   if (hint) message += ` ${hint}`;
+  if (info.retryAfterSeconds !== undefined) {
+    message += ` (Retry-After: ${info.retryAfterSeconds} s)`;
+  }
   const options: ConstructorParameters<typeof GemmaCoderError>[1] = {
     code,
     isRetryable,

@@ -1,3 +1,5 @@
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { GemmaCoderError } from "@gemma-coder/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recordingSleep } from "../testing/collect.js";
@@ -174,6 +176,26 @@ describe("HttpClient", () => {
     await refused.dispose();
   });
 
+  it("times out a connection that does not complete within connectMs", async () => {
+    // A TCP listener that never answers the TLS handshake keeps the connection from completing.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    const slow = createHttpClient(
+      { timeouts: { connectMs: 150, firstByteMs: 5000 }, retry: { maxRetries: 0 } },
+      { id: "test", baseUrl: `https://127.0.0.1:${port}` },
+    );
+    try {
+      const error = await failure(slow.json({ method: "GET", path: "/" }));
+      expect(error.code).toBe("provider-timeout");
+      expect(error.isRetryable).toBe(true);
+      expect(error.message).toContain("150 ms (timeouts.connectMs)");
+    } finally {
+      await slow.dispose();
+      silent.close();
+    }
+  });
+
   it("reads a non-2xx body into a classified error with Retry-After", async () => {
     server.route("GET /limited", (_req, res) => {
       res.writeHead(429, { "content-type": "application/json", "retry-after": "3" });
@@ -184,6 +206,7 @@ describe("HttpClient", () => {
     expect(error.status).toBe(429);
     expect(error.retryAfterSeconds).toBe(3);
     expect(error.message).toContain("slow down");
+    expect(error.message).toContain("Retry-After: 3 s");
   });
 
   it("retries JSON calls and reports a body that is not JSON", async () => {

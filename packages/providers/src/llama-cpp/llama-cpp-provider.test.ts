@@ -307,6 +307,26 @@ describe("createLlamaCpp server endpoints", () => {
     expect(await llama.health()).toMatchObject({ ok: false, status: "loading" });
   });
 
+  it("waits for a server that is starting, then loading, to become ready", async () => {
+    const loading = errorReply(llamaCompletionWire, 503, "Loading model");
+    server.route("GET /health", loading, loading, replay(dir, "health"));
+    const llama = provider();
+    await llama.waitForReady();
+    expect(server.requestsFor("GET /health")).toHaveLength(3);
+    expect(llama.sleep.delays).toHaveLength(2);
+  });
+
+  it("stops waiting for readiness after timeoutMs, and at once on another error", async () => {
+    server.route("GET /health", errorReply(llamaCompletionWire, 503, "Loading model"));
+    const llama = provider({ retry: { baseDelayMs: 400, maxDelayMs: 400 } });
+    await expect(llama.waitForReady({ timeoutMs: 1000 })).rejects.toMatchObject({
+      code: "provider-timeout",
+    });
+    expect(llama.sleep.delays.reduce((sum, delay) => sum + delay, 0)).toBe(1000);
+    server.route("GET /health", errorReply(llamaCompletionWire, 401, "Invalid API Key"));
+    await expect(llama.waitForReady()).rejects.toMatchObject({ code: "provider-auth" });
+  });
+
   it("reports the recorded 404 as an error that points at baseUrl", async () => {
     server.route("POST /completion", replay(dir, "not-found"));
     const result = await collect(provider().streamChat({ messages }));

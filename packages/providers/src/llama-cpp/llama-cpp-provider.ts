@@ -97,6 +97,13 @@ export interface LlamaCppProvider extends ModelProvider {
   listModels(options?: { signal?: AbortSignal }): Promise<ModelInfo[]>;
   /** `GET /health`: `ok`, or `loading` while the server answers 503. Never throws (but for an abort). */
   health(options?: { signal?: AbortSignal }): Promise<HealthStatus>;
+  /**
+   * Waits until `GET /health` answers 200, polling with backoff while the server is
+   * unreachable (still starting) or answers 503 (loading the model). Throws
+   * `provider-timeout` after `timeoutMs` (default: the `loadTimeoutMs` option), or the
+   * server's error when it answers anything else.
+   */
+  waitForReady(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<void>;
   /** Closes the connection pool. */
   dispose(): Promise<void>;
 }
@@ -338,6 +345,35 @@ export function createLlamaCpp(options: LlamaCppOptions = {}): LlamaCppProvider 
         return { ok: true, status: "ok", message: `${ID}: ready at ${baseUrl}.` };
       } catch (error) {
         return healthFromError(error);
+      }
+    },
+    async waitForReady(call = {}) {
+      const limit = call.timeoutMs ?? loadTimeoutMs;
+      let waited = 0;
+      for (let attempt = 0; ; attempt++) {
+        let status: HealthStatus;
+        try {
+          await client.json(
+            { method: "GET", path: "/health", signal: call.signal },
+            { retry: false },
+          );
+          return;
+        } catch (error) {
+          status = healthFromError(error);
+        }
+        if (status.status === "error") throw status.error;
+        if (waited >= limit) {
+          throw new GemmaCoderError(
+            `${ID}: the server at ${baseUrl} was not ready after ${limit} ms (${status.message})`,
+            { code: "provider-timeout", isRetryable: true, provider: ID, cause: status.error },
+          );
+        }
+        const delayMs = Math.min(
+          backoffDelay(client.config.retry, Math.min(attempt, 10), client.config.random),
+          limit - waited,
+        );
+        waited += delayMs;
+        await client.config.sleep(delayMs, call.signal);
       }
     },
     dispose: () => client.dispose(),

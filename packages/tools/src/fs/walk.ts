@@ -47,7 +47,7 @@ const IGNORE_CASE = process.platform === "win32" || process.platform === "darwin
 export async function* walkWorkspace(options: WalkOptions): AsyncGenerator<WalkEntry> {
   const start = options.start === "." ? "" : options.start;
   const queue: { rel: string; depth: number; chain: Matcher[] }[] = [
-    { rel: start, depth: 0, chain: await chainFor(options.root, start) },
+    { rel: start, depth: 0, chain: await startChain(options.root, start) },
   ];
   let first = true;
   while (queue.length > 0) {
@@ -89,6 +89,23 @@ export async function* walkWorkspace(options: WalkOptions): AsyncGenerator<WalkE
       }
     }
   }
+}
+
+/**
+ * The ignore files that apply inside the start folder. When the start folder or one of
+ * its parents is itself ignored, the model asked for it by name: the rules above it are
+ * dropped, or they would hide everything in it.
+ */
+async function startChain(root: string, start: string): Promise<Matcher[]> {
+  const full = await chainFor(root, start);
+  if (start === "") return full;
+  const parts = start.split("/");
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join("/");
+    const above = full.filter((m) => m.base === "" || prefix.startsWith(`${m.base}/`));
+    if (isIgnored(above, prefix, true)) return full.filter((m) => m.base === start);
+  }
+  return full;
 }
 
 async function chainFor(root: string, rel: string): Promise<Matcher[]> {

@@ -104,6 +104,10 @@ function processArgs(backend: "rg" | "grep", query: SearchQuery): string[] {
       "never",
       "--text",
       "--no-messages",
+      // One file after another in the given order, like grep: with a match cap, the
+      // hits kept must not depend on thread timing.
+      "--sort",
+      "path",
       ...(query.fixed ? ["--fixed-strings"] : []),
       ...(query.ignoreCase ? ["--ignore-case"] : []),
       "-e",

@@ -12,7 +12,7 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants
 
 /** The files a search will look at. */
 export interface SearchFiles {
-  /** Text files, relative to the root, `/`-separated, in walk order. */
+  /** Text files, relative to the root, `/`-separated, sorted. */
   files: string[];
   /** Files left out because they are larger than {@link MAX_SEARCH_FILE_BYTES}. */
   tooLarge: number;
@@ -78,6 +78,8 @@ export async function collectSearchFiles(options: CollectOptions): Promise<Searc
     else if (verdict === "binary") result.binary++;
     else if (verdict === "large") result.tooLarge++;
   });
+  // Path order makes the output stable and groups a folder's hits together.
+  result.files.sort();
   return result;
 }
 

@@ -154,7 +154,11 @@ function shellInvocation(
     return [program, ["/d", "/s", "/c", `"${command}"`], true];
   }
   const program = shell ?? (existsSync("/bin/bash") ? "/bin/bash" : "/bin/sh");
-  return [program, ["-c", command], false];
+  // Two pipes lose the order between output and errors; sending stderr into stdout for
+  // the whole script keeps it, as in a terminal. On the same line, so the line numbers in
+  // the shell's own messages stay those of the command.
+  const script = /(?:^|\/)(?:ba|da|z|k|a)?sh$/.test(program) ? `exec 2>&1; ${command}` : command;
+  return [program, ["-c", script], false];
 }
 
 /**

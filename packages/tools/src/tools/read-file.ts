@@ -175,13 +175,17 @@ async function readNumbered(
   }
   const firstShown = start;
   const lastShown = start + out.length - 1;
-  const wantedMore = lastShown < request.requestedEnd;
   const moreInFile = totalLines === undefined || lastShown < totalLines;
-  if (wantedMore && moreInFile) {
+  if (moreInFile) {
     const of = totalLines === undefined ? "; the file continues" : ` of ${totalLines}`;
-    const why = cutByBudget ? "output limit reached" : `at most ${MAX_READ_LINES} lines per call`;
+    const cut = lastShown < request.requestedEnd;
+    const why = !cut
+      ? ""
+      : cutByBudget
+        ? " (output limit reached)"
+        : ` (at most ${MAX_READ_LINES} lines per call)`;
     out.push(
-      `[showing lines ${firstShown}-${lastShown}${of} (${why}); use start_line=${lastShown + 1} to read more]`,
+      `[showing lines ${firstShown}-${lastShown}${of}${why}; use start_line=${lastShown + 1} to read more]`,
     );
   }
   return out.join("\n");

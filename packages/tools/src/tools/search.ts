@@ -69,7 +69,7 @@ export function createSearchTool(options: CreateToolsOptions): Tool<SearchInput,
         if (result.hits.length === 0) {
           const where = result.where === "." ? "the workspace" : JSON.stringify(result.where);
           return [
-            `No matches for ${JSON.stringify(input.pattern)} in ${where} (${result.searched} files searched).`,
+            `No matches for ${JSON.stringify(input.pattern)} in ${where} (${result.searched} ${result.searched === 1 ? "file" : "files"} searched).`,
             ...notes,
           ].join("\n");
         }

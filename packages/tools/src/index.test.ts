@@ -1,0 +1,19 @@
+import { expect, it } from "vitest";
+
+it("exports exactly the public API", async () => {
+  expect(Object.keys(await import("./index.js")).sort()).toEqual([
+    "DEFAULT_MAX_OUTPUT_CHARS",
+    "DEFAULT_SHELL_TIMEOUT_MS",
+    "SECRET_ENV_NAME",
+    "TOOL_NAMES",
+    "createEditFileTool",
+    "createListFilesTool",
+    "createReadFileTool",
+    "createRunShellTool",
+    "createSearchTool",
+    "createTools",
+    "createWriteFileTool",
+    "resolveWorkspacePath",
+    "withApproval",
+  ]);
+});

@@ -65,6 +65,7 @@ describe("streamWithRetries", () => {
     expect(result.text).toBe("ok");
     expect(result.notices.map((notice) => notice.kind)).toEqual(["retry", "retry"]);
     expect(result.notices[0]?.data).toMatchObject({ attempt: 2, code: "provider-http" });
+    expect(result.notices[0]?.message).toBe("test: boom Retrying in 0.4 s (attempt 2).");
     expect(sleep.delays).toEqual([375, 750]);
   });
 

@@ -118,7 +118,7 @@ function retryNotice(step: Step, state: RetryState, provider: string): NoticePar
     kind: "retry",
     message:
       step.decision.message ??
-      `${provider}: ${step.error.message} Retrying in ${seconds} s (attempt ${state.attempt + 2}).`,
+      `${withProvider(step.error.message, provider)} Retrying in ${seconds} s (attempt ${state.attempt + 2}).`,
     data: {
       attempt: state.attempt + 2,
       delayMs: step.delayMs,
@@ -185,6 +185,10 @@ export async function retryAsync<T>(run: () => Promise<T>, options: RetryLoopOpt
       await options.sleep(step.delayMs, options.signal);
     }
   }
+}
+
+function withProvider(message: string, provider: string): string {
+  return message.startsWith(`${provider}:`) ? message : `${provider}: ${message}`;
 }
 
 function plural(count: number): string {

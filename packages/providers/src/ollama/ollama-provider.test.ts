@@ -170,6 +170,10 @@ describe("createOllama", () => {
     expect(health.message).toContain("ollama serve");
   });
 
+  it("rejects a numCtx that is not a positive integer", () => {
+    expect(() => createOllama({ numCtx: 0 })).toThrow(/numCtx must be a positive integer/);
+  });
+
   it("reads OLLAMA_HOST from the injected environment", () => {
     expect(createOllama({ env: { OLLAMA_HOST: "0.0.0.0:9999" } }).baseUrl).toBe(
       "http://127.0.0.1:9999",

@@ -1,6 +1,7 @@
 import {
   abortError,
   type ChatRequest,
+  GemmaCoderError,
   type ModelProvider,
   type ProviderCapabilities,
   type StreamPart,
@@ -84,6 +85,12 @@ export function createOllama(options: OllamaOptions = {}): OllamaProvider {
   const baseUrl = options.baseUrl?.replace(/\/+$/, "") ?? resolveOllamaHost(env.OLLAMA_HOST);
   const model = options.model ?? OLLAMA_DEFAULT_MODEL;
   const numCtx = options.numCtx ?? OLLAMA_DEFAULT_NUM_CTX;
+  if (!Number.isInteger(numCtx) || numCtx <= 0) {
+    throw new GemmaCoderError(`ollama: numCtx must be a positive integer, not ${numCtx}.`, {
+      code: "config",
+      provider: ID,
+    });
+  }
   const capabilities: ProviderCapabilities = { jsonSchema: true };
   const client = createHttpClient(options, {
     id: ID,

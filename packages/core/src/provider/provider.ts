@@ -1,3 +1,5 @@
+import type { GemmaCoderError } from "../errors/gemma-coder-error.js";
+
 /** One message of a conversation, in the plain-text protocol. */
 export interface ChatMessage {
   /** Who wrote it. Tool results travel as `user` messages wrapped in `<tool_result>`. */
@@ -13,7 +15,8 @@ export interface ChatMessage {
  * - `stop-sequence`: a stop sequence such as `</tool>` matched, or the caller closed the
  *   stream because a complete call had arrived.
  * - `length`: the token limit cut the reply off.
- * - `error`: the server reported an error mid-stream.
+ * - `error`: the backend ended the reply for a reason it reports as an error (e.g. a
+ *   content filter). Failures mid-stream are thrown as {@link GemmaCoderError}, not reported here.
  * - `abort`: the caller aborted.
  */
 export type FinishReason = "stop" | "stop-sequence" | "length" | "error" | "abort";

@@ -56,6 +56,7 @@ const QUERIES = [
   { pattern: "--help", fixed: true, ignoreCase: false },
   { pattern: "café", fixed: true, ignoreCase: false },
   { pattern: "nothing-matches-this", fixed: false, ignoreCase: false },
+  { pattern: "(?i)needle =", fixed: false, ignoreCase: false },
 ];
 
 async function run(

@@ -261,10 +261,14 @@ function parseHit(line: Buffer): SearchHit | undefined {
 
 // Runs in a worker thread so a pathological regular expression can be stopped: a
 // catastrophic backtrack would otherwise freeze the whole agent.
+// The source must run both as a CommonJS script and as an ES module (a worker evaluates it
+// as whatever the parent process was started with, e.g. --input-type=module), so it
+// loads its modules with dynamic import().
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const fs = require("node:fs");
-const path = require("node:path");
+(async () => {
+const { parentPort, workerData } = await import("node:worker_threads");
+const fs = await import("node:fs");
+const path = await import("node:path");
 function main() {
   const { root, files, source, ignoreCase, maxHits, maxLineChars } = workerData;
   let regex;
@@ -305,6 +309,7 @@ function main() {
   return { hits };
 }
 parentPort.postMessage(main());
+})();
 `;
 
 function searchWithWorker(run: BackendRun): Promise<BackendResult> {

@@ -59,6 +59,16 @@ export async function searchWorkspace(
     throw new ToolError("search matches single lines: the pattern must not contain a line break.");
   }
   if (options.pattern.includes("\0")) throw new ToolError("The pattern contains a NUL byte.");
+  let query: SearchQuery = {
+    pattern: options.pattern,
+    fixed: options.fixed,
+    ignoreCase: options.ignoreCase,
+  };
+  // Models often write ripgrep's inline flag; JavaScript cannot read it, so every back-end
+  // gets the plain flag instead and they keep agreeing.
+  if (!query.fixed && query.pattern.startsWith("(?i)") && query.pattern.length > 4) {
+    query = { ...query, pattern: query.pattern.slice(4), ignoreCase: true };
+  }
   const resolved = await resolveWorkspacePath(options.root, options.path ?? ".");
   const stats = await fs.stat(resolved.absolute);
   const start = path.relative(resolved.root, resolved.absolute).split(path.sep).join("/") || ".";
@@ -73,7 +83,7 @@ export async function searchWorkspace(
   const found = await runBackend(backend, {
     root: resolved.root,
     files: collected.files,
-    query: options,
+    query,
     maxHits: options.maxHits,
     timeoutMs: options.timeoutMs,
     signal: options.signal,

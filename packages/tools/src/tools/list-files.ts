@@ -1,4 +1,5 @@
 import { promises as fs } from "node:fs";
+import path from "node:path";
 import { defineTool, type Tool } from "@gemma-coder/core";
 import { z } from "zod";
 import { guard } from "../fs/guard.js";
@@ -47,9 +48,11 @@ export function createListFilesTool(options: CreateToolsOptions): Tool<ListFiles
         const shown: string[] = [];
         let chars = 0;
         let left = 0;
+        // Walk the real folder: a link on the way was checked once and is not followed again.
+        const start = path.relative(resolved.root, resolved.absolute).split(path.sep).join("/");
         for await (const entry of walkWorkspace({
           root: resolved.root,
-          start: resolved.relative,
+          start: start || ".",
           signal: context?.signal,
         })) {
           const line = entry.kind === "dir" ? `${entry.path}/` : entry.path;

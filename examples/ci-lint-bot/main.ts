@@ -63,7 +63,7 @@ export function makeDemoRepo(): string {
       'import { readFileSync } from "node:fs";',
       'const lines = readFileSync("index.js", "utf8").split("\\n");',
       "let errors = 0;",
-      "lines.forEach((line, i) => { if (/\\bvar\\b/.test(line)) { console.log("index.js:" + (i + 1) + ": use const or let instead of var"); errors++; } });",
+      "lines.forEach((line, i) => { if (/\\bvar\\b/.test(line)) { console.log('index.js:' + (i + 1) + ': use const or let instead of var'); errors++; } });",
       "process.exit(errors > 0 ? 1 : 0);",
       "",
     ].join("\n"),

@@ -10,18 +10,26 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
     "DONE_TOOL_NAME",
     "GemmaCoderError",
     "RULEBOOK_FILE_NAMES",
+    "TRANSCRIPT_FORMAT",
+    "TRANSCRIPT_VERSION",
     "ToolError",
     "abortError",
     "buildSystemPrompt",
+    "createMemorySessionStore",
     "createReplyStream",
     "defineTool",
     "describeTool",
     "doneTool",
     "estimateTokens",
     "formatToolResult",
+    "formatTranscriptLine",
+    "hashMessages",
     "loadRulebook",
     "nodeRulebookHost",
     "parseReply",
+    "parseTranscript",
+    "rebuildSession",
+    "renderMessages",
     "toolInputJsonSchema",
     "truncateMiddle",
   ]);
@@ -29,7 +37,9 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
 
 it("pins the runtime export list of @gemma-coder/core/testing", async () => {
   expect(Object.keys(await import("./testing.js")).sort()).toEqual([
+    "createReplayModel",
     "createScriptedModel",
+    "recordedToolCalls",
     "toolCall",
   ]);
 });

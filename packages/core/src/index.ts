@@ -1,4 +1,4 @@
-export type { AgentOptions, RunOptions } from "./agent/agent.js";
+export type { AgentOptions, ResumeOptions, RunOptions } from "./agent/agent.js";
 export { Agent } from "./agent/agent.js";
 export type {
   AgentEvent,
@@ -51,6 +51,42 @@ export {
   nodeRulebookHost,
   RULEBOOK_FILE_NAMES,
 } from "./rules/load-rulebook.js";
+export type {
+  Checkpointer,
+  FileChange,
+  UndoConflict,
+  UndoOptions,
+  UndoResult,
+} from "./session/checkpointer.js";
+export { hashMessages, renderMessages } from "./session/hash-messages.js";
+export type { MemorySessionStore } from "./session/memory-session-store.js";
+export { createMemorySessionStore } from "./session/memory-session-store.js";
+export { formatTranscriptLine, parseTranscript } from "./session/parse-transcript.js";
+export type {
+  InterruptedCall,
+  SessionRunInfo,
+  SessionRunStatus,
+  SessionSnapshot,
+} from "./session/rebuild-session.js";
+export { rebuildSession } from "./session/rebuild-session.js";
+export type { LoadedSession, NewSessionInfo, SessionStore } from "./session/session-store.js";
+export type {
+  ContextRecord,
+  InvalidReplyRecord,
+  NoticeRecord,
+  ReplyRecord,
+  RequestRecord,
+  RunEndRecord,
+  RunSettings,
+  RunStartRecord,
+  SessionHeaderRecord,
+  ToolCallRecord,
+  ToolResultRecord,
+  TranscriptRecord,
+  TranscriptRecordBase,
+  TranscriptRecordType,
+} from "./session/transcript-record.js";
+export { TRANSCRIPT_FORMAT, TRANSCRIPT_VERSION } from "./session/transcript-record.js";
 export type { AnyTool, Tool, ToolContext } from "./tools/define-tool.js";
 export { defineTool } from "./tools/define-tool.js";
 export { describeTool, toolInputJsonSchema } from "./tools/describe-tool.js";

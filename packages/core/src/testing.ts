@@ -1,4 +1,11 @@
 export type {
+  RecordedToolCall,
+  ReplayModel,
+  ReplayModelOptions,
+  TranscriptSource,
+} from "./testing/replay-model.js";
+export { createReplayModel, recordedToolCalls } from "./testing/replay-model.js";
+export type {
   Script,
   ScriptedModel,
   ScriptedModelOptions,

@@ -11,6 +11,12 @@ import {
 import type { ChatMessage, FinishReason, ModelProvider, Usage } from "../provider/provider.js";
 import { DEFAULT_RULES } from "../rules/default-rules.js";
 import { loadRulebook, type RulebookHost } from "../rules/load-rulebook.js";
+import { assistantContent } from "../session/assistant-message.js";
+import type { Checkpointer, FileChange, UndoOptions, UndoResult } from "../session/checkpointer.js";
+import { hashMessages } from "../session/hash-messages.js";
+import { rebuildSession, type SessionSnapshot } from "../session/rebuild-session.js";
+import { SessionRecorder } from "../session/session-recorder.js";
+import type { SessionStore } from "../session/session-store.js";
 import { type AnyTool, assertToolName } from "../tools/define-tool.js";
 import { describeTool } from "../tools/describe-tool.js";
 import { DONE_TOOL_NAME, doneTool } from "../tools/done-tool.js";
@@ -72,12 +78,42 @@ export interface AgentOptions {
   keepRecentMessages?: number;
   /** A clock, for tests. */
   now?: () => number;
+  /**
+   * Where every run writes its transcript (run start, each request as a hash plus the
+   * new messages, replies, tool calls and results, usage, context changes, run end).
+   * Needed by {@link Agent.resume}. `@gemma-coder/sessions` has a JSONL file store;
+   * `createMemorySessionStore()` keeps transcripts in memory. Default: none.
+   */
+  session?: SessionStore | undefined;
+  /**
+   * Snapshots the files a tool may change, before every tool that is not `readOnly`,
+   * so {@link Agent.undo} can restore them. `@gemma-coder/sessions` has one (git
+   * plumbing in a repository, plain copies elsewhere). Default: none.
+   */
+  checkpointer?: Checkpointer | undefined;
 }
 
 /** Options of one run. */
 export interface RunOptions {
   /** Cancels the run in any state; the result then has status `aborted`. */
   signal?: AbortSignal | undefined;
+}
+
+/** Options of {@link Agent.resume}. */
+export interface ResumeOptions extends RunOptions {
+  /**
+   * A follow-up instruction added to the conversation. Required when the session
+   * already ended with `done`; optional for a stopped or interrupted one.
+   */
+  message?: string | undefined;
+}
+
+/** What a resumed run starts from. */
+interface ResumeState {
+  sessionId: string;
+  snapshot: SessionSnapshot;
+  warnings: readonly string[];
+  message: string | undefined;
 }
 
 type Listener = (event: AgentEvent) => void;
@@ -275,10 +311,95 @@ export class Agent extends EventEmitter<AgentListeners> {
     }
     this.running = true;
     try {
-      return await this.execute(task, options);
+      return await this.execute(task, options, undefined);
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * Continues a session from its transcript: the conversation is rebuilt from the
+   * session store (the system prompt from the agent's current tools and rules), and the
+   * run goes on where the session stopped, with step numbers continuing from its last
+   * step (`maxSteps` counts the new steps). A call that was running when the session
+   * stopped is reported to the model as interrupted. The resumed run gets a new run id
+   * and appends to the same transcript.
+   *
+   * Like {@link Agent.run}, it resolves with the result; it rejects when there is no
+   * session store, the session cannot be read (unknown id, newer format, damaged
+   * history) or it already ended with `done` and no follow-up `message` was given.
+   *
+   * @param sessionId - The session to continue (as in `RunResult.sessionId`).
+   * @param options - A follow-up message and an abort signal.
+   * @returns The resumed run's result.
+   * @throws GemmaCoderError `invalid-argument` for the cases above, `unsupported` for a
+   *   transcript written by a newer version, `busy` during a run.
+   */
+  async resume(sessionId: string, options: ResumeOptions = {}): Promise<RunResult> {
+    if (this.running) {
+      throw new GemmaCoderError("This agent is already running a task.", { code: "busy" });
+    }
+    const store = this.options.session;
+    if (!store) {
+      throw new GemmaCoderError("resume needs a session store: pass `session` to the Agent.", {
+        code: "invalid-argument",
+      });
+    }
+    if (typeof sessionId !== "string" || sessionId.trim() === "") {
+      throw new GemmaCoderError("The session id must be a non-empty string.", {
+        code: "invalid-argument",
+      });
+    }
+    this.running = true;
+    try {
+      const loaded = await store.load(sessionId);
+      const snapshot = rebuildSession(loaded.records);
+      if (snapshot.task === undefined) {
+        throw new GemmaCoderError(
+          `Session ${sessionId} has no run to resume (it stopped before its first run began).`,
+          { code: "invalid-argument" },
+        );
+      }
+      const message = options.message?.trim() ? options.message : undefined;
+      if (snapshot.status === "done" && message === undefined) {
+        throw new GemmaCoderError(
+          `Session ${sessionId} already finished (the model called done). Give a follow-up message to continue it.`,
+          { code: "invalid-argument" },
+        );
+      }
+      return await this.execute(snapshot.task, options, {
+        sessionId: loaded.sessionId,
+        snapshot,
+        warnings: loaded.warnings,
+        message,
+      });
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Undoes the file changes of a run through the agent's checkpointer: files are put
+   * back as they were before the run, files it created are removed, and files changed
+   * since by someone else are reported rather than overwritten (unless `force`).
+   *
+   * @param runId - The run (as in `RunResult.runId`).
+   * @param options - Whether to overwrite files changed since the run.
+   * @returns What was restored, removed and left alone.
+   * @throws GemmaCoderError `unsupported` without a checkpointer, `busy` during a run,
+   *   or what the checkpointer throws (e.g. an unknown run).
+   */
+  async undo(runId: string, options: UndoOptions = {}): Promise<UndoResult> {
+    const checkpointer = this.options.checkpointer;
+    if (!checkpointer) {
+      throw new GemmaCoderError("undo needs a checkpointer: pass `checkpointer` to the Agent.", {
+        code: "unsupported",
+      });
+    }
+    if (this.running) {
+      throw new GemmaCoderError("Cannot undo while a run is in progress.", { code: "busy" });
+    }
+    return checkpointer.undo(runId, options);
   }
 
   /**
@@ -359,7 +480,11 @@ export class Agent extends EventEmitter<AgentListeners> {
 
   private readonly pendingWarnings: string[] = [];
 
-  private async execute(task: string, options: RunOptions): Promise<RunResult> {
+  private async execute(
+    task: string,
+    options: RunOptions,
+    resume: ResumeState | undefined,
+  ): Promise<RunResult> {
     const now = this.options.now ?? Date.now;
     const startedAt = now();
     const runId = globalThis.crypto.randomUUID();
@@ -372,7 +497,9 @@ export class Agent extends EventEmitter<AgentListeners> {
     const toolNames = [...tools.keys()];
     const usage: RunUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
     const messages: ChatMessage[] = [];
-    let steps = 0;
+    const firstStep = resume?.snapshot.lastStep ?? 0;
+    let steps = firstStep;
+    const checkpointer = this.options.checkpointer;
 
     // One controller for the run: the caller's signal and the timeout both fire it.
     const controller = new AbortController();
@@ -413,7 +540,26 @@ export class Agent extends EventEmitter<AgentListeners> {
     };
 
     if (TERMINAL.has(this.currentState)) setState("idle");
-    this.emitEvent("run-start", { runId, task });
+    const recorder = await this.openRecorder(runId, startedAt, now, resume);
+    const sessionId = recorder?.sessionId;
+    const resumeOf = resume?.snapshot.runs.at(-1)?.runId;
+    this.emitEvent("run-start", {
+      runId,
+      task,
+      ...(sessionId === undefined ? {} : { sessionId }),
+      ...(resumeOf === undefined ? {} : { resumeOf }),
+    });
+    const warn = async (kind: string, message: string, step?: number) => {
+      this.emitEvent("warning", { runId, kind, message });
+      await recorder?.write({
+        type: "notice",
+        runId,
+        ...(step === undefined ? {} : { step }),
+        kind,
+        message,
+      });
+    };
+    if (resume) await this.reportResume(resume, warn);
 
     let stop: StopRun;
     let summary: string | undefined;
@@ -438,26 +584,90 @@ export class Agent extends EventEmitter<AgentListeners> {
       const maxResultChars =
         this.options.maxResultChars ??
         Math.min(DEFAULT_MAX_RESULT_CHARS, Math.floor(budget * 0.25 * CHARS_PER_TOKEN));
-      const summarize = (request: readonly ChatMessage[]) => collectText(provider, request, signal);
-      for (const message of this.pendingWarnings.splice(0)) {
-        this.emitEvent("warning", { runId, kind: "rulebook", message });
-      }
+      const summarize = async (request: readonly ChatMessage[]) => {
+        const step = steps;
+        try {
+          const text = await collectText(provider, request, signal);
+          await recorder?.write({
+            type: "reply",
+            runId,
+            step,
+            purpose: "summary",
+            text,
+            finishReason: "stop",
+          });
+          return text;
+        } catch (error) {
+          // A failed summary is recorded so a replay fails at the same point.
+          if (!signal.aborted) {
+            await recorder?.write({
+              type: "reply",
+              runId,
+              step,
+              purpose: "summary",
+              text: "",
+              finishReason: "error",
+              error: errorMessage(error),
+            });
+          }
+          throw error;
+        }
+      };
+      for (const message of this.pendingWarnings.splice(0)) await warn("rulebook", message);
       checkAbort();
-      messages.push({
+      const systemPrompt: ChatMessage = {
         role: "system",
         content: buildSystemPrompt({
           tools: [...tools.values()],
           rules,
           instructions: this.options.instructions,
         }),
+      };
+      if (resume) {
+        messages.push(...resume.snapshot.messages);
+        if (messages[0]?.role === "system") messages[0] = systemPrompt;
+        else messages.unshift(systemPrompt);
+        if (messages.length < 2) messages.push({ role: "user", content: task });
+        if (resume.message !== undefined) {
+          const last = messages.at(-1) as ChatMessage;
+          // Two user messages in a row break some chat templates: merge instead.
+          if (last.role === "user") {
+            messages[messages.length - 1] = {
+              role: "user",
+              content: `${last.content}\n\n${resume.message}`,
+            };
+          } else messages.push({ role: "user", content: resume.message });
+        }
+      } else {
+        messages.push(systemPrompt);
+        messages.push({ role: "user", content: task });
+      }
+      await recorder?.write({
+        type: "run-start",
+        runId,
+        task,
+        ...(resumeOf === undefined ? {} : { resumeOf }),
+        ...(resume?.message === undefined ? {} : { message: resume.message }),
+        firstStep,
+        provider: provider.id,
+        ...(provider.model === undefined ? {} : { model: provider.model }),
+        tools: toolNames,
+        settings: {
+          maxSteps,
+          maxOutputTokens,
+          contextWindow: window,
+          maxResultChars,
+          ...(this.options.temperature === undefined
+            ? {}
+            : { temperature: this.options.temperature }),
+        },
       });
-      messages.push({ role: "user", content: task });
 
       let invalidInARow = 0;
       const callCounts = new Map<string, number>();
 
       for (;;) {
-        if (steps >= maxSteps) {
+        if (steps - firstStep >= maxSteps) {
           throw new StopRun(
             "max-steps",
             `The run reached its limit of ${maxSteps} steps without calling done.`,
@@ -477,8 +687,18 @@ export class Agent extends EventEmitter<AgentListeners> {
             tokensAfter: change.tokensAfter,
             tokensSaved: change.tokensBefore - change.tokensAfter,
           });
+          await recorder?.write({
+            type: "context",
+            runId,
+            step,
+            kind: change.kind,
+            messages: change.messages,
+            tokensBefore: change.tokensBefore,
+            tokensAfter: change.tokensAfter,
+          });
         }
         checkAbort();
+        await recorder?.request(runId, step, messages);
 
         const reply = createReplyStream({ toolNames });
         let finishReason: FinishReason | undefined;
@@ -515,11 +735,27 @@ export class Agent extends EventEmitter<AgentListeners> {
                 message: part.message,
                 ...(part.data === undefined ? {} : { data: part.data }),
               });
+              await recorder?.write({
+                type: "notice",
+                runId,
+                step,
+                kind: part.kind,
+                message: part.message,
+              });
             }
           }
         } catch (error) {
           if (signal.aborted) throw this.abortStop(signal);
           const failure = toError(error, provider.id);
+          await recorder?.write({
+            type: "reply",
+            runId,
+            step,
+            purpose: "turn",
+            text: reply.text,
+            finishReason: "error",
+            error: failure.message,
+          });
           throw new StopRun("provider-error", failure.message, failure);
         }
         checkAbort();
@@ -528,11 +764,29 @@ export class Agent extends EventEmitter<AgentListeners> {
             code: "provider-stream",
             provider: provider.id,
           });
+          await recorder?.write({
+            type: "reply",
+            runId,
+            step,
+            purpose: "turn",
+            text: reply.text,
+            finishReason: "error",
+            ...(turnUsage === undefined ? {} : { usage: turnUsage }),
+          });
           throw new StopRun("provider-error", failure.message, failure);
         }
         const reason: FinishReason = finishReason ?? "stop";
 
         const text = reply.complete ? reply.text.slice(0, reply.completeAt) : reply.text;
+        await recorder?.write({
+          type: "reply",
+          runId,
+          step,
+          purpose: "turn",
+          text,
+          finishReason: reason,
+          ...(turnUsage === undefined ? {} : { usage: turnUsage }),
+        });
         this.emitEvent("turn-end", {
           runId,
           step,
@@ -548,16 +802,20 @@ export class Agent extends EventEmitter<AgentListeners> {
         }
 
         const parsed = reply.finish(reason);
-        // The stop sequence eats </tool>; put it back so the history shows well-formed calls.
-        const closeTag =
-          parsed.kind === "call" && /<tool>/.test(text) && !/<\/tool>\s*$/.test(text);
         messages.push({
           role: "assistant",
-          content: closeTag ? `${text.trimEnd()}\n</tool>` : text,
+          content: assistantContent(text, parsed.kind === "call"),
         });
 
-        const rejectReply = (feedback: string, asResult: boolean) => {
+        const rejectReply = async (feedback: string, asResult: boolean) => {
           invalidInARow++;
+          await recorder?.write({
+            type: "invalid-reply",
+            runId,
+            step,
+            feedback,
+            consecutive: invalidInARow,
+          });
           this.emitEvent("invalid-reply", { runId, step, feedback, consecutive: invalidInARow });
           if (invalidInARow >= maxInvalid) {
             throw new StopRun(
@@ -572,18 +830,21 @@ export class Agent extends EventEmitter<AgentListeners> {
         };
 
         if (parsed.kind === "none") {
-          rejectReply(NUDGE, false);
+          await rejectReply(NUDGE, false);
           continue;
         }
         if (parsed.kind === "invalid") {
-          rejectReply(parsed.feedback, true);
+          await rejectReply(parsed.feedback, true);
           continue;
         }
 
         const tool = tools.get(parsed.call.name) as AnyTool;
         const validation = tool.inputSchema.safeParse(parsed.call.args);
         if (!validation.success) {
-          rejectReply(formatValidationError(tool.name, validation.error, describeTool(tool)), true);
+          await rejectReply(
+            formatValidationError(tool.name, validation.error, describeTool(tool)),
+            true,
+          );
           continue;
         }
         invalidInARow = 0;
@@ -607,24 +868,58 @@ export class Agent extends EventEmitter<AgentListeners> {
         }
 
         setState("executing-tool");
+        // Written before the tool runs: a transcript cut short here shows a call in flight.
+        await recorder?.write({ type: "tool-call", runId, step, name: tool.name, args });
         this.emitEvent("tool-call", { runId, step, name: tool.name, args });
         const toolStarted = now();
-        let result: ToolResult;
-        try {
-          const value = await this.runTool(tool, validation.data, { signal, runId, step });
-          result = { ok: true, value };
-        } catch (error) {
-          if (signal.aborted) throw this.abortStop(signal);
-          result = { ok: false, error: errorMessage(error) };
+        const changes = checkpointer !== undefined && tool.readOnly !== true;
+        const change: FileChange = {
+          runId,
+          ...(sessionId === undefined ? {} : { sessionId }),
+          step,
+          tool: tool.name,
+          args,
+          signal,
+        };
+        let result: ToolResult | undefined;
+        if (changes) {
+          try {
+            await checkpointer.beforeChange(change);
+          } catch (error) {
+            if (signal.aborted) throw this.abortStop(signal);
+            const message = `The files this call may change could not be checkpointed (${errorMessage(error)}), so it was not run.`;
+            await warn("checkpoint", message, step);
+            result = { ok: false, error: message };
+          }
+        }
+        if (result === undefined) {
+          try {
+            const value = await this.runTool(tool, validation.data, { signal, runId, step });
+            result = { ok: true, value };
+          } catch (error) {
+            if (signal.aborted) {
+              // Best effort: what an aborted change left is still worth knowing at undo time.
+              if (changes) await this.afterChange(change, { ok: false, error: "aborted" });
+              throw this.abortStop(signal);
+            }
+            result = { ok: false, error: errorMessage(error) };
+          }
+          if (changes) {
+            const problem = await this.afterChange(change, result);
+            if (problem) await warn("checkpoint", problem, step);
+          }
         }
         checkAbort();
-        this.emitEvent("tool-result", {
+        const durationMs = now() - toolStarted;
+        await recorder?.write({
+          type: "tool-result",
           runId,
           step,
           name: tool.name,
           result,
-          durationMs: now() - toolStarted,
+          durationMs,
         });
+        this.emitEvent("tool-result", { runId, step, name: tool.name, result, durationMs });
         if (tool.name === DONE_TOOL_NAME && result.ok) {
           summary = String(result.value);
           messages.push({
@@ -665,6 +960,7 @@ export class Agent extends EventEmitter<AgentListeners> {
     const status = this.currentState as RunResult["status"];
     const result: RunResult = {
       runId,
+      ...(sessionId === undefined ? {} : { sessionId }),
       status,
       stopReason: stop.stopReason,
       ...(summary === undefined ? {} : { summary }),
@@ -675,11 +971,99 @@ export class Agent extends EventEmitter<AgentListeners> {
       messages,
       durationMs: now() - startedAt,
     };
+    await recorder?.write({
+      type: "run-end",
+      runId,
+      status,
+      stopReason: stop.stopReason,
+      ...(summary === undefined ? {} : { summary }),
+      steps,
+      usage: { ...usage },
+      message: stop.message,
+      ...(stop.error === undefined
+        ? {}
+        : { error: { code: stop.error.code, message: stop.error.message } }),
+      durationMs: result.durationMs,
+    });
     if (stop.error && stop.stopReason === "provider-error") {
       this.emitEvent("error", { runId, error: stop.error });
     }
     this.emitEvent("done", { runId, result });
     return result;
+  }
+
+  /** Opens the run's transcript: a new session, or the resumed one. Never throws. */
+  private async openRecorder(
+    runId: string,
+    startedAt: number,
+    now: () => number,
+    resume: ResumeState | undefined,
+  ): Promise<SessionRecorder | undefined> {
+    const store = this.options.session;
+    if (!store) return undefined;
+    const onError = (error: unknown) =>
+      this.emitEvent("warning", {
+        runId,
+        kind: "session",
+        message: `The session transcript could not be written (${errorMessage(error)}); the run goes on without it.`,
+      });
+    try {
+      const { workspace } = this.options;
+      const sessionId =
+        resume?.sessionId ??
+        (await store.create({
+          time: startedAt,
+          ...(workspace === undefined ? {} : { workspace }),
+        }));
+      return new SessionRecorder(
+        store,
+        sessionId,
+        now,
+        onError,
+        resume?.snapshot.requestHistory ?? [],
+      );
+    } catch (error) {
+      onError(error);
+      return undefined;
+    }
+  }
+
+  /** Tells the user what resuming worked around: a damaged tail, a call in flight. */
+  private async reportResume(
+    resume: ResumeState,
+    warn: (kind: string, message: string) => Promise<void>,
+  ): Promise<void> {
+    for (const message of resume.warnings) await warn("session", message);
+    const { snapshot } = resume;
+    if (snapshot.lastRequest) {
+      const hash = await hashMessages(snapshot.requestHistory).catch(() => undefined);
+      if (hash !== undefined && hash !== snapshot.lastRequest.hash) {
+        await warn(
+          "session",
+          "The rebuilt conversation does not match the transcript's checksum; resuming with it as recorded.",
+        );
+      }
+    }
+    const call = snapshot.interruptedCall;
+    if (call) {
+      await warn(
+        "session",
+        `The session stopped while ${call.name} (step ${call.step}) was running; the model is told its effect is unknown.`,
+      );
+    }
+  }
+
+  /** Tells the checkpointer what a call left; returns a warning instead of throwing. */
+  private async afterChange(change: FileChange, result: ToolResult): Promise<string | undefined> {
+    const checkpointer = this.options.checkpointer;
+    if (!checkpointer?.afterChange) return undefined;
+    const { signal: _signal, ...rest } = change;
+    try {
+      await checkpointer.afterChange({ ...rest, result });
+      return undefined;
+    } catch (error) {
+      return `The state this call left could not be recorded for undo (${errorMessage(error)}).`;
+    }
   }
 
   private abortStop(signal: AbortSignal): StopRun {

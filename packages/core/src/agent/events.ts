@@ -33,15 +33,17 @@ export interface RunUsage {
 
 /** What `agent.run()` resolves to. */
 export interface RunResult {
-  /** The run's id, as carried by its events. */
+  /** The run's id, as carried by its events (and taken by `agent.undo`). */
   runId: string;
+  /** The session the run wrote its transcript to, when the agent has a session store. */
+  sessionId?: string;
   /** How the run ended. */
   status: "done" | "failed" | "aborted";
   /** The specific reason. */
   stopReason: StopReason;
   /** The summary the model gave to `done`. */
   summary?: string;
-  /** Model turns taken. */
+  /** Model turns taken; for a resumed session, the last step number (counted from the session's start). */
   steps: number;
   /** Token usage summed over the run. */
   usage: RunUsage;
@@ -58,7 +60,14 @@ export interface RunResult {
 /** The payload of every event: the name, what it carries. Each event carries one object. */
 export interface AgentEventMap {
   /** A run began. */
-  "run-start": { runId: string; task: string };
+  "run-start": {
+    runId: string;
+    task: string;
+    /** The session the run writes to, when the agent has a session store. */
+    sessionId?: string;
+    /** For a resumed session: the run it continues. */
+    resumeOf?: string;
+  };
   /** The state machine moved. */
   "state-change": { runId: string; from: AgentState; to: AgentState };
   /** A model turn began. */

@@ -25,18 +25,19 @@ const toolResult = z.union([
 ]);
 const args = z.record(z.string(), z.unknown());
 const base = { v: z.literal(1), time: z.number() };
-const runStep = { ...base, runId: z.string(), step: z.number().int().min(0) };
+const runStep = { runId: z.string(), step: z.number().int().min(0) };
+// Key order of the parsed records follows these shapes: v, time, type, then the rest.
+const shape = <T extends string, S extends z.ZodRawShape>(type: T, fields: S) =>
+  z.looseObject({ ...base, type: z.literal(type), ...fields });
 
 // Loose objects: a later minor release may add fields, and an older reader keeps them.
 const schemas: Record<TranscriptRecordType, z.ZodType> = {
-  session: z.looseObject({
-    ...base,
+  session: shape("session", {
     format: z.literal(TRANSCRIPT_FORMAT),
     sessionId: z.string(),
     workspace: z.string().optional(),
   }),
-  "run-start": z.looseObject({
-    ...base,
+  "run-start": shape("run-start", {
     runId: z.string(),
     task: z.string(),
     resumeOf: z.string().optional(),
@@ -53,14 +54,14 @@ const schemas: Record<TranscriptRecordType, z.ZodType> = {
       temperature: z.number().optional(),
     }),
   }),
-  request: z.looseObject({
+  request: shape("request", {
     ...runStep,
     hash: z.string(),
     count: z.number().int().min(0),
     base: z.number().int().min(0),
     messages: z.array(message),
   }),
-  reply: z.looseObject({
+  reply: shape("reply", {
     ...runStep,
     purpose: z.enum(["turn", "summary"]),
     text: z.string(),
@@ -68,34 +69,32 @@ const schemas: Record<TranscriptRecordType, z.ZodType> = {
     usage: usage.optional(),
     error: z.string().optional(),
   }),
-  "tool-call": z.looseObject({ ...runStep, name: z.string(), args }),
-  "tool-result": z.looseObject({
+  "tool-call": shape("tool-call", { ...runStep, name: z.string(), args }),
+  "tool-result": shape("tool-result", {
     ...runStep,
     name: z.string(),
     result: toolResult,
     durationMs: z.number(),
   }),
-  "invalid-reply": z.looseObject({
+  "invalid-reply": shape("invalid-reply", {
     ...runStep,
     feedback: z.string(),
     consecutive: z.number(),
   }),
-  context: z.looseObject({
+  context: shape("context", {
     ...runStep,
     kind: z.enum(["elide", "compact"]),
     messages: z.number(),
     tokensBefore: z.number(),
     tokensAfter: z.number(),
   }),
-  notice: z.looseObject({
-    ...base,
+  notice: shape("notice", {
     runId: z.string(),
     step: z.number().optional(),
     kind: z.string(),
     message: z.string(),
   }),
-  "run-end": z.looseObject({
-    ...base,
+  "run-end": shape("run-end", {
     runId: z.string(),
     status: z.enum(["done", "failed", "aborted"]),
     stopReason: z.string(),

@@ -410,7 +410,26 @@ export class Agent extends EventEmitter<AgentListeners> {
    * @param options - An optional abort signal.
    * @returns An async iterable of events.
    */
-  async *stream(task: string, options: RunOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
+  stream(task: string, options: RunOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
+    return this.streamOf(() => this.run(task, options));
+  }
+
+  /**
+   * Resumes a session (see {@link Agent.resume}) and yields every event as it happens,
+   * ending after the `done` event. It throws where `resume` rejects.
+   *
+   * @param sessionId - The session to continue.
+   * @param options - A follow-up message and an abort signal.
+   * @returns An async iterable of events.
+   */
+  resumeStream(
+    sessionId: string,
+    options: ResumeOptions = {},
+  ): AsyncGenerator<AgentEvent, RunResult> {
+    return this.streamOf(() => this.resume(sessionId, options));
+  }
+
+  private async *streamOf(start: () => Promise<RunResult>): AsyncGenerator<AgentEvent, RunResult> {
     const queue: AgentEvent[] = [];
     let wake: (() => void) | undefined;
     const listener: Listener = (event) => {
@@ -420,7 +439,7 @@ export class Agent extends EventEmitter<AgentListeners> {
     this.streamListeners.add(listener);
     let finished = false;
     let failure: unknown;
-    const promise = this.run(task, options).then(
+    const promise = start().then(
       (result) => {
         finished = true;
         wake?.();

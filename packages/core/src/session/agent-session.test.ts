@@ -274,6 +274,29 @@ describe("session transcripts", () => {
     expect(sent[3]?.content).toMatch(/<\/tool_result>\n\nNow also add a test\.$/);
   });
 
+  it("streams a resumed run's events, ending with done", async () => {
+    const session = createMemorySessionStore();
+    const first = await new Agent({
+      provider: createScriptedModel([done("one")]),
+      rules: false,
+      session,
+    }).run("t");
+    const agent = new Agent({
+      provider: createScriptedModel([done("two")]),
+      rules: false,
+      session,
+    });
+    const seen: string[] = [];
+    for await (const event of agent.resumeStream(first.sessionId ?? "", { message: "more" })) {
+      seen.push(event.type);
+      if (event.type === "done") expect(event.result.summary).toBe("two");
+    }
+    expect(seen[0]).toBe("run-start");
+    expect(seen.at(-1)).toBe("done");
+    const again = agent.resumeStream(first.sessionId ?? "");
+    await expect(again.next()).rejects.toThrow(/already finished/);
+  });
+
   it("rejects resume without a store, for unknown or newer sessions, with clear errors", async () => {
     const provider = createScriptedModel([done()]);
     await expect(new Agent({ provider }).resume("x")).rejects.toMatchObject({

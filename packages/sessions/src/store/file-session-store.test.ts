@@ -138,10 +138,13 @@ describe("resolveSessionDir", () => {
       "/home/u/.cache/gemma-coder",
     );
     expect(userCacheDir({ env: {}, platform: "darwin", homedir: home })).toBe(
-      "/home/u/Library/Caches/gemma-coder",
+      "/home/u/.cache/gemma-coder",
+    );
+    expect(userCacheDir({ env: { XDG_CACHE_HOME: "/x" }, platform: "darwin", homedir: home })).toBe(
+      "/x/gemma-coder",
     );
     expect(userCacheDir({ env: { LOCALAPPDATA: "/l" }, platform: "win32", homedir: home })).toBe(
-      path.join("/l", "gemma-coder", "Cache"),
+      path.join("/l", "gemma-coder"),
     );
   });
 });

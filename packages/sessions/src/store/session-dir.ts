@@ -44,9 +44,9 @@ async function writable(folder: string): Promise<boolean> {
 }
 
 /**
- * The user's cache folder for gemma-coder: `$XDG_CACHE_HOME/gemma-coder`, else
- * `~/Library/Caches/gemma-coder` on macOS, `%LOCALAPPDATA%\gemma-coder\Cache` on
- * Windows and `~/.cache/gemma-coder` elsewhere.
+ * The user's cache folder for gemma-coder, the same base the CLI uses for models:
+ * `$XDG_CACHE_HOME/gemma-coder`, else `%LOCALAPPDATA%\gemma-coder` on Windows, else
+ * `~/.cache/gemma-coder`.
  *
  * @param options - Environment, platform and home folder.
  * @returns The absolute folder (not created).
@@ -55,15 +55,8 @@ export function userCacheDir(options: Omit<SessionDirOptions, "workspace" | "dir
   const env = options.env ?? process.env;
   const home = options.homedir ?? os.homedir();
   const platform = options.platform ?? process.platform;
-  if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, "gemma-coder");
-  if (platform === "darwin") return path.join(home, "Library", "Caches", "gemma-coder");
-  if (platform === "win32") {
-    return path.join(
-      env.LOCALAPPDATA ?? path.join(home, "AppData", "Local"),
-      "gemma-coder",
-      "Cache",
-    );
-  }
+  if (env.XDG_CACHE_HOME) return path.join(path.resolve(env.XDG_CACHE_HOME), "gemma-coder");
+  if (platform === "win32" && env.LOCALAPPDATA) return path.join(env.LOCALAPPDATA, "gemma-coder");
   return path.join(home, ".cache", "gemma-coder");
 }
 

@@ -18,6 +18,8 @@ export interface CheckpointEntry {
   after?: FileState;
   /** Metadata fingerprint of `after`, to skip rehashing unchanged files. */
   afterStat?: string;
+  /** Metadata fingerprint of `before`, so an untouched file needs no rehash after a change. */
+  beforeStat?: string;
   /** The step of the run's first change to it. */
   step: number;
   /** The tool of that change. */

@@ -19,6 +19,7 @@ import {
 } from "./checkpoint-manifest.js";
 import { type FileState, readFileState, sameState, statFingerprint } from "./file-state.js";
 import { GitCommandError, git, gitText } from "./git.js";
+import { mapLimit } from "./map-limit.js";
 import { touchedPaths } from "./touched-paths.js";
 
 /** The ref namespace that keeps checkpoint contents alive in a git repository. */
@@ -71,6 +72,8 @@ interface Mode {
 const ALWAYS_EXCLUDED = [".git", ".gemma-coder"];
 // Coarse file-system clocks (FAT, some network shares) round modification times.
 const MTIME_SLACK_MS = 2_000;
+// Files stat-ed or hashed at once.
+const CONCURRENCY = 16;
 
 function toPosix(relative: string): string {
   return relative.split(path.sep).join("/");
@@ -316,10 +319,6 @@ export class WorkspaceCheckpointer implements Checkpointer {
     return this.excluded.some((prefix) => posix === prefix || posix.startsWith(`${prefix}/`));
   }
 
-  private async absolute(posix: string): Promise<string> {
-    return path.join(await this.realRoot(), ...posix.split("/"));
-  }
-
   private async manifest(change: FileChange): Promise<CheckpointManifest> {
     assertSafeId(change.runId, "run id");
     const known =
@@ -398,17 +397,24 @@ export class WorkspaceCheckpointer implements Checkpointer {
         if (rel !== undefined && rel in manifest.files) refresh.push(rel);
       }
     }
-    for (const rel of refresh) {
+    const root = await this.realRoot();
+    await mapLimit(refresh, CONCURRENCY, async (rel) => {
       const entry = manifest.files[rel] as CheckpointEntry;
-      const file = await this.absolute(rel);
-      if (entry.after !== undefined && entry.afterStat !== undefined) {
-        if ((await statFingerprint(file)) === entry.afterStat) continue;
+      const file = path.join(root, ...rel.split("/"));
+      const known = entry.after === undefined ? entry.beforeStat : entry.afterStat;
+      if (known !== undefined && (await statFingerprint(file)) === known) {
+        // Untouched since the last look: what the run left is what was there.
+        if (entry.after === undefined) {
+          entry.after = entry.before;
+          entry.afterStat = known;
+        }
+        return;
       }
       const { state, stat } = await readFileState(file);
       entry.after = state;
       if (stat === undefined) delete entry.afterStat;
       else entry.afterStat = stat;
-    }
+    });
     manifest.updatedAt = this.now();
     await writeManifest(this.folderOf(manifest.runId), manifest);
   }
@@ -416,18 +422,20 @@ export class WorkspaceCheckpointer implements Checkpointer {
   /** Files a shell command created: new in the listing, and modified since it started. */
   private async adoptNewFiles(manifest: CheckpointManifest, change: FileChange): Promise<void> {
     const started = (this.stepStarted.get(change.runId) ?? 0) - MTIME_SLACK_MS;
-    for (const rel of await this.listWorkspace()) {
-      if (rel in manifest.files) continue;
-      let mtime: number;
-      try {
-        mtime = (await fs.lstat(await this.absolute(rel))).mtimeMs;
-      } catch {
-        continue;
-      }
+    const root = await this.realRoot();
+    const fresh = (await this.listWorkspace()).filter((rel) => !(rel in manifest.files));
+    const mtimes = await mapLimit(fresh, CONCURRENCY, (rel) =>
+      fs.lstat(path.join(root, ...rel.split("/"))).then(
+        (stat) => stat.mtimeMs,
+        () => undefined,
+      ),
+    );
+    fresh.forEach((rel, i) => {
+      const mtime = mtimes[i];
       // An older file was there before the command: someone else's, not the run's.
-      if (mtime < started) continue;
+      if (mtime === undefined || mtime < started) return;
       manifest.files[rel] = { before: { kind: "missing" }, step: change.step, tool: change.tool };
-    }
+    });
   }
 
   /** Tracked and untracked-but-not-ignored files under the workspace, workspace-relative. */
@@ -461,12 +469,19 @@ export class WorkspaceCheckpointer implements Checkpointer {
   ): Promise<void> {
     const root = await this.realRoot();
     const toStore: { rel: string; file: string; entry: CheckpointEntry }[] = [];
-    for (const rel of paths) {
-      const file = await this.absolute(rel);
-      const { state } = await readFileState(file);
+    const states = await mapLimit(paths, CONCURRENCY, async (rel) => {
+      const file = path.join(root, ...rel.split("/"));
+      return { rel, file, ...(await readFileState(file)) };
+    });
+    for (const { rel, file, state, stat } of states) {
       // Whole-workspace listings include submodules and folders; only files matter there.
       if (limit !== undefined && state.kind === "other") continue;
-      const entry: CheckpointEntry = { before: state, step: change.step, tool: change.tool };
+      const entry: CheckpointEntry = {
+        before: state,
+        ...(stat === undefined ? {} : { beforeStat: stat }),
+        step: change.step,
+        tool: change.tool,
+      };
       manifest.files[rel] = entry;
       if (state.kind === "missing") {
         const created = await this.highestMissingFolder(root, file);
@@ -592,10 +607,22 @@ export class WorkspaceCheckpointer implements Checkpointer {
       notes: [...manifest.notes],
     };
     const root = manifest.workspace;
-    for (const rel of Object.keys(manifest.files).sort()) {
+    const paths = Object.keys(manifest.files).sort();
+    const currents = await mapLimit(paths, CONCURRENCY, async (rel) => {
+      try {
+        return (await readFileState(path.join(root, ...rel.split("/")))).state;
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    });
+    for (const [index, rel] of paths.entries()) {
       const entry = manifest.files[rel] as CheckpointEntry;
       const file = path.join(root, ...rel.split("/"));
-      const { state: current } = await readFileState(file);
+      const current = currents[index] as FileState | Error;
+      if (current instanceof Error) {
+        result.conflicts.push({ path: rel, reason: `It could not be read: ${current.message}.` });
+        continue;
+      }
       if (entry.before.kind === "other") continue;
       if (sameState(current, entry.before)) {
         result.unchanged.push(rel);

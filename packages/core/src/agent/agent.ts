@@ -578,11 +578,11 @@ export class Agent extends EventEmitter<AgentListeners> {
         message,
       });
     };
-    if (resume) await this.reportResume(resume, warn);
 
     let stop: StopRun;
     let summary: string | undefined;
     try {
+      if (resume) await this.reportResume(resume, warn);
       checkAbort();
       const rules = await this.rules();
       const maxOutputTokens = this.options.maxOutputTokens ?? 2048;

@@ -12,6 +12,23 @@ export type {
 } from "./agent/events.js";
 export type { SystemPromptOptions } from "./agent/system-prompt.js";
 export { buildSystemPrompt } from "./agent/system-prompt.js";
+export type {
+  GbnfBuildOptions,
+  JsonSchemaToGbnfOptions,
+} from "./constrained/json-schema-to-gbnf.js";
+export { jsonSchemaToGbnf } from "./constrained/json-schema-to-gbnf.js";
+export type {
+  ConstrainedDecodingMode,
+  PlanToolCallConstraintOptions,
+  ToolCallConstraintPlan,
+} from "./constrained/plan-tool-call-constraint.js";
+export { planToolCallConstraint } from "./constrained/plan-tool-call-constraint.js";
+export type { ToolCallGrammarOptions } from "./constrained/tool-call-grammar.js";
+export { buildToolCallGrammar } from "./constrained/tool-call-grammar.js";
+export {
+  buildToolCallJsonSchema,
+  JSON_ONLY_PROTOCOL,
+} from "./constrained/tool-call-json-schema.js";
 export { estimateTokens } from "./context/estimate-tokens.js";
 export type { ErrorCode, GemmaCoderErrorOptions } from "./errors/gemma-coder-error.js";
 export { abortError, GemmaCoderError, ToolError } from "./errors/gemma-coder-error.js";

@@ -524,3 +524,70 @@ describe("Agent", () => {
     expect(notices).toEqual(["model-fallback"]);
   });
 });
+
+describe("constrained decoding", () => {
+  const echoTool = defineTool({
+    name: "echo",
+    description: "Echo a text.",
+    inputSchema: z.object({ text: z.string() }),
+    readOnly: true,
+    execute: ({ text }) => text,
+  });
+
+  it("sends a grammar to a provider that enforces grammars", async () => {
+    const model = createScriptedModel([toolCall("done", { summary: "ok" })]);
+    const provider: ModelProvider = { ...model, capabilities: { grammar: true } };
+    const result = await new Agent({
+      provider,
+      tools: [echoTool],
+      rules: false,
+      constrainedDecoding: "auto",
+    }).run("t");
+    expect(result.status).toBe("done");
+    const request = model.requests[0];
+    expect(request?.constraint?.type).toBe("grammar");
+    expect(request?.stop).toEqual(["</tool>"]);
+    if (request?.constraint?.type === "grammar")
+      expect(request.constraint.grammar).toContain("root");
+  });
+
+  it("uses a JSON schema and the JSON-only protocol where only schemas are enforced", async () => {
+    const model = createScriptedModel([
+      '{"name": "echo", "args": {"text": "a"}}',
+      '{"name": "done", "args": {"summary": "ok"}}',
+    ]);
+    const provider: ModelProvider = { ...model, capabilities: { jsonSchema: true } };
+    const agent = new Agent({
+      provider,
+      tools: [echoTool],
+      rules: false,
+      constrainedDecoding: true,
+    });
+    const calls: string[] = [];
+    agent.on("tool-call", (e) => calls.push(e.name));
+    const result = await agent.run("t");
+    expect(result.status).toBe("done");
+    expect(calls).toEqual(["echo", "done"]);
+    expect(model.requests[0]?.constraint?.type).toBe("json-schema");
+    expect(model.requests[0]?.messages[0]?.content).toContain("exactly one JSON object");
+    expect(model.requests[0]?.stop).toEqual([]);
+  });
+
+  it("falls back to the plain protocol with a warning, never silently", async () => {
+    const model = createScriptedModel([toolCall("done", { summary: "ok" })]);
+    const agent = new Agent({ provider: model, rules: false, constrainedDecoding: "grammar" });
+    const warnings: string[] = [];
+    agent.on("warning", (e) => warnings.push(e.kind));
+    await agent.run("t");
+    expect(warnings).toEqual(["constrained-decoding"]);
+    expect(model.requests[0]?.constraint).toBeUndefined();
+    expect(model.requests[0]?.messages[0]?.content).toContain("<tool>");
+  });
+
+  it("sends nothing extra when off", async () => {
+    const model = createScriptedModel([toolCall("done", { summary: "ok" })]);
+    const provider: ModelProvider = { ...model, capabilities: { grammar: true } };
+    await new Agent({ provider, rules: false }).run("t");
+    expect(model.requests[0]?.constraint).toBeUndefined();
+  });
+});

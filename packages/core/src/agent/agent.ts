@@ -1,4 +1,9 @@
 import { EventEmitter } from "eventemitter3";
+import {
+  type ConstrainedDecodingMode,
+  planToolCallConstraint,
+  type ToolCallConstraintPlan,
+} from "../constrained/plan-tool-call-constraint.js";
 import { ContextManager } from "../context/context-manager.js";
 import { abortError, GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { createReplyStream } from "../protocol/reply-stream.js";
@@ -76,6 +81,14 @@ export interface AgentOptions {
   contextWindow?: number | undefined;
   /** Latest messages never elided or summarised when the context runs short. Default 4. */
   keepRecentMessages?: number;
+  /**
+   * Constrained decoding: `"auto"` (or `true`) sends a grammar generated from the tools
+   * when the provider enforces grammars, else a JSON schema (with the JSON-only protocol)
+   * when it enforces schemas; `"grammar"`/`"json-schema"` ask for one of them. When the
+   * provider cannot enforce what was asked, the run uses the plain protocol and emits a
+   * `warning` event (kind `constrained-decoding`). Default `"off"`.
+   */
+  constrainedDecoding?: ConstrainedDecodingMode | boolean | undefined;
   /** A clock, for tests. */
   now?: () => number;
   /**
@@ -288,6 +301,17 @@ export class Agent extends EventEmitter<AgentListeners> {
       tools: this.tools,
       rules: await this.rules(),
       instructions: this.options.instructions,
+      protocol: this.constraintPlan().protocol,
+    });
+  }
+
+  /** How this agent's calls are constrained with its provider; the same for every run. */
+  private constraintPlan(): ToolCallConstraintPlan {
+    return planToolCallConstraint({
+      tools: this.tools,
+      capabilities: this.options.provider.capabilities,
+      mode: this.options.constrainedDecoding ?? "off",
+      providerId: this.options.provider.id,
     });
   }
 
@@ -633,6 +657,8 @@ export class Agent extends EventEmitter<AgentListeners> {
         }
       };
       for (const message of this.pendingWarnings.splice(0)) await warn("rulebook", message);
+      const plan = this.constraintPlan();
+      if (plan.warning) await warn("constrained-decoding", plan.warning);
       checkAbort();
       const systemPrompt: ChatMessage = {
         role: "system",
@@ -640,6 +666,7 @@ export class Agent extends EventEmitter<AgentListeners> {
           tools: [...tools.values()],
           rules,
           instructions: this.options.instructions,
+          protocol: plan.protocol,
         }),
       };
       if (resume) {
@@ -725,7 +752,8 @@ export class Agent extends EventEmitter<AgentListeners> {
         try {
           const stream = provider.streamChat({
             messages: [...messages],
-            stop: ["</tool>"],
+            stop: plan.stop,
+            ...(plan.constraint === undefined ? {} : { constraint: plan.constraint }),
             maxTokens: this.options.maxOutputTokens ?? 2048,
             ...(this.options.temperature === undefined
               ? {}

@@ -1,3 +1,4 @@
+import { JSON_ONLY_PROTOCOL } from "../constrained/tool-call-json-schema.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import { describeTool } from "../tools/describe-tool.js";
 
@@ -9,6 +10,11 @@ export interface SystemPromptOptions {
   rules?: string | undefined;
   /** Extra instructions appended after the protocol (e.g. from the embedding app). */
   instructions?: string | undefined;
+  /**
+   * The call format to teach: `"tags"` (`<tool>...</tool>`, the default) or `"json"`
+   * (a bare JSON object, for backends that enforce a JSON schema on the reply).
+   */
+  protocol?: "tags" | "json" | undefined;
 }
 
 const PROTOCOL = `You are a coding agent. You act only through tools.
@@ -29,7 +35,7 @@ The result comes back in <tool_result>. When the task is complete and verified, 
  */
 export function buildSystemPrompt(options: SystemPromptOptions): string {
   const sections = [
-    PROTOCOL,
+    options.protocol === "json" ? JSON_ONLY_PROTOCOL : PROTOCOL,
     `Tools:\n${options.tools.map((t) => `- ${describeTool(t)}`).join("\n")}`,
   ];
   if (options.instructions?.trim()) sections.push(options.instructions.trim());

@@ -1,0 +1,50 @@
+/** One scripted reply. */
+export interface ScriptedServerReply {
+  /** The reply text (cut at the request's stop sequences, as a real server does). */
+  text?: string;
+  /** Characters per NDJSON line. Default 16. */
+  chunkSize?: number;
+  /** Milliseconds between lines. Default 0. */
+  delayMs?: number;
+  /** Milliseconds before the first line. Default 0. */
+  firstDelayMs?: number;
+  /** Never send the final line: the request stays open until the client closes it. */
+  hang?: boolean;
+  /** Answer with this HTTP status and an `{"error"}` body instead. */
+  status?: number;
+  /** The error text with `status`. */
+  error?: string;
+}
+
+export interface ModelServerOptions {
+  /** Replies to /api/chat, in order. */
+  replies?: Array<string | ScriptedServerReply>;
+  /** The models /api/tags lists. Default `["gemma4:e4b"]`. */
+  models?: string[];
+  /** `llama-cpp` answers only /health. Default: Ollama. */
+  kind?: "ollama" | "llama-cpp";
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: unknown;
+  /** `Date.now()` when the request arrived. */
+  at: number;
+}
+
+export interface ModelServer {
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  readonly chats: number;
+  /** Chat requests the client closed before the reply ended. */
+  readonly abortedChats: number;
+  readonly openChats: number;
+  readonly firstRequestAt: number | undefined;
+  readonly firstChatAt: number | undefined;
+  close(): Promise<void>;
+}
+
+export function startModelServer(options?: ModelServerOptions): Promise<ModelServer>;
+export function call(name: string, args?: Record<string, unknown>): string;

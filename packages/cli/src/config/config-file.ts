@@ -1,0 +1,143 @@
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { GemmaCoderError } from "@gemma-coder/core";
+import { z } from "zod";
+
+/** The backends the CLI knows. */
+export const PROVIDER_NAMES = ["ollama", "openrouter", "llama-cpp", "embedded"] as const;
+
+/** One of {@link PROVIDER_NAMES}. */
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+const positiveInt = z.number().int().positive();
+
+/** The schema of a config file. Unknown keys are errors, so a typo does not pass silently. */
+export const configFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    provider: z.enum(PROVIDER_NAMES).optional(),
+    model: z.string().min(1).optional(),
+    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    apiKey: z.string().min(1).optional(),
+    contextWindow: positiveInt.optional(),
+    maxSteps: positiveInt.optional(),
+    timeout: z.union([z.number().positive(), z.string().min(1)]).optional(),
+    temperature: z.number().min(0).max(2).optional(),
+  })
+  .strict();
+
+/** What a config file may hold. */
+export type ConfigFile = z.output<typeof configFileSchema>;
+
+/** A config file that was found and read. */
+export interface LoadedConfig {
+  /** Where it was. */
+  path: string;
+  /** Its settings. */
+  config: ConfigFile;
+}
+
+/** The folder and file name of the project config, relative to the project. */
+export const PROJECT_CONFIG = path.join(".gemma-coder", "config.json");
+
+/**
+ * The user config file: `$XDG_CONFIG_HOME/gemma-coder/config.json`, else
+ * `~/.config/gemma-coder/config.json` (`%APPDATA%\gemma-coder\config.json` on Windows).
+ *
+ * @param env - The environment.
+ * @returns The path, whether or not the file exists.
+ */
+export function userConfigPath(env: Readonly<Record<string, string | undefined>>): string {
+  if (env.XDG_CONFIG_HOME) return path.join(env.XDG_CONFIG_HOME, "gemma-coder", "config.json");
+  if (process.platform === "win32" && env.APPDATA) {
+    return path.join(env.APPDATA, "gemma-coder", "config.json");
+  }
+  return path.join(env.HOME ?? os.homedir(), ".config", "gemma-coder", "config.json");
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finds the project config: `.gemma-coder/config.json` in the workspace folder or a parent
+ * of it, stopping at the repository root (the first folder holding `.git`).
+ *
+ * @param workspace - The workspace folder.
+ * @returns The path, or `undefined` when there is none.
+ */
+export async function findProjectConfig(workspace: string): Promise<string | undefined> {
+  let folder = path.resolve(workspace);
+  for (;;) {
+    const candidate = path.join(folder, PROJECT_CONFIG);
+    if (await exists(candidate)) return candidate;
+    const parent = path.dirname(folder);
+    if (parent === folder || (await exists(path.join(folder, ".git")))) return undefined;
+    folder = parent;
+  }
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length > 0 ? issue.path.join(".") : "the file";
+      if (issue.code === "unrecognized_keys") {
+        return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+      }
+      return `${where}: ${issue.message}`;
+    })
+    .join("; ");
+}
+
+/**
+ * Reads and validates one config file.
+ *
+ * @param file - The path.
+ * @param kind - `project` or `user`, for messages and the rules that differ (a project file may not hold a key).
+ * @returns The settings, or `undefined` when the file does not exist.
+ * @throws GemmaCoderError `config` when the file is unreadable, not JSON or not valid.
+ */
+export async function readConfigFile(
+  file: string,
+  kind: "project" | "user",
+): Promise<LoadedConfig | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new GemmaCoderError(`Cannot read the ${kind} config file ${file}: ${String(error)}`, {
+      code: "config",
+      cause: error,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new GemmaCoderError(
+      `The ${kind} config file ${file} is not valid JSON (${(error as Error).message}).`,
+      { code: "config", cause: error },
+    );
+  }
+  const result = configFileSchema.safeParse(json);
+  if (!result.success) {
+    throw new GemmaCoderError(
+      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, apiKey, contextWindow, maxSteps, timeout, temperature.`,
+      { code: "config", cause: result.error },
+    );
+  }
+  if (kind === "project" && result.data.apiKey !== undefined) {
+    throw new GemmaCoderError(
+      `The project config file ${file} holds an apiKey. Keys do not belong in a project (they end up in git): move it to ${"the user config file"} or set OPENROUTER_API_KEY.`,
+      { code: "config" },
+    );
+  }
+  return { path: file, config: result.data };
+}

@@ -1,0 +1,172 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { GemmaCoderError } from "@gemma-coder/core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseCliArgs } from "../args.js";
+import { findProjectConfig } from "./config-file.js";
+import { resolveSettings } from "./resolve-settings.js";
+
+let root: string;
+let project: string;
+let xdg: string;
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), "gemma-coder-config-"));
+  project = path.join(root, "repo");
+  xdg = path.join(root, "xdg");
+  mkdirSync(path.join(project, ".git"), { recursive: true });
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+function writeProject(config: unknown) {
+  mkdirSync(path.join(project, ".gemma-coder"), { recursive: true });
+  writeFileSync(path.join(project, ".gemma-coder", "config.json"), JSON.stringify(config));
+}
+function writeUser(config: unknown) {
+  mkdirSync(path.join(xdg, "gemma-coder"), { recursive: true });
+  writeFileSync(
+    path.join(xdg, "gemma-coder", "config.json"),
+    typeof config === "string" ? config : JSON.stringify(config),
+  );
+}
+async function settings(argv: string[], env: Record<string, string> = {}) {
+  return resolveSettings(
+    parseCliArgs([...argv, "task"]),
+    { XDG_CONFIG_HOME: xdg, ...env },
+    project,
+  );
+}
+async function configError(argv: string[], env: Record<string, string> = {}) {
+  try {
+    await settings(argv, env);
+  } catch (error) {
+    if (GemmaCoderError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a config error");
+}
+
+describe("resolveSettings", () => {
+  it("leaves everything unset with no flags, environment or files", async () => {
+    const result = await settings([]);
+    expect(result.provider).toBeUndefined();
+    expect(result.files).toEqual([]);
+  });
+
+  it("applies flags > environment > project file > user file, per setting", async () => {
+    writeUser({
+      provider: "llama-cpp",
+      model: "user-model",
+      maxSteps: 7,
+      temperature: 0.2,
+      contextWindow: 4096,
+    });
+    writeProject({ provider: "ollama", model: "project-model", maxSteps: 9 });
+    const files = await settings([]);
+    expect(files).toMatchObject({
+      provider: "ollama",
+      model: "project-model",
+      maxSteps: 9,
+      temperature: 0.2,
+      contextWindow: 4096,
+    });
+    expect(files.sources.provider).toBe(path.join(project, ".gemma-coder", "config.json"));
+    expect(files.sources.temperature).toBe(path.join(xdg, "gemma-coder", "config.json"));
+
+    const env = await settings([], {
+      GEMMA_CODER_MODEL: "env-model",
+      GEMMA_CODER_PROVIDER: "openrouter",
+    });
+    expect(env).toMatchObject({ provider: "openrouter", model: "env-model", maxSteps: 9 });
+    expect(env.sources.model).toBe("GEMMA_CODER_MODEL");
+
+    const flags = await settings(
+      ["--model", "flag-model", "--max-steps", "3", "--provider", "ollama"],
+      {
+        GEMMA_CODER_MODEL: "env-model",
+      },
+    );
+    expect(flags).toMatchObject({ provider: "ollama", model: "flag-model", maxSteps: 3 });
+    expect(flags.sources).toMatchObject({
+      provider: "--provider",
+      model: "--model",
+      maxSteps: "--max-steps",
+    });
+  });
+
+  it("finds the project file from a subfolder, but not above the repository root", async () => {
+    writeProject({ model: "m" });
+    const sub = path.join(project, "src", "deep");
+    mkdirSync(sub, { recursive: true });
+    expect(await findProjectConfig(sub)).toBe(path.join(project, ".gemma-coder", "config.json"));
+    mkdirSync(path.join(root, ".gemma-coder"), { recursive: true });
+    writeFileSync(path.join(root, ".gemma-coder", "config.json"), "{}");
+    rmSync(path.join(project, ".gemma-coder"), { recursive: true });
+    expect(await findProjectConfig(sub)).toBeUndefined();
+  });
+
+  it("lets OLLAMA_HOST beat a file's baseUrl for Ollama, and not a flag", async () => {
+    writeProject({ provider: "ollama", baseUrl: "http://box:11434" });
+    const env = await settings([], { OLLAMA_HOST: "127.0.0.1:9999" });
+    expect(env.baseUrl).toBeUndefined();
+    expect(env.sources.baseUrl).toBe("OLLAMA_HOST");
+    const flag = await settings(["--base-url", "http://127.0.0.1:1/"], {
+      OLLAMA_HOST: "127.0.0.1:9999",
+    });
+    expect(flag.baseUrl).toBe("http://127.0.0.1:1");
+  });
+
+  it("ignores OLLAMA_HOST for other providers", async () => {
+    writeProject({ provider: "llama-cpp", baseUrl: "http://box:8080" });
+    const result = await settings([], { OLLAMA_HOST: "127.0.0.1:9999" });
+    expect(result.baseUrl).toBe("http://box:8080");
+  });
+
+  it("reads the OpenRouter key from the environment before the user file", async () => {
+    writeUser({ apiKey: "from-file" });
+    expect((await settings([])).apiKey).toBe("from-file");
+    expect((await settings([], { OPENROUTER_API_KEY: "from-env" })).apiKey).toBe("from-env");
+  });
+
+  it("turns a file's timeout in seconds or as a duration into milliseconds", async () => {
+    writeUser({ timeout: 90 });
+    expect((await settings([])).timeoutMs).toBe(90_000);
+    writeUser({ timeout: "10m" });
+    expect((await settings([])).timeoutMs).toBe(600_000);
+    writeUser({ timeout: "later" });
+    expect((await configError([])).message).toMatch(/timeout "later"/);
+  });
+
+  it("names an unknown provider and lists the known ones", async () => {
+    const error = await configError(["--provider", "gpt"]);
+    expect(error.code).toBe("config");
+    expect(error.message).toMatch(/Unknown provider "gpt" \(from --provider\)/);
+    expect(error.message).toMatch(/ollama, openrouter, llama-cpp, embedded/);
+    expect((await configError([], { GEMMA_CODER_PROVIDER: "x" })).message).toMatch(
+      /GEMMA_CODER_PROVIDER/,
+    );
+  });
+
+  it("rejects a base URL that is not http(s)", async () => {
+    expect((await configError(["--base-url", "localhost:11434"])).message).toMatch(/not an http/);
+  });
+
+  it("reports invalid JSON, unknown keys and bad values with the file's path", async () => {
+    writeUser("{ not json");
+    expect((await configError([])).message).toMatch(/user config file .* is not valid JSON/);
+    writeUser({ provder: "ollama" });
+    expect((await configError([])).message).toMatch(/unknown key "provder"/);
+    writeUser({ provider: "gpt" });
+    expect((await configError([])).message).toMatch(/provider/);
+    writeUser({ maxSteps: -1 });
+    expect((await configError([])).message).toMatch(/maxSteps/);
+  });
+
+  it("refuses an API key in a project file", async () => {
+    writeProject({ apiKey: "sk-secret" });
+    const error = await configError([]);
+    expect(error.message).toMatch(/holds an apiKey/);
+    expect(error.message).not.toContain("sk-secret");
+  });
+});

@@ -1,0 +1,166 @@
+import { GemmaCoderError } from "@gemma-coder/core";
+import { type CliArgs, parseDuration } from "../args.js";
+import {
+  findProjectConfig,
+  type LoadedConfig,
+  PROVIDER_NAMES,
+  type ProviderName,
+  readConfigFile,
+  userConfigPath,
+} from "./config-file.js";
+
+/** Environment variables, as read by the CLI. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The settings of a run after every layer was applied. */
+export interface Settings {
+  /** The backend, when some layer named one; otherwise detection picks. */
+  provider?: ProviderName;
+  model?: string;
+  baseUrl?: string;
+  apiKey?: string;
+  contextWindow?: number;
+  maxSteps?: number;
+  timeoutMs?: number;
+  temperature?: number;
+  /** Where each setting came from (`--model`, `OLLAMA_HOST`, a file path, ...). */
+  sources: Partial<Record<Exclude<keyof Settings, "sources" | "files">, string>>;
+  /** The config files that were read. */
+  files: LoadedConfig[];
+}
+
+function isProviderName(value: string): value is ProviderName {
+  return (PROVIDER_NAMES as readonly string[]).includes(value);
+}
+
+function checkProvider(value: string, source: string): ProviderName {
+  if (isProviderName(value)) return value;
+  throw new GemmaCoderError(
+    `Unknown provider "${value}" (from ${source}). The CLI knows ${PROVIDER_NAMES.join(", ")}: use --provider ollama for a local Ollama, llama-cpp for llama-server, openrouter with OPENROUTER_API_KEY for the cloud, or embedded to run a GGUF file in-process.`,
+    { code: "config" },
+  );
+}
+
+function checkUrl(value: string, source: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new GemmaCoderError(
+      `The server address "${value}" (from ${source}) is not an http:// or https:// URL, for example http://127.0.0.1:11434.`,
+      { code: "config" },
+    );
+  }
+  return value.replace(/\/+$/, "");
+}
+
+/**
+ * Merges the settings layers. Precedence, highest first: command-line flags, environment
+ * variables, the project config file, the user config file. What no layer sets is left
+ * undefined (the provider then comes from detection).
+ *
+ * @param args - The parsed command line.
+ * @param env - The environment.
+ * @param workspace - The workspace folder, where the project config is looked for.
+ * @returns The merged settings and where each came from.
+ * @throws GemmaCoderError `config` for an unknown provider, a bad URL or an invalid file.
+ */
+export async function resolveSettings(
+  args: CliArgs,
+  env: Env,
+  workspace: string,
+): Promise<Settings> {
+  const projectPath = await findProjectConfig(workspace);
+  const [project, user] = await Promise.all([
+    projectPath ? readConfigFile(projectPath, "project") : undefined,
+    readConfigFile(userConfigPath(env), "user"),
+  ]);
+  const files = [project, user].filter((file): file is LoadedConfig => file !== undefined);
+  const settings: Settings = { sources: {}, files };
+
+  const pick = <K extends keyof Settings["sources"]>(
+    key: K,
+    layers: ReadonlyArray<[value: Settings[K] | undefined, source: string]>,
+  ) => {
+    for (const [value, source] of layers) {
+      if (value !== undefined && value !== "") {
+        (settings as unknown as Record<string, unknown>)[key] = value;
+        settings.sources[key] = source;
+        return;
+      }
+    }
+  };
+  const fileLayer = <T>(get: (file: LoadedConfig) => T | undefined) =>
+    files.map((file): [T | undefined, string] => [get(file), file.path]);
+
+  const envProvider = env.GEMMA_CODER_PROVIDER;
+  pick("provider", [
+    [
+      args.provider === undefined ? undefined : checkProvider(args.provider, "--provider"),
+      "--provider",
+    ],
+    [
+      envProvider ? checkProvider(envProvider, "GEMMA_CODER_PROVIDER") : undefined,
+      "GEMMA_CODER_PROVIDER",
+    ],
+    ...fileLayer((file) => file.config.provider),
+  ]);
+  pick("model", [
+    [args.model, "--model"],
+    [env.GEMMA_CODER_MODEL, "GEMMA_CODER_MODEL"],
+    ...fileLayer((file) => file.config.model),
+  ]);
+  pick("baseUrl", [
+    [args.baseUrl === undefined ? undefined : checkUrl(args.baseUrl, "--base-url"), "--base-url"],
+    [
+      env.GEMMA_CODER_BASE_URL
+        ? checkUrl(env.GEMMA_CODER_BASE_URL, "GEMMA_CODER_BASE_URL")
+        : undefined,
+      "GEMMA_CODER_BASE_URL",
+    ],
+    ...fileLayer((file) => file.config.baseUrl?.replace(/\/+$/, "")),
+  ]);
+  // OLLAMA_HOST speaks for Ollama only, at the environment's rank: it beats the files.
+  // The address is left for the provider to read, the way the Ollama CLI reads it.
+  const fromFile = files.some((file) => file.path === settings.sources.baseUrl);
+  if (
+    settings.provider === "ollama" &&
+    env.OLLAMA_HOST &&
+    (settings.baseUrl === undefined || fromFile)
+  ) {
+    delete settings.baseUrl;
+    settings.sources.baseUrl = "OLLAMA_HOST";
+  }
+  pick("apiKey", [
+    [env.OPENROUTER_API_KEY, "OPENROUTER_API_KEY"],
+    ...fileLayer((file) => file.config.apiKey),
+  ]);
+  pick(
+    "contextWindow",
+    fileLayer((file) => file.config.contextWindow),
+  );
+  pick("maxSteps", [[args.maxSteps, "--max-steps"], ...fileLayer((file) => file.config.maxSteps)]);
+  pick("timeoutMs", [
+    [args.timeoutMs, "--timeout"],
+    ...fileLayer((file) => {
+      const value = file.config.timeout;
+      if (value === undefined) return undefined;
+      try {
+        return typeof value === "number" ? Math.round(value * 1000) : parseDuration(value);
+      } catch {
+        throw new GemmaCoderError(
+          `The config file ${file.path} has timeout "${value}": use seconds (90) or a duration such as "10m".`,
+          { code: "config" },
+        );
+      }
+    }),
+  ]);
+  pick(
+    "temperature",
+    fileLayer((file) => file.config.temperature),
+  );
+  return settings;
+}

@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Agent, type AgentEvent, type AgentEventName } from "@gemma-coder/core";
+import { createScriptedModel, type ScriptedReply, toolCall } from "@gemma-coder/core/testing";
+import { createTools } from "@gemma-coder/tools";
+import pc from "picocolors";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createApprover } from "../approval.js";
+import { formatDuration, LiveView } from "./live-view.js";
+
+const NAMES: AgentEventName[] = [
+  "turn-start",
+  "text-delta",
+  "turn-end",
+  "tool-call",
+  "tool-result",
+  "invalid-reply",
+  "usage",
+  "notice",
+  "warning",
+  "done",
+];
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "gemma-coder-view-"));
+  writeFileSync(path.join(dir, "calc.py"), "def add(a, b):\n    return a - b\n");
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function sink(isTTY = false) {
+  const chunks: string[] = [];
+  return { isTTY, write: (text: string) => chunks.push(text), text: () => chunks.join("") };
+}
+
+async function render(
+  replies: Array<string | ScriptedReply>,
+  options: { colors?: boolean; approve?: "allow-all" | "refuse"; verbose?: boolean } = {},
+) {
+  const stdout = sink();
+  const stderr = sink();
+  const colors = pc.createColors(options.colors ?? false);
+  const view = new LiveView({
+    stdout,
+    stderr,
+    colors,
+    errColors: colors,
+    live: false,
+    verbose: options.verbose ?? false,
+  });
+  const agent = new Agent({
+    provider: createScriptedModel(replies),
+    tools: createTools({
+      root: dir,
+      approve: createApprover({ mode: options.approve ?? "allow-all" }),
+    }),
+    rules: false,
+  });
+  for (const name of NAMES)
+    agent.on(name, (payload: object) => view.handle({ type: name, ...payload } as AgentEvent));
+  const result = await agent.run("fix add");
+  view.summary(result, false);
+  return { out: stdout.text(), err: stderr.text(), result, view };
+}
+
+const fix = [
+  {
+    text: `I will read the file first.\n${toolCall("read_file", { path: "calc.py" })}`,
+    usage: { inputTokens: 1200, outputTokens: 40 },
+  },
+  {
+    text: `Found it.\n\`\`\`json\n${toolCall("edit_file", { path: "calc.py", old: "a - b", new: "a + b" })}\n\`\`\``,
+    chunkSize: 3,
+  },
+  toolCall("done", { summary: "add() now adds." }),
+];
+
+describe("LiveView in plain mode", () => {
+  it("prints prose, one line per tool call with its result, and a summary", async () => {
+    const { out } = await render(fix);
+    expect(out).toContain("I will read the file first.\n→ read_file calc.py\n  ✓ 2 lines\n");
+    expect(out).toContain("Found it.\n→ edit_file calc.py\n  ✓ Edited calc.py");
+    expect(out).toMatch(
+      /✓ done · 3 steps · .* · 1,200 tokens in, 40 out\n {2}add\(\) now adds\.\n {2}changed: calc\.py\n$/,
+    );
+    expect(out).not.toContain("<tool>");
+    expect(out).not.toContain("```");
+  });
+
+  it("writes no escape codes when colour is off", async () => {
+    const { out, err } = await render(fix);
+    expect(out + err).not.toMatch(/\x1b\[/);
+  });
+
+  it("colours the marks when colour is on", async () => {
+    const { out } = await render(fix, { colors: true });
+    expect(out).toMatch(/\x1b\[32m✓/);
+  });
+
+  it("marks new files, counts refused changes and says how to allow them", async () => {
+    const { out, result } = await render(
+      [
+        toolCall("write_file", { path: "new.txt", content: "x\n" }),
+        toolCall("done", { summary: "tried" }),
+      ],
+      { approve: "refuse" },
+    );
+    expect(result.status).toBe("done");
+    expect(out).toContain("  ✗ write_file was denied by the user: not approved: run with --yes");
+    expect(out).toContain(
+      "1 change was refused: there was no terminal to ask. Run with --yes to allow changes.",
+    );
+    const created = await render([
+      toolCall("write_file", { path: "new.txt", content: "x\n" }),
+      toolCall("done", { summary: "ok" }),
+    ]);
+    expect(created.out).toContain("changed: new.txt (new)");
+  });
+
+  it("shows unusable replies and the stop reason of a failed run", async () => {
+    const { out, result } = await render(["no call here", "still none", "nope"]);
+    expect(result.status).toBe("failed");
+    expect(out).toContain("  ! unusable reply (1): Your reply had no tool call.");
+    expect(out).toMatch(/✗ stopped · 3 steps/);
+    expect(out).toContain("without a usable tool call");
+    expect(out).toContain("no files were changed");
+  });
+
+  it("shows the raw model text with --verbose", async () => {
+    const { out } = await render(fix, { verbose: true });
+    expect(out).toContain('{"name":"read_file"');
+  });
+
+  it("prints whole lines only, so output piped to a file is not torn mid-line", async () => {
+    const stdout = sink();
+    const colors = pc.createColors(false);
+    const view = new LiveView({
+      stdout,
+      stderr: sink(),
+      colors,
+      errColors: colors,
+      live: false,
+      verbose: false,
+    });
+    view.handle({ type: "turn-start", runId: "r", step: 1 });
+    view.handle({ type: "text-delta", runId: "r", step: 1, text: "half a li" });
+    expect(stdout.text()).toBe("");
+    view.handle({ type: "text-delta", runId: "r", step: 1, text: "ne\nnext" });
+    expect(stdout.text()).toBe("half a line\n");
+    view.handle({ type: "turn-end", runId: "r", step: 1, text: "", finishReason: "stop" });
+    expect(stdout.text()).toBe("half a line\nnext\n");
+  });
+});
+
+describe("formatDuration", () => {
+  it("picks a readable unit", () => {
+    expect(formatDuration(850)).toBe("850ms");
+    expect(formatDuration(12_340)).toBe("12.3s");
+    expect(formatDuration(125_000)).toBe("2m 05s");
+  });
+});

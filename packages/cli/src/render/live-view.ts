@@ -1,0 +1,341 @@
+import type { AgentEvent, RunResult } from "@gemma-coder/core";
+import type { Colors } from "../terminal/colors.js";
+import { Spinner } from "../terminal/spinner.js";
+import { describeCall, describeResult } from "./describe-call.js";
+import { ProseFilter } from "./prose-filter.js";
+
+/** An output stream as the view uses it. */
+export interface OutStream {
+  write(text: string): unknown;
+  isTTY?: boolean | undefined;
+}
+
+/** Options of {@link LiveView}. */
+export interface LiveViewOptions {
+  /** Model prose, tool lines and the summary. */
+  stdout: OutStream;
+  /** The spinner, warnings and notes. */
+  stderr: OutStream;
+  /** Colours for stdout. */
+  colors: Colors;
+  /** Colours for stderr. */
+  errColors: Colors;
+  /** Animate (a spinner, text as it streams). Off: plain whole lines. */
+  live: boolean;
+  /** Show the raw model text and context events. */
+  verbose: boolean;
+  /** A clock in milliseconds. */
+  now?: () => number;
+}
+
+/** What the view learnt about the run, for the summary. */
+export interface RunRecord {
+  /** Files written or edited, in order, with how. */
+  changed: Map<string, "created" | "changed">;
+  /** Commands run. */
+  commands: number;
+  /** Changes refused for want of approval. */
+  refused: number;
+}
+
+const nf = new Intl.NumberFormat("en-US");
+
+/**
+ * Formats milliseconds as `850ms`, `12.3s` or `2m 05s`.
+ *
+ * @param ms - The duration.
+ * @returns Text.
+ */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return `${minutes}m ${String(seconds).padStart(2, "0")}s`;
+}
+
+/**
+ * Records what a run changed from its events, whatever the output mode.
+ *
+ * @returns A record and the function to feed it events.
+ */
+export function createRunRecorder(): { record: RunRecord; observe: (event: AgentEvent) => void } {
+  const record: RunRecord = { changed: new Map(), commands: 0, refused: 0 };
+  const calls = new Map<number, Record<string, unknown>>();
+  const observe = (event: AgentEvent) => {
+    if (event.type === "tool-call") calls.set(event.step, event.args);
+    if (event.type !== "tool-result") return;
+    const args = calls.get(event.step) ?? {};
+    if (event.name === "run_shell" && event.result.ok) record.commands++;
+    if (!event.result.ok && /not approved/.test(event.result.error)) record.refused++;
+    if ((event.name === "write_file" || event.name === "edit_file") && event.result.ok) {
+      const file = typeof args.path === "string" ? args.path : undefined;
+      const created = /^Created /.test(String(event.result.value));
+      if (file && !record.changed.has(file))
+        record.changed.set(file, created ? "created" : "changed");
+    }
+  };
+  return { record, observe };
+}
+
+/**
+ * The live terminal view of a run: the model's prose as it streams (tool-call markup
+ * hidden), each tool call with a one-line result, a spinner with time and token counters
+ * while the model thinks, and a final summary. With `live` off (stdout is not a
+ * terminal) it prints plain whole lines and no control codes.
+ */
+export class LiveView {
+  private readonly spinner: Spinner;
+  private readonly filter = new ProseFilter();
+  private readonly now: () => number;
+  private readonly started: number;
+  private readonly recorder = createRunRecorder();
+  private atLineStart = true;
+  private lineBuffer = "";
+  private tokensIn = 0;
+  private tokensOut = 0;
+  private turnChars = 0;
+  private phase: "model" | "tool" | "idle" = "idle";
+  private phaseStarted = 0;
+  private toolLabel = "";
+
+  /** @param options - Streams, colours and mode. */
+  constructor(private readonly options: LiveViewOptions) {
+    this.now = options.now ?? (() => performance.now());
+    this.started = this.now();
+    this.spinner = new Spinner(
+      options.stderr as NodeJS.WritableStream,
+      options.errColors,
+      options.live,
+    );
+  }
+
+  /** What the run changed so far. */
+  get record(): RunRecord {
+    return this.recorder.record;
+  }
+
+  /**
+   * Shows one event.
+   *
+   * @param event - The event.
+   */
+  handle(event: AgentEvent): void {
+    this.recorder.observe(event);
+    const c = this.options.colors;
+    switch (event.type) {
+      case "turn-start":
+        this.turnChars = 0;
+        this.setPhase("model");
+        break;
+      case "text-delta": {
+        this.turnChars += event.text.length;
+        if (this.options.verbose) {
+          this.prose(event.text, c.dim);
+          break;
+        }
+        const shown = this.filter.push(event.text);
+        if (shown) this.prose(shown);
+        break;
+      }
+      case "turn-end": {
+        const rest = this.options.verbose ? "" : this.filter.end();
+        if (rest) this.prose(rest);
+        this.flushProse();
+        if (event.finishReason === "length") {
+          this.line(c.yellow("  ! the reply hit the output token limit"));
+        }
+        break;
+      }
+      case "tool-call":
+        this.spinner.stop();
+        this.flushProse();
+        if (event.name !== "done") {
+          this.line(`${c.cyan("→")} ${describeCall(event.name, event.args)}`);
+          this.toolLabel =
+            event.name === "run_shell" ? "running the command" : `running ${event.name}`;
+          this.setPhase("tool");
+        }
+        break;
+      case "tool-result":
+        this.spinner.stop();
+        if (event.name === "done" && event.result.ok) break;
+        this.line(
+          event.result.ok
+            ? `  ${c.green("✓")} ${c.dim(describeResult(event.name, event.result))}`
+            : `  ${c.red("✗")} ${describeResult(event.name, event.result)}`,
+        );
+        this.phase = "idle";
+        break;
+      case "invalid-reply":
+        this.flushProse();
+        this.line(
+          c.yellow(`  ! unusable reply (${event.consecutive}): ${firstLine(event.feedback)}`),
+        );
+        break;
+      case "usage":
+        this.tokensIn = event.total.inputTokens;
+        this.tokensOut = event.total.outputTokens;
+        break;
+      case "notice":
+        this.flushProse();
+        this.line(c.dim(`  · ${event.message}`));
+        break;
+      case "warning":
+        this.note(this.options.errColors.yellow(`! ${event.message}`));
+        break;
+      case "context-elided":
+      case "context-compacted":
+        if (this.options.verbose) {
+          this.flushProse();
+          this.line(
+            c.dim(
+              `  · context ${event.type === "context-elided" ? "elided" : "compacted"}: ${nf.format(event.tokensBefore)} → ${nf.format(event.tokensAfter)} tokens`,
+            ),
+          );
+        }
+        break;
+      case "done":
+      case "error":
+        this.spinner.stop();
+        this.flushProse();
+        break;
+      default:
+        break;
+    }
+  }
+
+  /**
+   * Clears the spinner so a question can be asked on stderr.
+   */
+  pause(): void {
+    this.spinner.stop();
+    this.flushProse();
+  }
+
+  /** Restarts the spinner after a question, for the tool that now runs. */
+  resume(): void {
+    if (this.phase !== "idle") this.spinner.start(() => this.label());
+  }
+
+  /**
+   * Says on stderr that Ctrl-C was seen.
+   */
+  interrupting(): void {
+    this.spinner.stop();
+    this.flushProse();
+    this.note(this.options.errColors.yellow("Stopping… (press Ctrl-C again to quit at once)"));
+  }
+
+  /**
+   * Prints the final summary.
+   *
+   * @param result - The run's result.
+   * @param interrupted - Ctrl-C ended it.
+   */
+  summary(result: RunResult, interrupted: boolean): void {
+    this.spinner.stop();
+    this.flushProse();
+    const c = this.options.colors;
+    const stats = c.dim(
+      `${result.steps} ${result.steps === 1 ? "step" : "steps"} · ${formatDuration(result.durationMs)} · ${nf.format(result.usage.inputTokens)} tokens in, ${nf.format(result.usage.outputTokens)} out`,
+    );
+    if (result.status === "done") {
+      this.line(`${c.green("✓ done")} ${c.dim("·")} ${stats}`);
+      if (result.summary) this.line(indent(result.summary));
+    } else if (interrupted) {
+      this.line(`${c.yellow("■ interrupted")} ${c.dim("·")} ${stats}`);
+    } else {
+      this.line(`${c.red("✗ stopped")} ${c.dim("·")} ${stats}`);
+      this.line(indent(result.message));
+    }
+    const record = this.record;
+    if (record.changed.size > 0) {
+      const files = [...record.changed].map(([file, how]) =>
+        how === "created" ? `${file} (new)` : file,
+      );
+      this.line(`  ${interrupted ? "changed so far" : "changed"}: ${files.join(", ")}`);
+    } else if (result.status !== "done" || interrupted) {
+      this.line(c.dim("  no files were changed by the file tools"));
+    }
+    if (record.commands > 0) {
+      this.line(
+        c.dim(`  ran ${record.commands} ${record.commands === 1 ? "command" : "commands"}`),
+      );
+    }
+    if (record.refused > 0) {
+      this.line(
+        c.yellow(
+          `  ${record.refused} ${record.refused === 1 ? "change was" : "changes were"} refused: there was no terminal to ask. Run with --yes to allow changes.`,
+        ),
+      );
+    }
+  }
+
+  private setPhase(phase: "model" | "tool"): void {
+    this.phase = phase;
+    this.phaseStarted = this.now();
+    this.spinner.start(() => this.label());
+  }
+
+  private label(): string {
+    const c = this.options.errColors;
+    const elapsed = formatDuration(this.now() - this.phaseStarted);
+    const total = formatDuration(this.now() - this.started);
+    const what =
+      this.phase === "tool"
+        ? this.toolLabel
+        : this.turnChars > 0
+          ? "the model is writing a call"
+          : "waiting for the model";
+    return `${what} ${c.dim(`${elapsed} · total ${total} · ${nf.format(this.tokensIn)} in / ${nf.format(this.tokensOut)} out`)}`;
+  }
+
+  private prose(text: string, style: (text: string) => string = (t) => t): void {
+    this.spinner.stop();
+    if (this.options.live) {
+      this.options.stdout.write(style(text));
+      this.atLineStart = text.endsWith("\n");
+      return;
+    }
+    this.lineBuffer += text;
+    const end = this.lineBuffer.lastIndexOf("\n");
+    if (end !== -1) {
+      this.options.stdout.write(this.lineBuffer.slice(0, end + 1));
+      this.lineBuffer = this.lineBuffer.slice(end + 1);
+    }
+  }
+
+  private flushProse(): void {
+    if (this.lineBuffer !== "") {
+      this.options.stdout.write(`${this.lineBuffer}\n`);
+      this.lineBuffer = "";
+    }
+    if (!this.atLineStart) {
+      this.options.stdout.write("\n");
+      this.atLineStart = true;
+    }
+  }
+
+  private line(text: string): void {
+    this.flushProse();
+    this.options.stdout.write(`${text}\n`);
+  }
+
+  private note(text: string): void {
+    this.options.stderr.write(`${text}\n`);
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0] ?? "";
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}
+
+function indent(text: string): string {
+  return text
+    .trim()
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n");
+}

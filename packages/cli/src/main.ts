@@ -217,7 +217,16 @@ class Session {
     this.view?.pause();
     this.reader ??= new LineReader(this.io.stdin());
     this.io.stderr.write(this.errColors.bold(question));
-    const answer = await this.reader.next();
+    // Ctrl-C while a question waits counts as no answer, so the first one stops cleanly.
+    const signal = this.controller.signal;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
+    const answer = await Promise.race([this.reader.next(), aborted]);
+    if (onAbort) signal.removeEventListener("abort", onAbort);
     if (answer === undefined) this.io.stderr.write("\n");
     this.view?.resume();
     return answer;

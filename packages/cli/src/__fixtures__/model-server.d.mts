@@ -48,3 +48,5 @@ export interface ModelServer {
 
 export function startModelServer(options?: ModelServerOptions): Promise<ModelServer>;
 export function call(name: string, args?: Record<string, unknown>): string;
+/** A loopback port with nothing listening on it. */
+export function deadPort(): Promise<number>;

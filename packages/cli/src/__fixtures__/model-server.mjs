@@ -152,3 +152,17 @@ export async function startModelServer(options = {}) {
 export function call(name, args = {}) {
   return `<tool>\n${JSON.stringify({ name, args })}\n</tool>`;
 }
+
+/**
+ * A loopback port with nothing listening on it (as far as can be known).
+ *
+ * @returns {Promise<number>}
+ */
+export async function deadPort() {
+  const { createServer: createNetServer } = await import("node:net");
+  const server = createNetServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === "object" && address ? address.port : 9;
+}

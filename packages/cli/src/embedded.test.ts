@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { GemmaCoderError, type ModelProvider } from "@gemma-coder/core";
+import { createScriptedModel } from "@gemma-coder/core/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createEmbeddedProvider, type EmbeddedUi } from "./embedded.js";
+
+let models: string;
+beforeEach(() => {
+  models = mkdtempSync(path.join(os.tmpdir(), "gemma-coder-models-"));
+});
+afterEach(() => rmSync(models, { recursive: true, force: true }));
+
+/** A stand-in for @gemma-coder/embedded that records what it was asked. */
+function fakeModule(options: { fail?: unknown; bytes?: number } = {}) {
+  const calls = {
+    downloads: [] as Array<{ ref: string; cacheDir?: string }>,
+    created: [] as string[],
+  };
+  const module = {
+    DEFAULT_MODEL: "hf:org/repo/model-Q4.gguf",
+    ...(options.bytes ? { DEFAULT_MODEL_BYTES: options.bytes } : {}),
+    resolveModelRef: (ref: string) => ({
+      kind: "url",
+      fileName: ref.replace(/[^a-z0-9.]+/gi, "_"),
+    }),
+    async downloadModel(
+      ref: string,
+      opts: { cacheDir?: string; onProgress?: (event: unknown) => void },
+    ) {
+      calls.downloads.push({ ref, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
+      if (options.fail) throw options.fail;
+      opts.onProgress?.({ type: "download-start", totalBytes: 100, resumedFromBytes: 40 });
+      opts.onProgress?.({ type: "download-progress", receivedBytes: 70, totalBytes: 100 });
+      opts.onProgress?.({ type: "download-progress", receivedBytes: 100, totalBytes: 100 });
+      return path.join(opts.cacheDir ?? "", "model-Q4.gguf");
+    },
+    createEmbedded(opts: { model: string }): ModelProvider {
+      calls.created.push(opts.model);
+      return createScriptedModel([]);
+    },
+  };
+  return { module, calls };
+}
+
+function ui(overrides: Partial<EmbeddedUi> & { answers?: string[] } = {}) {
+  const written: string[] = [];
+  const questions: string[] = [];
+  const answers = overrides.answers;
+  const value: EmbeddedUi = {
+    assumeYes: false,
+    stderr: { write: (text: string) => written.push(text) },
+    ...(answers
+      ? {
+          ask: async (question: string) => {
+            questions.push(question);
+            return answers.shift();
+          },
+        }
+      : {}),
+    ...overrides,
+  };
+  return { ui: value, written, questions };
+}
+
+async function failure(run: Promise<unknown>): Promise<GemmaCoderError> {
+  try {
+    await run;
+  } catch (error) {
+    if (GemmaCoderError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error("expected an error");
+}
+
+describe("createEmbeddedProvider", () => {
+  it("explains every backend when the embedded package is not installed", async () => {
+    const { ui: io } = ui({
+      load: () => Promise.reject(new Error("Cannot find package '@gemma-coder/embedded'")),
+    });
+    const error = await failure(createEmbeddedProvider(undefined, models, io));
+    expect(error.code).toBe("config");
+    for (const hint of [
+      "ollama pull",
+      "llama-server -m",
+      "OPENROUTER_API_KEY",
+      "@gemma-coder/embedded",
+    ]) {
+      expect(error.message).toContain(hint);
+    }
+  });
+
+  it("without a terminal and without --yes, explains instead of downloading", async () => {
+    const { module, calls } = fakeModule({ bytes: 3_100_000_000 });
+    const error = await failure(
+      createEmbeddedProvider(undefined, models, ui({ load: async () => module }).ui),
+    );
+    expect(error.message).toContain("model-Q4.gguf (3.1 GB) is not downloaded yet");
+    expect(error.message).toContain("--yes");
+    expect(calls.downloads).toEqual([]);
+  });
+
+  it("asks first, showing the size and the folder, and downloads nothing on no", async () => {
+    const { module, calls } = fakeModule({ bytes: 3_100_000_000 });
+    const io = ui({ load: async () => module, answers: ["n"] });
+    const error = await failure(createEmbeddedProvider(undefined, models, io.ui));
+    expect(io.questions[0]).toBe(
+      `No model backend is running. Download model-Q4.gguf (3.1 GB) into ${models} and run it here? [y/N] `,
+    );
+    expect(error.message).toMatch(/^Nothing was downloaded/);
+    expect(calls.downloads).toEqual([]);
+  });
+
+  it("downloads into the cache with progress on yes, then runs the file", async () => {
+    const { module, calls } = fakeModule();
+    const io = ui({ load: async () => module, answers: ["y"] });
+    const ready = await createEmbeddedProvider(undefined, models, io.ui);
+    expect(calls.downloads).toEqual([{ ref: "hf:org/repo/model-Q4.gguf", cacheDir: models }]);
+    expect(calls.created).toEqual([path.join(models, "model-Q4.gguf")]);
+    expect(ready.label).toBe("embedded model-Q4.gguf");
+    const shown = io.written.join("");
+    expect(shown).toContain("Resuming the download at 40 B.");
+    expect(shown).toContain("model-Q4.gguf: 100 B / 100 B (100%)");
+  });
+
+  it("downloads without asking with --yes", async () => {
+    const { module, calls } = fakeModule();
+    const io = ui({ load: async () => module, assumeYes: true, answers: [] });
+    await createEmbeddedProvider(undefined, models, io.ui);
+    expect(io.questions).toEqual([]);
+    expect(calls.downloads).toHaveLength(1);
+  });
+
+  it("uses a cached copy without downloading", async () => {
+    const { module, calls } = fakeModule();
+    const cached = path.join(models, module.resolveModelRef(module.DEFAULT_MODEL).fileName);
+    writeFileSync(cached, "GGUF");
+    await createEmbeddedProvider(undefined, models, ui({ load: async () => module }).ui);
+    expect(calls.downloads).toEqual([]);
+    expect(calls.created).toEqual([cached]);
+  });
+
+  it("offline, explains how to get each backend running", async () => {
+    const offline = new GemmaCoderError(
+      "Cannot reach huggingface.co (ENOTFOUND): this machine looks offline.",
+      {
+        code: "provider-connection",
+      },
+    );
+    const { module } = fakeModule({ fail: offline });
+    const error = await failure(
+      createEmbeddedProvider(
+        undefined,
+        models,
+        ui({ load: async () => module, assumeYes: true }).ui,
+      ),
+    );
+    expect(error.message).toContain("looks offline");
+    expect(error.message).toContain("ollama pull");
+    expect(error.message).toContain("llama-server");
+  });
+
+  it("runs a local GGUF file as given, and names a missing one", async () => {
+    const { module, calls } = fakeModule();
+    const file = path.join(models, "mine.gguf");
+    writeFileSync(file, "GGUF");
+    await createEmbeddedProvider(file, models, ui({ load: async () => module }).ui);
+    expect(calls.created).toEqual([file]);
+    const error = await failure(
+      createEmbeddedProvider(
+        path.join(models, "nope.gguf"),
+        models,
+        ui({ load: async () => module }).ui,
+      ),
+    );
+    expect(error.message).toMatch(/nope\.gguf does not exist/);
+  });
+});

@@ -80,13 +80,22 @@ function launch(args, { cwd, env, measureMemory, onSpawn } = {}) {
   });
 }
 
-async function measure(args, options = {}) {
-  const times = [];
-  for (let i = 0; i < RUNS; i++) times.push((await launch(args, options)).ms);
-  const memory = [];
-  for (let i = 0; i < 3; i++)
-    memory.push((await launch(args, { ...options, measureMemory: true })).rssKiB);
-  return { ms: median(times), rssMiB: Math.max(...memory) / 1024 };
+/**
+ * Times several commands with their launches interleaved (a, b, c, a, b, c, ...), so a
+ * machine that gets busier or quieter during the benchmark skews them all alike.
+ */
+async function measureAll(commands) {
+  const times = commands.map(() => []);
+  for (let i = 0; i < RUNS; i++) {
+    for (const [index, args] of commands.entries()) times[index].push((await launch(args)).ms);
+  }
+  const results = [];
+  for (const [index, args] of commands.entries()) {
+    const memory = [];
+    for (let i = 0; i < 3; i++) memory.push((await launch(args, { measureMemory: true })).rssKiB);
+    results.push({ ms: median(times[index]), rssMiB: Math.max(...memory) / 1024 });
+  }
+  return results;
 }
 
 function tempRepo() {
@@ -132,18 +141,29 @@ async function oneShot({ detect, measureMemory }) {
   }
 }
 
-async function measureRun(detect) {
-  const timed = [];
-  for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++)
-    timed.push(await oneShot({ detect, measureMemory: false }));
-  const memory = [];
-  for (let i = 0; i < 3; i++) memory.push((await oneShot({ detect, measureMemory: true })).rssMiB);
-  return {
-    firstRequestMs: median(timed.map((r) => r.firstRequestMs)),
-    firstChatMs: median(timed.map((r) => r.firstChatMs)),
-    totalMs: median(timed.map((r) => r.totalMs)),
-    rssMiB: Math.max(...memory),
-  };
+/** Both one-shot variants, interleaved like {@link measureAll}. */
+async function measureRuns() {
+  const variants = [false, true];
+  const timed = variants.map(() => []);
+  for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++) {
+    for (const [index, detect] of variants.entries()) {
+      timed[index].push(await oneShot({ detect, measureMemory: false }));
+    }
+  }
+  const results = [];
+  for (const [index, detect] of variants.entries()) {
+    const memory = [];
+    for (let i = 0; i < 3; i++)
+      memory.push((await oneShot({ detect, measureMemory: true })).rssMiB);
+    const runs = timed[index];
+    results.push({
+      firstRequestMs: median(runs.map((r) => r.firstRequestMs)),
+      firstChatMs: median(runs.map((r) => r.firstChatMs)),
+      totalMs: median(runs.map((r) => r.totalMs)),
+      rssMiB: Math.max(...memory),
+    });
+  }
+  return results;
 }
 
 console.log(`machine: ${machine()}`);
@@ -151,9 +171,11 @@ console.log(
   `runs: ${RUNS} launches per figure (median time), peak RSS: max of 3 (${hasGnuTime ? "GNU time" : "resourceUsage().maxRSS"})`,
 );
 
-const bare = await measure(["-e", "0"]);
-const version = await measure([bin, "--version"]);
-const help = await measure([bin, "--help"]);
+const [bare, version, help] = await measureAll([
+  ["-e", "0"],
+  [bin, "--version"],
+  [bin, "--help"],
+]);
 table(
   "Start-up (target: --version within 1.3x of bare node's time, under 60 MiB)",
   ["command", "median ms", "x bare node", "peak RSS MiB"],
@@ -169,8 +191,7 @@ table(
   ],
 );
 
-const configured = await measureRun(false);
-const detected = await measureRun(true);
+const [configured, detected] = await measureRuns();
 table(
   "One-shot run against a loopback scripted Ollama server (target: first request within 300 ms, peak under 80 MiB)",
   [

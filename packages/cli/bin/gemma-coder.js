@@ -14,21 +14,29 @@ if (flags.includes("--version") || flags.includes("-v")) {
   const { HELP_TEXT } = await import("../dist/help.js");
   process.stdout.write(HELP_TEXT);
 } else {
-  // The only WebAssembly a run executes is the HTTP parser of the model connection.
-  // Optimising it in the background costs about 25 MB of transient memory and buys
-  // nothing on loopback-sized responses, so it stays on the baseline compiler.
+  // Loading the providers' HTTP library also loads Node's built-in fetch, which compiles
+  // its WebAssembly HTTP parser at once. Optimising that code in the background costs
+  // about 25 MB of transient memory and buys nothing here (the CLI talks to the model
+  // through node:http), so WebAssembly stays on the baseline compiler.
   const v8 = await import("node:v8");
   v8.setFlagsFromString("--liftoff-only");
   let cli;
   try {
     cli = await import("../dist/index.js");
   } catch (error) {
+    if (error?.code !== "ERR_MODULE_NOT_FOUND") throw error;
     process.stderr.write(
-      `gemma-coder: the CLI is not built (${error.code ?? error.message}). Run \`pnpm build\` in the repository first.\n`,
+      `gemma-coder: the CLI is not built (${error.message}). Run \`pnpm build\` in the repository first.\n`,
     );
     process.exit(2);
   }
-  const code = await cli.main(argv, { handleSignals: true });
+  let code;
+  try {
+    code = await cli.main(argv, { handleSignals: true });
+  } catch (error) {
+    process.stderr.write(`gemma-coder: internal error: ${error?.stack ?? error}\n`);
+    code = 1;
+  }
   process.exitCode = code;
   // Nothing should keep the process alive now; if something does (a socket a server kept
   // open), leave anyway once output had a moment to drain.

@@ -306,6 +306,14 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
     expect(result.stdout).toContain("limit of 1 steps");
   });
 
+  it("stops at --timeout with exit 1", async () => {
+    const model = await server({ replies: [{ text: "Thinking", hang: true }] });
+    const result = await run([...ollama(model.url), "--timeout", "500ms", "think"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("✗ stopped");
+    await until(() => model.openChats === 0, "the request to close", 3000);
+  });
+
   it("a provider failure mid-run exits 1", async () => {
     const model = await server({
       replies: [call("read_file", { path: "calc.py" }), { status: 400, error: "bad request" }],

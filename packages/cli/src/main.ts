@@ -61,6 +61,24 @@ const EVENT_NAMES: readonly AgentEventName[] = [
   "error",
 ];
 
+/**
+ * Starts importing a provider's module so it is ready (or nearly) when it is needed.
+ *
+ * @param name - The provider's name, possibly unknown (then nothing is loaded).
+ */
+function preloadProvider(name: string): void {
+  const load =
+    name === "ollama"
+      ? import("@gemma-coder/providers/ollama")
+      : name === "llama-cpp"
+        ? import("@gemma-coder/providers/llama-cpp")
+        : name === "openrouter"
+          ? import("@gemma-coder/providers/openrouter")
+          : undefined;
+  load?.catch(() => undefined);
+  if (load) import("./providers.js").catch(() => undefined);
+}
+
 /** Codes of provider errors that mean the setup is wrong rather than the run. */
 const SETUP_ERRORS = new Set(["config", "provider-connection", "provider-auth", "model-not-found"]);
 
@@ -133,9 +151,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     () => false,
   );
   if (!isFolder) return fail(`the workspace folder ${workspace} does not exist (from --cwd).`);
-  // Load the tools while the configuration is read.
+  // Start loading what the run needs while the configuration is read: the tools, and the
+  // provider named on the command line or in the environment (Ollama's module when none
+  // is named, since detection looks for Ollama first).
   const toolsModule = import("@gemma-coder/tools");
   toolsModule.catch(() => undefined);
+  preloadProvider(args.provider ?? env.GEMMA_CODER_PROVIDER ?? "ollama");
 
   const session = new Session(args, workspace, {
     stdout,

@@ -38,7 +38,10 @@ export interface RunRecord {
   refused: number;
 }
 
-const nf = new Intl.NumberFormat("en-US");
+// Not Intl.NumberFormat: loading ICU's locale data for it costs about 7 MB of memory.
+const nf = {
+  format: (n: number): string => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ","),
+};
 
 /**
  * Formats milliseconds as `850ms`, `12.3s` or `2m 05s`.
@@ -136,6 +139,11 @@ export class LiveView {
         }
         const shown = this.filter.push(event.text);
         if (shown) this.prose(shown);
+        // The prose is over and the call is being written: say so rather than look stuck.
+        if (this.filter.hiding && !this.spinner.active && this.phase === "model") {
+          this.flushProse();
+          this.spinner.start(() => this.label());
+        }
         break;
       }
       case "turn-end": {

@@ -25,6 +25,11 @@ export class ProseFilter {
   private printedAny = false;
   private scanFrom = 0;
 
+  /** Whether the reply has reached a tool call (everything after it is hidden). */
+  get hiding(): boolean {
+    return this.hidden;
+  }
+
   /**
    * Adds a delta.
    *

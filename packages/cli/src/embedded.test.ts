@@ -36,8 +36,16 @@ function fakeModule(options: { fail?: unknown; bytes?: number } = {}) {
       opts.onProgress?.({ type: "download-progress", receivedBytes: 100, totalBytes: 100 });
       return path.join(opts.cacheDir ?? "", "model-Q4.gguf");
     },
-    createEmbedded(opts: { model: string }): ModelProvider {
+    createEmbedded(opts: { model: string; onProgress?: (event: unknown) => void }): ModelProvider {
       calls.created.push(opts.model);
+      opts.onProgress?.({ type: "load-progress", fraction: 0.5 });
+      opts.onProgress?.({
+        type: "ready",
+        path: opts.model,
+        contextSize: 8192,
+        gpu: false,
+        chatFormat: "Gemma",
+      });
       return createScriptedModel([]);
     },
   };
@@ -159,6 +167,18 @@ describe("createEmbeddedProvider", () => {
     expect(error.message).toContain("looks offline");
     expect(error.message).toContain("ollama pull");
     expect(error.message).toContain("llama-server");
+  });
+
+  it("reports the model loading, then clears the status when it is ready", async () => {
+    const { module } = fakeModule();
+    const file = path.join(models, "mine.gguf");
+    writeFileSync(file, "GGUF");
+    const statuses: Array<string | undefined> = [];
+    await createEmbeddedProvider(file, models, {
+      ...ui({ load: async () => module }).ui,
+      onLoadStatus: (text) => statuses.push(text),
+    });
+    expect(statuses).toEqual(["loading the model into memory 50%", undefined]);
   });
 
   it("runs a local GGUF file as given, and names a missing one", async () => {

@@ -20,6 +20,7 @@ interface EmbeddedModule {
   createEmbedded(options: {
     model: string;
     cacheDir?: string;
+    onProgress?: (event: { type: string; fraction?: number }) => void;
   }): ModelProvider | Promise<ModelProvider>;
   downloadModel(
     ref: string,
@@ -56,6 +57,8 @@ export interface EmbeddedUi {
   stderr: { write(text: string): unknown; isTTY?: boolean | undefined };
   /** Cancels a download (what was fetched is kept and resumed next time). */
   signal?: AbortSignal | undefined;
+  /** Told how loading the model into memory progresses (`undefined` when it is done). */
+  onLoadStatus?: ((text: string | undefined) => void) | undefined;
   /** Loads the embedded package; replaced in tests. */
   load?: () => Promise<unknown>;
 }
@@ -190,6 +193,17 @@ export async function createEmbeddedProvider(
       }
     }
   }
-  const provider = await module.createEmbedded({ model: file, cacheDir: models });
+  const provider = await module.createEmbedded({
+    model: file,
+    cacheDir: models,
+    onProgress: (event) => {
+      // Loading happens on the first request; the live view shows it in its spinner.
+      if (event.type === "load-progress") {
+        ui.onLoadStatus?.(
+          `loading the model into memory ${Math.round((event.fraction ?? 0) * 100)}%`,
+        );
+      } else if (event.type === "ready") ui.onLoadStatus?.(undefined);
+    },
+  });
   return { provider, label: `embedded ${path.basename(file)}`, notes: [] };
 }

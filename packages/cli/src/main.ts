@@ -431,6 +431,7 @@ class Session {
         assumeYes: this.args.yes,
         stderr: io.stderr,
         signal,
+        onLoadStatus: (text) => this.view?.setStatus(text),
       });
     } else {
       const { createProvider } = await import("./providers.js");

@@ -153,6 +153,25 @@ describe("LiveView in plain mode", () => {
   });
 });
 
+describe("LiveView.setStatus", () => {
+  it("shows a slow first step once as a note in plain mode", () => {
+    const stderr = sink();
+    const colors = pc.createColors(false);
+    const view = new LiveView({
+      stdout: sink(),
+      stderr,
+      colors,
+      errColors: colors,
+      live: false,
+      verbose: false,
+    });
+    view.setStatus("loading the model into memory 10%");
+    view.setStatus("loading the model into memory 60%");
+    view.setStatus(undefined);
+    expect(stderr.text()).toBe("loading the model into memory…\n");
+  });
+});
+
 describe("formatDuration", () => {
   it("picks a readable unit", () => {
     expect(formatDuration(850)).toBe("850ms");

@@ -101,6 +101,7 @@ export class LiveView {
   private phase: "model" | "tool" | "idle" = "idle";
   private phaseStarted = 0;
   private toolLabel = "";
+  private status: string | undefined;
 
   /** @param options - Streams, colours and mode. */
   constructor(private readonly options: LiveViewOptions) {
@@ -214,6 +215,21 @@ export class LiveView {
   }
 
   /**
+   * Replaces "waiting for the model" in the spinner while something slow happens first
+   * (the embedded engine loading its model); `undefined` restores it. Without a spinner
+   * the text is shown once as a note.
+   *
+   * @param text - What is happening.
+   */
+  setStatus(text: string | undefined): void {
+    // Plain output gets the first status only, not a line per percent.
+    const first = text !== undefined && this.status === undefined;
+    this.status = text;
+    if (first && !this.options.live)
+      this.note(this.options.errColors.dim(text.replace(/ \d+%$/, "…")));
+  }
+
+  /**
    * Clears the spinner so a question can be asked on stderr.
    */
   pause(): void {
@@ -295,7 +311,7 @@ export class LiveView {
         ? this.toolLabel
         : this.turnChars > 0
           ? "the model is writing a call"
-          : "waiting for the model";
+          : (this.status ?? "waiting for the model");
     return `${what} ${c.dim(`${elapsed} · total ${total} · ${nf.format(this.tokensIn)} in / ${nf.format(this.tokensOut)} out`)}`;
   }
 

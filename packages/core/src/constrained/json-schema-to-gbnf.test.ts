@@ -51,8 +51,14 @@ describe("jsonSchemaToGbnf", () => {
 
   it("writes JSON numbers, without a sign when the minimum rules negatives out", () => {
     const grammar = compile({ type: "number" });
-    for (const text of ["0", "-1", "3.25", "1e5", "-2.5E-3"])
+    for (const text of ["0", "-1", "3.25", "1e5", "-2.5E-3"]) {
       expect(grammar.matches(text)).toBe(true);
+    }
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
+        expect(grammar.matches(JSON.stringify(n)), JSON.stringify(n)).toBe(true);
+      }),
+    );
     for (const text of ["01", "1.", ".5", "+1", "NaN", "Infinity"]) {
       expect(grammar.matches(text), text).toBe(false);
     }

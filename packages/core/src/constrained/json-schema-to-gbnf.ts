@@ -181,7 +181,9 @@ export class GbnfWriter {
     const sign = nonNegative ? "" : '"-"? ';
     return this.rule(
       nonNegative ? "number-nonneg" : "number",
-      `${sign}( "0" | [1-9] [0-9]{0,${MAX_DIGITS - 1}} ) ( "." [0-9]{1,${MAX_DIGITS}} )? ( [eE] [-+]? [0-9]{1,3} )?`,
+      // Wide enough for any number JSON.stringify writes (up to 21 integer digits, and
+      // small fractions in full), still bounded so a model cannot spiral in one.
+      `${sign}( "0" | [1-9] [0-9]{0,20} ) ( "." [0-9]{1,24} )? ( [eE] [-+]? [0-9]{1,3} )?`,
     );
   }
 

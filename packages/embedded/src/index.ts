@@ -1,1 +1,11 @@
-export {};
+export type {
+  EmbeddedLogLevel,
+  EmbeddedOptions,
+  EmbeddedProgressEvent,
+  EmbeddedProvider,
+} from "./create-embedded.js";
+export { createEmbedded } from "./create-embedded.js";
+export type { DownloadModelOptions, DownloadProgressEvent } from "./download-model.js";
+export { downloadModel } from "./download-model.js";
+export type { ModelSource } from "./model-ref.js";
+export { DEFAULT_MODEL, defaultCacheDir, resolveModelRef } from "./model-ref.js";

@@ -16,6 +16,7 @@ import { modelsDir } from "./cache-dir.js";
 import type { Env, Settings } from "./config/resolve-settings.js";
 import { resolveSettings } from "./config/resolve-settings.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
+import { stripControls } from "./render/describe-call.js";
 import { toJsonLine } from "./render/json-lines.js";
 import { LiveView, type OutStream } from "./render/live-view.js";
 import { colorsFor } from "./terminal/colors.js";
@@ -255,7 +256,7 @@ class Session {
 
   private fail(message: string, code = "config"): ExitCode {
     this.view?.pause();
-    this.io.stderr.write(`${this.errColors.red("gemma-coder:")} ${message}\n`);
+    this.io.stderr.write(`${this.errColors.red("gemma-coder:")} ${stripControls(message)}\n`);
     if (this.args.json) {
       this.io.stdout.write(`${toJsonLine({ type: "error", error: { code, message } })}\n`);
     }
@@ -263,7 +264,7 @@ class Session {
   }
 
   private note(text: string): void {
-    this.io.stderr.write(`${this.errColors.dim(text)}\n`);
+    this.io.stderr.write(`${this.errColors.dim(stripControls(text))}\n`);
   }
 
   async run(
@@ -375,7 +376,7 @@ class Session {
     if (interrupted || result.status === "aborted") return EXIT_CODES.interrupted;
     if (setupError) {
       this.io.stderr.write(
-        `${this.errColors.red("gemma-coder:")} the model backend could not be used: ${result.error?.message}\nCheck --provider, --model and --base-url (or the config files and OLLAMA_HOST / OPENROUTER_API_KEY).\n`,
+        `${this.errColors.red("gemma-coder:")} the model backend could not be used: ${stripControls(result.error?.message ?? "")}\nCheck --provider, --model and --base-url (or the config files and OLLAMA_HOST / OPENROUTER_API_KEY).\n`,
       );
       return EXIT_CODES.usage;
     }
@@ -455,7 +456,7 @@ class Session {
       );
     }
     io.stderr.write(
-      `${this.errColors.dim("gemma-coder ·")} ${this.errColors.bold(ready.label)} ${this.errColors.dim(`(${how}) · ${this.workspace}`)}\n`,
+      `${this.errColors.dim("gemma-coder ·")} ${this.errColors.bold(stripControls(ready.label))} ${this.errColors.dim(`(${how}) · ${this.workspace}`)}\n`,
     );
     return { ...ready, notes: [...notes, ...ready.notes] };
   }

@@ -1,7 +1,19 @@
 import type { ToolResult } from "@gemma-coder/core";
 
+/**
+ * Removes control characters (escape sequences, carriage returns, ...) from text that
+ * came from the model or a command, so it cannot move the cursor, recolour or retitle
+ * the terminal, or write to the clipboard. Newlines and tabs stay.
+ *
+ * @param text - Untrusted text.
+ * @returns The text without control characters.
+ */
+export function stripControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
+}
+
 function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, " ").trim();
+  const line = stripControls(text.replace(/\s+/g, " ")).trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 

@@ -132,6 +132,16 @@ describe("LiveView in plain mode", () => {
     expect(out).toContain('{"name":"read_file"');
   });
 
+  it("strips escape sequences and carriage returns from what the model writes", async () => {
+    const hostile = "Done.\x1b]52;c;ZXZpbA==\x07 \x1b[2J\rOK\n";
+    const { out } = await render([
+      { text: `${hostile}${toolCall("done", { summary: `ok\x1b[31m red` })}` },
+    ]);
+    expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(out).toContain("Done.]52;c;ZXZpbA== [2JOK");
+    expect(out).toContain("ok[31m red");
+  });
+
   it("prints whole lines only, so output piped to a file is not torn mid-line", async () => {
     const stdout = sink();
     const colors = pc.createColors(false);

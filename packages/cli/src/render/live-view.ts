@@ -1,7 +1,7 @@
 import type { AgentEvent, RunResult } from "@gemma-coder/core";
 import type { Colors } from "../terminal/colors.js";
 import { Spinner } from "../terminal/spinner.js";
-import { describeCall, describeResult } from "./describe-call.js";
+import { describeCall, describeResult, stripControls } from "./describe-call.js";
 import { ProseFilter } from "./prose-filter.js";
 
 /** An output stream as the view uses it. */
@@ -188,10 +188,10 @@ export class LiveView {
         break;
       case "notice":
         this.flushProse();
-        this.line(c.dim(`  · ${event.message}`));
+        this.line(c.dim(`  · ${stripControls(event.message)}`));
         break;
       case "warning":
-        this.note(this.options.errColors.yellow(`! ${event.message}`));
+        this.note(this.options.errColors.yellow(`! ${stripControls(event.message)}`));
         break;
       case "context-elided":
       case "context-compacted":
@@ -276,7 +276,7 @@ export class LiveView {
     const record = this.record;
     if (record.changed.size > 0) {
       const files = [...record.changed].map(([file, how]) =>
-        how === "created" ? `${file} (new)` : file,
+        stripControls(how === "created" ? `${file} (new)` : file),
       );
       this.line(`  ${interrupted ? "changed so far" : "changed"}: ${files.join(", ")}`);
     } else if (result.status !== "done" || interrupted) {
@@ -315,7 +315,8 @@ export class LiveView {
     return `${what} ${c.dim(`${elapsed} · total ${total} · ${nf.format(this.tokensIn)} in / ${nf.format(this.tokensOut)} out`)}`;
   }
 
-  private prose(text: string, style: (text: string) => string = (t) => t): void {
+  private prose(raw: string, style: (text: string) => string = (t) => t): void {
+    const text = stripControls(raw);
     this.spinner.stop();
     if (this.options.live) {
       this.options.stdout.write(style(text));
@@ -352,12 +353,12 @@ export class LiveView {
 }
 
 function firstLine(text: string): string {
-  const line = text.split("\n")[0] ?? "";
+  const line = stripControls(text.split("\n")[0] ?? "");
   return line.length > 100 ? `${line.slice(0, 99)}…` : line;
 }
 
 function indent(text: string): string {
-  return text
+  return stripControls(text)
     .trim()
     .split("\n")
     .map((line) => `  ${line}`)

@@ -249,7 +249,8 @@ class Session {
     });
     const answer = await Promise.race([this.reader.next(), aborted]);
     if (onAbort) signal.removeEventListener("abort", onAbort);
-    if (answer === undefined) this.io.stderr.write("\n");
+    // A terminal echoes the answer; from a pipe, show it so the log reads naturally.
+    if (answer === undefined || !this.io.stdinIsTTY) this.io.stderr.write(`${answer ?? ""}\n`);
     this.view?.resume();
     return answer;
   };

@@ -85,7 +85,10 @@ async function failure(run: Promise<unknown>): Promise<GemmaCoderError> {
 describe("createEmbeddedProvider", () => {
   it("explains every backend when the embedded package is not installed", async () => {
     const { ui: io } = ui({
-      load: () => Promise.reject(new Error("Cannot find package '@gemma-coder/embedded'")),
+      load: () =>
+        Promise.reject(
+          Object.assign(new Error("Cannot find package"), { code: "ERR_MODULE_NOT_FOUND" }),
+        ),
     });
     const error = await failure(createEmbeddedProvider(undefined, models, io));
     expect(error.code).toBe("config");

@@ -63,9 +63,15 @@ export interface EmbeddedUi {
   load?: () => Promise<unknown>;
 }
 
+const SERVER_BACKENDS = [
+  "  - Ollama: install it from https://ollama.com, then `ollama pull gemma4:e4b` (it listens on 127.0.0.1:11434).",
+  "  - llama.cpp: `llama-server -m gemma-4-E2B-it-Q4_K_M.gguf --port 8080`.",
+  "  - OpenRouter: `export OPENROUTER_API_KEY=...` (a free key from https://openrouter.ai/keys).",
+];
+
 /**
- * The explanation printed when no backend is available: a few lines on getting each one
- * running.
+ * The explanation printed when no backend is available and the embedded engine is not
+ * installed: a few lines on getting each backend running.
  *
  * @param models - The models folder.
  * @returns The text.
@@ -73,11 +79,13 @@ export interface EmbeddedUi {
 export function noBackendHelp(models: string): string {
   return [
     "No model backend is running here. Any one of these works:",
-    "  - Ollama: install it from https://ollama.com, then `ollama pull gemma4:e4b` (it listens on 127.0.0.1:11434).",
-    "  - llama.cpp: `llama-server -m gemma-4-E2B-it-Q4_K_M.gguf --port 8080`.",
-    "  - OpenRouter: `export OPENROUTER_API_KEY=...` (a free key from https://openrouter.ai/keys).",
-    `  - Embedded: install @gemma-coder/embedded, then run again to download the default model into ${models}, or pass --model path/to/model.gguf.`,
+    ...SERVER_BACKENDS,
+    `  - Embedded: \`npm i -g @gemma-coder/embedded\`, then run again to download the default model into ${models}, or pass --model path/to/model.gguf.`,
   ].join("\n");
+}
+
+function startOne(lead: string): string {
+  return [lead, ...SERVER_BACKENDS].join("\n");
 }
 
 function defaultLoad(): Promise<unknown> {
@@ -126,7 +134,9 @@ export async function createEmbeddedProvider(
     module = (await (ui.load ?? defaultLoad)()) as EmbeddedModule;
   } catch (error) {
     throw new GemmaCoderError(
-      `${noBackendHelp(models)}\n(The embedded engine is not installed: ${(error as Error).message ?? String(error)})`,
+      (error as NodeJS.ErrnoException)?.code === "ERR_MODULE_NOT_FOUND"
+        ? noBackendHelp(models)
+        : `${noBackendHelp(models)}\n(The embedded engine failed to load: ${(error as Error)?.message ?? String(error)})`,
       { code: "config", cause: error },
     );
   }
@@ -148,7 +158,9 @@ export async function createEmbeddedProvider(
       if (!ui.assumeYes) {
         if (!ui.ask) {
           throw new GemmaCoderError(
-            `No model backend is running, and the model ${sized} is not downloaded yet. Run again with --yes to download it into ${models} and run it in-process, or start a backend.\n${noBackendHelp(models)}`,
+            startOne(
+              `No model backend is running here, and the default model ${sized} is not downloaded yet. Run again with --yes to download it into ${models} and run it in-process, or start one of these:`,
+            ),
             { code: "config" },
           );
         }
@@ -156,9 +168,12 @@ export async function createEmbeddedProvider(
           `No model backend is running. Download ${sized} into ${models} and run it here? [y/N] `,
         );
         if (!/^y(es)?$/i.test(answer?.trim() ?? "")) {
-          throw new GemmaCoderError(`Nothing was downloaded.\n${noBackendHelp(models)}`, {
-            code: "config",
-          });
+          throw new GemmaCoderError(
+            startOne("Nothing was downloaded. Start one of these and run again:"),
+            {
+              code: "config",
+            },
+          );
         }
       }
       const bar = new ProgressBar(ui.stderr, name);
@@ -184,7 +199,9 @@ export async function createEmbeddedProvider(
         const message = (error as Error).message ?? String(error);
         throw new GemmaCoderError(
           isOffline(error)
-            ? `The model could not be downloaded: ${message}\n${noBackendHelp(models)}`
+            ? startOne(
+                `The model could not be downloaded: ${message} Or start one of these and run again:`,
+              )
             : `The model download failed: ${message} Run again to resume it.`,
           { code: "config", cause: error },
         );

@@ -22,8 +22,8 @@ type Variant = {
 };
 
 describe("buildToolCallJsonSchema", () => {
-  it("is a oneOf over {name: const, args: schema}, done included, objects closed", () => {
-    const variants = schema.oneOf as Variant[];
+  it("is an anyOf over {name: const, args: schema}, done included, objects closed", () => {
+    const variants = schema.anyOf as Variant[];
     expect(variants.map((v) => v.properties.name.const)).toEqual(toolNames);
     for (const variant of variants) {
       expect(variant.required).toEqual(["name", "args"]);

@@ -48,7 +48,7 @@ function rewrite(node: unknown, renameRef: (ref: string) => string): unknown {
 
 /**
  * Builds the JSON schema of one call for backends that enforce a schema rather than a
- * grammar: a `oneOf` over `{"name": <const>, "args": <that tool's input schema>}`
+ * grammar: an `anyOf` over `{"name": <const>, "args": <that tool's input schema>}`
  * objects, one per tool, `done` always included. Each tool's `$defs` are hoisted to the
  * top under `<tool>__<name>`. Use it with {@link JSON_ONLY_PROTOCOL} and no stop sequence.
  *
@@ -86,7 +86,7 @@ export function buildToolCallJsonSchema(tools: readonly AnyTool[]): Record<strin
   });
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
-    oneOf: variants,
+    anyOf: variants,
     ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}),
   };
 }

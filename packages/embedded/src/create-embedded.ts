@@ -76,6 +76,11 @@ export interface EmbeddedOptions {
    * memory. Default `true`.
    */
   swaFullCache?: boolean | undefined;
+  /**
+   * Let models with a thinking mode (Gemma 4) think before answering. Thoughts are not
+   * streamed but cost tokens, which a small machine pays dearly for. Default `false`.
+   */
+  thinking?: boolean | undefined;
   /** Called while the model is downloaded and loaded. */
   onProgress?: ((event: EmbeddedProgressEvent) => void) | undefined;
   /** Receives the engine's log lines. Default: they are dropped (the SDK never prints). */
@@ -242,7 +247,7 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
       fetch: options.fetch,
     });
     await assertGgufFile(path);
-    const { getLlama, LlamaChat: Chat, LlamaLogLevel } = await importEngine();
+    const { getLlama, LlamaChat: Chat, LlamaLogLevel, resolveChatWrapper } = await importEngine();
     let llama: Llama;
     try {
       llama = await getLlama({
@@ -275,7 +280,11 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
         ...(signal ? { createSignal: signal } : {}),
       });
       const sequence = context.getSequence();
-      const chat = new Chat({ contextSequence: sequence });
+      // The chat format comes from the model (its architecture and Jinja template).
+      const chatWrapper = resolveChatWrapper(model, {
+        customWrapperSettings: { gemma4: { reasoning: options.thinking ?? false } },
+      });
+      const chat = new Chat({ contextSequence: sequence, chatWrapper });
       const loaded: Engine = {
         llama,
         model,

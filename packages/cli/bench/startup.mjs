@@ -2,11 +2,12 @@
 //
 //   node packages/cli/bench/startup.mjs        (after `pnpm build`; also run by `pnpm bench`)
 //
-// Times are medians of several launches (wall clock from spawn to exit, or to the first
-// request the loopback model server receives). Peak memory is the child's maximum
-// resident set size, from GNU `/usr/bin/time -f %M` when present, else from
-// `process.resourceUsage().maxRSS` reported by a preloaded hook. Figures only: this
-// script never fails on a number.
+// Times are medians of several interleaved launches: wall clock from spawn to exit (or to
+// the first request the loopback model server receives), and CPU time (user + system),
+// which a busy machine skews less. Peak memory is the child's maximum resident set size.
+// CPU time and peak memory come from `process.resourceUsage()` at exit, written by a
+// tiny preloaded hook (the same for every command). Figures only: this script never
+// fails on a number.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -18,8 +19,6 @@ import { call, startModelServer } from "../src/__fixtures__/model-server.mjs";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = path.join(here, "..", "bin", "gemma-coder.js");
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-const GNU_TIME = "/usr/bin/time";
-const hasGnuTime = existsSync(GNU_TIME);
 
 if (!existsSync(path.join(here, "..", "dist", "index.js"))) {
   console.log("packages/cli/dist is missing: run `pnpm build` first. Skipped.");
@@ -31,28 +30,20 @@ const median = (values) => {
   return sorted[Math.floor(sorted.length / 2)];
 };
 
-// Writes the child's peak RSS to a file at exit, for machines without GNU time.
+// Preloaded into every child: writes its peak RSS (KiB) and CPU time (ms) to a file at exit.
 const rssHook = path.join(os.tmpdir(), `gemma-coder-rss-hook-${process.pid}.cjs`);
 writeFileSync(
   rssHook,
-  `process.on("exit", () => require("node:fs").writeFileSync(process.env.RSS_OUT, String(process.resourceUsage().maxRSS)));\n`,
+  `process.on("exit", () => { const u = process.resourceUsage(); require("node:fs").writeFileSync(process.env.RSS_OUT, u.maxRSS + " " + (u.userCPUTime + u.systemCPUTime) / 1000); });\n`,
 );
 
-/** Runs one child; resolves with its wall time (ms), peak RSS (KiB) and output. */
-function launch(args, { cwd, env, measureMemory, onSpawn } = {}) {
+/** Runs one child; resolves with its wall time (ms), CPU time (ms), peak RSS (KiB) and output. */
+function launch(args, { cwd, env, onSpawn } = {}) {
   return new Promise((resolve, reject) => {
-    let command = process.execPath;
-    let argv = args;
-    const childEnv = { ...process.env, ...env };
-    let rssFile;
-    if (measureMemory && hasGnuTime) {
-      command = GNU_TIME;
-      argv = ["-f", "__RSS__%M", process.execPath, ...args];
-    } else if (measureMemory) {
-      rssFile = path.join(os.tmpdir(), `gemma-coder-rss-${process.pid}-${Math.random()}`);
-      argv = ["-r", rssHook, ...args];
-      childEnv.RSS_OUT = rssFile;
-    }
+    const rssFile = path.join(os.tmpdir(), `gemma-coder-rss-${process.pid}-${Math.random()}`);
+    const childEnv = { ...process.env, ...env, RSS_OUT: rssFile };
+    const command = process.execPath;
+    const argv = ["-r", rssHook, ...args];
     const started = performance.now();
     const startedAt = Date.now();
     const child = spawn(command, argv, { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
@@ -69,13 +60,14 @@ function launch(args, { cwd, env, measureMemory, onSpawn } = {}) {
     child.on("close", (code) => {
       const ms = performance.now() - started;
       let rssKiB;
-      const match = /__RSS__(\d+)/.exec(stderr);
-      if (match) rssKiB = Number(match[1]);
-      else if (rssFile && existsSync(rssFile)) {
-        rssKiB = Number(readFileSync(rssFile, "utf8"));
+      let cpuMs;
+      if (existsSync(rssFile)) {
+        const [rss, cpu] = readFileSync(rssFile, "utf8").split(" ");
+        rssKiB = Number(rss);
+        cpuMs = Number(cpu);
         rmSync(rssFile, { force: true });
       }
-      resolve({ ms, rssKiB, code, stdout, stderr, startedAt });
+      resolve({ ms, cpuMs, rssKiB, code, stdout, stderr, startedAt });
     });
   });
 }
@@ -85,17 +77,15 @@ function launch(args, { cwd, env, measureMemory, onSpawn } = {}) {
  * machine that gets busier or quieter during the benchmark skews them all alike.
  */
 async function measureAll(commands) {
-  const times = commands.map(() => []);
+  const runs = commands.map(() => []);
   for (let i = 0; i < RUNS; i++) {
-    for (const [index, args] of commands.entries()) times[index].push((await launch(args)).ms);
+    for (const [index, args] of commands.entries()) runs[index].push(await launch(args));
   }
-  const results = [];
-  for (const [index, args] of commands.entries()) {
-    const memory = [];
-    for (let i = 0; i < 3; i++) memory.push((await launch(args, { measureMemory: true })).rssKiB);
-    results.push({ ms: median(times[index]), rssMiB: Math.max(...memory) / 1024 });
-  }
-  return results;
+  return runs.map((list) => ({
+    ms: median(list.map((r) => r.ms)),
+    cpuMs: median(list.map((r) => r.cpuMs)),
+    rssMiB: Math.max(...list.map((r) => r.rssKiB)) / 1024,
+  }));
 }
 
 function tempRepo() {
@@ -111,7 +101,7 @@ const script = () => [
 ];
 
 /** One one-shot run against a fresh scripted server; times are relative to spawn. */
-async function oneShot({ detect, measureMemory }) {
+async function oneShot({ detect }) {
   const server = await startModelServer({ replies: script() });
   const cwd = tempRepo();
   const config = mkdtempSync(path.join(os.tmpdir(), "gemma-coder-bench-config-"));
@@ -126,7 +116,7 @@ async function oneShot({ detect, measureMemory }) {
     ? [bin, "--yes", "fix add"]
     : [bin, "--provider", "ollama", "--base-url", server.url, "--yes", "fix add"];
   try {
-    const run = await launch(args, { cwd, env, measureMemory });
+    const run = await launch(args, { cwd, env });
     if (run.code !== 0) throw new Error(`the run exited with ${run.code}: ${run.stderr}`);
     return {
       firstRequestMs: server.firstRequestAt - run.startedAt,
@@ -144,31 +134,21 @@ async function oneShot({ detect, measureMemory }) {
 /** Both one-shot variants, interleaved like {@link measureAll}. */
 async function measureRuns() {
   const variants = [false, true];
-  const timed = variants.map(() => []);
+  const runs = variants.map(() => []);
   for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++) {
-    for (const [index, detect] of variants.entries()) {
-      timed[index].push(await oneShot({ detect, measureMemory: false }));
-    }
+    for (const [index, detect] of variants.entries()) runs[index].push(await oneShot({ detect }));
   }
-  const results = [];
-  for (const [index, detect] of variants.entries()) {
-    const memory = [];
-    for (let i = 0; i < 3; i++)
-      memory.push((await oneShot({ detect, measureMemory: true })).rssMiB);
-    const runs = timed[index];
-    results.push({
-      firstRequestMs: median(runs.map((r) => r.firstRequestMs)),
-      firstChatMs: median(runs.map((r) => r.firstChatMs)),
-      totalMs: median(runs.map((r) => r.totalMs)),
-      rssMiB: Math.max(...memory),
-    });
-  }
-  return results;
+  return runs.map((list) => ({
+    firstRequestMs: median(list.map((r) => r.firstRequestMs)),
+    firstChatMs: median(list.map((r) => r.firstChatMs)),
+    totalMs: median(list.map((r) => r.totalMs)),
+    rssMiB: Math.max(...list.map((r) => r.rssMiB)),
+  }));
 }
 
 console.log(`machine: ${machine()}`);
 console.log(
-  `runs: ${RUNS} launches per figure (median time), peak RSS: max of 3 (${hasGnuTime ? "GNU time" : "resourceUsage().maxRSS"})`,
+  `runs: ${RUNS} interleaved launches per figure (median times; CPU = user + system, less sensitive to a busy machine than wall time); peak RSS: the largest seen; both from process.resourceUsage() at exit`,
 );
 
 const [bare, version, help] = await measureAll([
@@ -178,17 +158,22 @@ const [bare, version, help] = await measureAll([
 ]);
 table(
   "Start-up (target: --version within 1.3x of bare node's time, under 60 MiB)",
-  ["command", "median ms", "x bare node", "peak RSS MiB"],
   [
-    ["node -e 0", fmt(bare.ms, 1), "1.00", fmt(bare.rssMiB, 1)],
-    [
-      "gemma-coder --version",
-      fmt(version.ms, 1),
-      fmt(version.ms / bare.ms),
-      fmt(version.rssMiB, 1),
-    ],
-    ["gemma-coder --help", fmt(help.ms, 1), fmt(help.ms / bare.ms), fmt(help.rssMiB, 1)],
+    "command",
+    "median wall ms",
+    "x bare node",
+    "median CPU ms",
+    "x bare node (CPU)",
+    "peak RSS MiB",
   ],
+  [bare, version, help].map((r, i) => [
+    ["node -e 0", "gemma-coder --version", "gemma-coder --help"][i],
+    fmt(r.ms, 1),
+    fmt(r.ms / bare.ms),
+    fmt(r.cpuMs, 1),
+    fmt(r.cpuMs / bare.cpuMs),
+    fmt(r.rssMiB, 1),
+  ]),
 );
 
 const [configured, detected] = await measureRuns();

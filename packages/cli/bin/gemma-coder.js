@@ -1,25 +1,30 @@
 #!/usr/bin/env node
-// The gemma-coder launcher. It answers --version and --help itself, loading nothing else,
-// so those stay as fast as bare node; everything else lazily loads the built CLI.
-import { readFileSync } from "node:fs";
+// The gemma-coder launcher. It is CommonJS (see bin/package.json) and answers --version
+// and --help itself, synchronously and loading nothing else, so those stay as fast as bare
+// node. Everything else loads the built CLI (ES modules) on demand.
+"use strict";
 
 const argv = process.argv.slice(2);
 const end = argv.indexOf("--");
 const flags = end === -1 ? argv : argv.slice(0, end);
 
 if (flags.includes("--version") || flags.includes("-v")) {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  const { readFileSync } = require("node:fs");
+  const { join } = require("node:path");
+  const pkg = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
   process.stdout.write(`${pkg.version}\n`);
 } else if (flags.includes("--help") || flags.includes("-h")) {
-  const { HELP_TEXT } = await import("../dist/help.js");
-  process.stdout.write(HELP_TEXT);
+  process.stdout.write(require("../dist/help.cjs").HELP_TEXT);
 } else {
+  run();
+}
+
+async function run() {
   // Loading the providers' HTTP library also loads Node's built-in fetch, which compiles
   // its WebAssembly HTTP parser at once. Optimising that code in the background costs
   // about 25 MB of transient memory and buys nothing here (the CLI talks to the model
   // through node:http), so WebAssembly stays on the baseline compiler.
-  const v8 = await import("node:v8");
-  v8.setFlagsFromString("--liftoff-only");
+  require("node:v8").setFlagsFromString("--liftoff-only");
   let cli;
   try {
     cli = await import("../dist/index.js");

@@ -20,6 +20,7 @@ interface EmbeddedModule {
   createEmbedded(options: {
     model: string;
     cacheDir?: string;
+    contextSize?: number;
     onProgress?: (event: { type: string; fraction?: number }) => void;
   }): ModelProvider | Promise<ModelProvider>;
   downloadModel(
@@ -59,6 +60,8 @@ export interface EmbeddedUi {
   signal?: AbortSignal | undefined;
   /** Told how loading the model into memory progresses (`undefined` when it is done). */
   onLoadStatus?: ((text: string | undefined) => void) | undefined;
+  /** The context window in tokens (the `contextWindow` setting). */
+  contextSize?: number | undefined;
   /** Loads the embedded package; replaced in tests. */
   load?: () => Promise<unknown>;
 }
@@ -213,6 +216,7 @@ export async function createEmbeddedProvider(
   const provider = await module.createEmbedded({
     model: file,
     cacheDir: models,
+    ...(ui.contextSize === undefined ? {} : { contextSize: ui.contextSize }),
     onProgress: (event) => {
       // Loading happens on the first request; the live view shows it in its spinner.
       if (event.type === "load-progress") {

@@ -434,6 +434,7 @@ class Session {
         stderr: io.stderr,
         signal,
         onLoadStatus: (text) => this.view?.setStatus(text),
+        contextSize: settings.contextWindow,
       });
     } else {
       const { createProvider } = await import("./providers.js");

@@ -584,6 +584,22 @@ describe("constrained decoding", () => {
     expect(model.requests[0]?.messages[0]?.content).toContain("<tool>");
   });
 
+  it("passes grammar caps through", async () => {
+    const grammarOf = async (options: { maxStringChars?: number }) => {
+      const model = createScriptedModel([toolCall("done", { summary: "ok" })]);
+      const provider: ModelProvider = { ...model, capabilities: { grammar: true } };
+      await new Agent({
+        provider,
+        rules: false,
+        constrainedDecoding: "grammar",
+        constrainedDecodingOptions: options,
+      }).run("t");
+      const constraint = model.requests[0]?.constraint;
+      return constraint?.type === "grammar" ? constraint.grammar : "";
+    };
+    expect(await grammarOf({ maxStringChars: 12 })).not.toBe(await grammarOf({}));
+  });
+
   it("sends nothing extra when off", async () => {
     const model = createScriptedModel([toolCall("done", { summary: "ok" })]);
     const provider: ModelProvider = { ...model, capabilities: { grammar: true } };

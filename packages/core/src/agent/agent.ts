@@ -4,6 +4,7 @@ import {
   planToolCallConstraint,
   type ToolCallConstraintPlan,
 } from "../constrained/plan-tool-call-constraint.js";
+import type { ToolCallGrammarOptions } from "../constrained/tool-call-grammar.js";
 import { ContextManager } from "../context/context-manager.js";
 import { abortError, GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { createReplyStream } from "../protocol/reply-stream.js";
@@ -89,6 +90,8 @@ export interface AgentOptions {
    * `warning` event (kind `constrained-decoding`). Default `"off"`.
    */
   constrainedDecoding?: ConstrainedDecodingMode | boolean | undefined;
+  /** Caps for the generated grammar (preamble, string and array lengths). */
+  constrainedDecodingOptions?: ToolCallGrammarOptions | undefined;
   /** A clock, for tests. */
   now?: () => number;
   /**
@@ -312,6 +315,7 @@ export class Agent extends EventEmitter<AgentListeners> {
       capabilities: this.options.provider.capabilities,
       mode: this.options.constrainedDecoding ?? "off",
       providerId: this.options.provider.id,
+      grammar: this.options.constrainedDecodingOptions,
     });
   }
 

@@ -290,6 +290,17 @@ describe("parseReply", () => {
     expectCall('{"name": "read_file", "args": {"path": "a"}}', "read_file", { path: "a" });
   });
 
+  it("reads tags inside the strings of a bare JSON call as data", () => {
+    expectCall(
+      '{"name": "write_file", "args": {"path": "a.md", "content": "<think>x</think> and <tool> tags"}}',
+      "write_file",
+      {
+        path: "a.md",
+        content: "<think>x</think> and <tool> tags",
+      },
+    );
+  });
+
   it("keeps feedback short", () => {
     const result = parse('<tool>{"name": "nope"}</tool>');
     expect(result.kind === "invalid" && result.feedback.length).toBeLessThan(300);

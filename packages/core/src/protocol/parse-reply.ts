@@ -227,6 +227,12 @@ function untaggedCall(prose: string, toolNames: readonly string[]): ToolCall | u
  */
 export function parseReply(text: string, options: ParseReplyOptions): ParseResult {
   const { toolNames, finishReason } = options;
+  // A reply that is one bare JSON object (the JSON-only protocol) is read as a whole
+  // first: tags inside its strings ("<think>" in a file's content) are data, not markup.
+  if (text.trimStart().startsWith("{")) {
+    const bare = untaggedCall(text, toolNames);
+    if (bare) return { kind: "call", call: bare };
+  }
   const scan = scanReply(text);
   const first = scan.candidates[0];
 

@@ -7,6 +7,7 @@ import {
 import type { ToolCallGrammarOptions } from "../constrained/tool-call-grammar.js";
 import { ContextManager } from "../context/context-manager.js";
 import { abortError, GemmaCoderError } from "../errors/gemma-coder-error.js";
+import { parseReply } from "../protocol/parse-reply.js";
 import { createReplyStream } from "../protocol/reply-stream.js";
 import { CALL_TAGS } from "../protocol/tags.js";
 import {
@@ -852,7 +853,8 @@ export class Agent extends EventEmitter<AgentListeners> {
           this.emitEvent("usage", { runId, step, usage: turnUsage, total: { ...usage } });
         }
 
-        const parsed = reply.finish(reason);
+        // Parse what the history will show: the reply up to the end of a completed call.
+        const parsed = parseReply(text, { toolNames, finishReason: reason });
         messages.push({
           role: "assistant",
           content: assistantContent(text, parsed.kind === "call"),

@@ -24,6 +24,8 @@ const samples = [
   '<tool>```json\n{"name": "read_file", "args": {"path": "x"}}\n```</tool>',
   '<tool>{"name": "write_file", "args": {"path": "a", "content": "cut',
   '<tool_call>{"name": "read_file", "arguments": {"path": "{"}}</tool_call>',
+  '{"name": "write_file", "args": {"path": "a", "content": "<tool>{"x": 1}</tool>"}}',
+  '  {"name": "done", "args": {"summary": "<think>ok</think>"}} trailing',
 ];
 
 describe("createReplyStream", () => {
@@ -61,6 +63,18 @@ describe("createReplyStream", () => {
     expect(stream.complete).toBe(false);
     stream.push('{"name": "done", "args": {"summary": "s"}}');
     expect(stream.complete).toBe(true);
+  });
+
+  it("follows a bare JSON call, treating tags in its strings as data", () => {
+    const stream = createReplyStream({ toolNames });
+    stream.push('{"name": "write_file", "args": {"path": "a", "content": "<tool>{}</tool>');
+    expect(stream.complete).toBe(false);
+    stream.push('"}}');
+    expect(stream.complete).toBe(true);
+    expect(stream.finish("stop-sequence")).toMatchObject({
+      kind: "call",
+      call: { args: { content: "<tool>{}</tool>" } },
+    });
   });
 
   it("does not complete on braces inside strings", () => {

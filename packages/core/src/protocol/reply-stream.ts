@@ -51,6 +51,7 @@ export function createReplyStream(options: ReplyStreamOptions): ReplyStream {
   let joined: string | undefined;
   let length = 0;
   let state: State = { mode: "text" };
+  let started = false;
   let completeAt = -1;
 
   // The last `n` characters received before the current delta. Only needed when a
@@ -76,11 +77,25 @@ export function createReplyStream(options: ReplyStreamOptions): ReplyStream {
     for (let i = 0; i < delta.length; i++) {
       const ch = delta.charAt(i);
       if (state.mode === "call") {
-        if (state.json.push(ch) || (ch === ">" && endsAt(delta, i, state.close))) {
+        if (
+          state.json.push(ch) ||
+          (ch === ">" && state.close !== "" && endsAt(delta, i, state.close))
+        ) {
           completeAt = offset + i + 1;
           return;
         }
         continue;
+      }
+      if (!started && ch.trim() !== "") {
+        started = true;
+        // A reply that opens with "{" is a bare JSON call (the JSON-only protocol):
+        // follow its nesting, so tags inside its strings are data, as parseReply reads them.
+        if (ch === "{" && state.mode === "text") {
+          const json = new JsonScanner();
+          json.push(ch);
+          state = { mode: "call", close: "", json };
+          continue;
+        }
       }
       if (ch !== ">") continue;
       if (state.mode === "thinking") {

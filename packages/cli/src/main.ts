@@ -28,8 +28,11 @@ export interface MainOptions {
   stdout?: OutStream;
   /** Status, questions, warnings and errors. */
   stderr?: OutStream;
-  /** Answers to approval questions. */
-  stdin?: Readable & { isTTY?: boolean | undefined };
+  /** Answers to approval questions; asked only when it is a terminal (its `isTTY`). */
+  stdin?: Readable & {
+    /** `true` for a terminal: only then are approval questions asked. */
+    isTTY?: boolean | undefined;
+  };
   /** The environment. */
   env?: Env;
   /** The folder the command runs in. */

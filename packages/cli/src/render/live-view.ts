@@ -6,7 +6,13 @@ import { ProseFilter } from "./prose-filter.js";
 
 /** An output stream as the view uses it. */
 export interface OutStream {
+  /**
+   * Writes text.
+   *
+   * @param text - What to write.
+   */
   write(text: string): unknown;
+  /** `true` for a terminal: it gets the live view (spinner, streamed text) and colour. */
   isTTY?: boolean | undefined;
 }
 

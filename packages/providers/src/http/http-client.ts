@@ -1,5 +1,5 @@
 import { abortError, GemmaCoderError } from "@gemma-coder/core";
-import { Agent, type Dispatcher, fetch as undiciFetch } from "undici";
+import type { Agent, Dispatcher } from "undici";
 import {
   type DescribeHttpError,
   extractServerMessage,
@@ -17,6 +17,14 @@ import type {
   SleepFunction,
 } from "./options.js";
 import { type DecideRetry, type RetryLoopOptions, retryAsync } from "./retry.js";
+
+// undici is loaded on first use: a caller that passes its own `fetch` (the CLI does)
+// never pays its start-up cost (~11 MB and ~100 ms on a small machine).
+let undici: Promise<typeof import("undici")> | undefined;
+const loadUndici = () => {
+  undici ??= import("undici");
+  return undici;
+};
 
 /** Everything an {@link HttpClient} needs. */
 export interface HttpClientConfig {
@@ -171,13 +179,12 @@ export class HttpClient {
       headers["content-type"] = "application/json";
       init.body = JSON.stringify(spec.body);
     }
-    const dispatcher = this.dispatcher();
-    if (dispatcher) init.dispatcher = dispatcher;
-
     arm("first-byte");
     let response: Awaited<ReturnType<FetchFunction>>;
     try {
-      response = await this.fetchImpl()(url, init);
+      const dispatcher = await this.dispatcher();
+      if (dispatcher) init.dispatcher = dispatcher;
+      response = await (await this.fetchImpl())(url, init);
     } catch (error) {
       throw translate(error, "request");
     }
@@ -319,16 +326,20 @@ export class HttpClient {
     if (agent) await agent.destroy();
   }
 
-  private fetchImpl(): FetchFunction {
-    return this.config.fetch ?? (undiciFetch as unknown as FetchFunction);
+  private async fetchImpl(): Promise<FetchFunction> {
+    if (this.config.fetch) return this.config.fetch;
+    return (await loadUndici()).fetch as unknown as FetchFunction;
   }
 
-  private dispatcher(): Dispatcher | undefined {
+  private async dispatcher(): Promise<Dispatcher | undefined> {
     if (this.config.dispatcher) return this.config.dispatcher;
     if (this.config.fetch) return undefined;
     if (!this.ownedAgent) {
       const connectMs = this.config.timeouts.connectMs;
-      this.ownedAgent = new Agent({
+      const { Agent: UndiciAgent } = await loadUndici();
+      // A concurrent request may have created the pool while this one waited for the import.
+      if (this.ownedAgent) return this.ownedAgent;
+      this.ownedAgent = new UndiciAgent({
         connect: { timeout: connectMs > 0 && Number.isFinite(connectMs) ? connectMs : 0 },
         // The client applies its own first-byte and idle timeouts; undici's must not cut in first.
         headersTimeout: 0,

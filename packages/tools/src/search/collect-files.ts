@@ -1,4 +1,4 @@
-import { constants, promises as fs } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import path from "node:path";
 import ignore from "ignore";
 import { BINARY_SNIFF_BYTES, binaryReason } from "../fs/text-file.js";
@@ -6,7 +6,7 @@ import { walkWorkspace } from "../fs/walk.js";
 
 /** Files larger than this are not searched (their count is reported). */
 export const MAX_SEARCH_FILE_BYTES = 20 * 1024 * 1024;
-const PARALLEL_SNIFFS = 16;
+const SNIFF_SLICE = 256;
 const MAX_GLOB_PATTERNS = 64;
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
@@ -63,15 +63,18 @@ export async function collectSearchFiles(options: CollectOptions): Promise<Searc
   }
   const result: SearchFiles = { files: [], tooLarge: 0, binary: 0 };
   const verdicts = new Array<"text" | "binary" | "large" | "skip">(candidates.length);
-  let next = 0;
-  const work = async (): Promise<void> => {
-    while (next < candidates.length) {
-      options.signal?.throwIfAborted();
-      const index = next++;
-      verdicts[index] = await classify(path.join(options.root, candidates[index]!));
+  // Synchronous reads in slices: four awaited calls per file through the thread pool
+  // cost ~10x more than the sniff itself on a large tree. Yielding between slices keeps
+  // the event loop (and an abort) responsive.
+  const sniff = Buffer.alloc(BINARY_SNIFF_BYTES);
+  for (let start = 0; start < candidates.length; start += SNIFF_SLICE) {
+    options.signal?.throwIfAborted();
+    const end = Math.min(candidates.length, start + SNIFF_SLICE);
+    for (let index = start; index < end; index++) {
+      verdicts[index] = classify(path.join(options.root, candidates[index]!), sniff);
     }
-  };
-  await Promise.all(Array.from({ length: PARALLEL_SNIFFS }, work));
+    if (end < candidates.length) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   candidates.forEach((file, index) => {
     const verdict = verdicts[index];
     if (verdict === "text") result.files.push(file);
@@ -83,20 +86,19 @@ export async function collectSearchFiles(options: CollectOptions): Promise<Searc
   return result;
 }
 
-async function classify(file: string): Promise<"text" | "binary" | "large" | "skip"> {
-  let handle: fs.FileHandle | undefined;
+function classify(file: string, buffer: Buffer): "text" | "binary" | "large" | "skip" {
+  let fd: number | undefined;
   try {
-    handle = await fs.open(file, OPEN_FLAGS);
-    const stats = await handle.stat();
+    fd = openSync(file, OPEN_FLAGS);
+    const stats = fstatSync(fd);
     if (!stats.isFile()) return "skip";
     if (stats.size > MAX_SEARCH_FILE_BYTES) return "large";
-    const buffer = Buffer.alloc(Math.min(stats.size, BINARY_SNIFF_BYTES));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const bytesRead = readSync(fd, buffer, 0, Math.min(stats.size, buffer.length), 0);
     return binaryReason(buffer.subarray(0, bytesRead)) ? "binary" : "text";
   } catch {
     return "skip";
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

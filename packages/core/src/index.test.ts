@@ -37,6 +37,7 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
     "renderMessages",
     "toolInputJsonSchema",
     "truncateMiddle",
+    "untilAborted",
   ]);
 });
 

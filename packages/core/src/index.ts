@@ -31,7 +31,12 @@ export {
 } from "./constrained/tool-call-json-schema.js";
 export { estimateTokens } from "./context/estimate-tokens.js";
 export type { ErrorCode, GemmaCoderErrorOptions } from "./errors/gemma-coder-error.js";
-export { abortError, GemmaCoderError, ToolError } from "./errors/gemma-coder-error.js";
+export {
+  abortError,
+  GemmaCoderError,
+  ToolError,
+  untilAborted,
+} from "./errors/gemma-coder-error.js";
 export type { ParseReplyOptions, ParseResult, ToolCall } from "./protocol/parse-reply.js";
 export { CALL_EXAMPLE, parseReply } from "./protocol/parse-reply.js";
 export type { ReplyStream, ReplyStreamOptions } from "./protocol/reply-stream.js";

@@ -10,6 +10,7 @@ import {
   type ModelProvider,
   type StreamPart,
   type Usage,
+  untilAborted,
 } from "@gemma-coder/core";
 import type {
   ChatHistoryItem,
@@ -541,23 +542,4 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
       if (loaded) await disposeEngine(loaded);
     },
   };
-}
-
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

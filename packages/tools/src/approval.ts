@@ -1,4 +1,4 @@
-import { type AnyTool, abortError, ToolError } from "@gemma-coder/core";
+import { type AnyTool, abortError, ToolError, untilAborted } from "@gemma-coder/core";
 import type { ApprovalDecision, ApprovalHandler } from "./options.js";
 
 /**
@@ -41,22 +41,4 @@ export function withApproval<T extends AnyTool>(tool: T, approve: ApprovalHandle
       return tool.execute(input, context);
     },
   } as T;
-}
-
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

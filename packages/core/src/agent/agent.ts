@@ -6,7 +6,7 @@ import {
 } from "../constrained/plan-tool-call-constraint.js";
 import type { ToolCallGrammarOptions } from "../constrained/tool-call-grammar.js";
 import { ContextManager } from "../context/context-manager.js";
-import { abortError, GemmaCoderError } from "../errors/gemma-coder-error.js";
+import { abortError, GemmaCoderError, untilAborted } from "../errors/gemma-coder-error.js";
 import { parseReply } from "../protocol/parse-reply.js";
 import { createReplyStream } from "../protocol/reply-stream.js";
 import { CALL_TAGS } from "../protocol/tags.js";
@@ -1131,15 +1131,9 @@ export class Agent extends EventEmitter<AgentListeners> {
     input: unknown,
     context: { signal: AbortSignal; runId: string; step: number },
   ): Promise<unknown> {
-    const { signal } = context;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(abortError(signal));
-      if (signal.aborted) return onAbort();
-      signal.addEventListener("abort", onAbort, { once: true });
-      Promise.resolve()
-        .then(() => tool.execute(input, context))
-        .then(resolve, reject)
-        .finally(() => signal.removeEventListener("abort", onAbort));
-    });
+    const work = Promise.resolve().then(() => tool.execute(input, context));
+    // A tool that ignores its signal is left behind rather than holding the run.
+    work.catch(() => {});
+    return untilAborted(work, context.signal);
   }
 }

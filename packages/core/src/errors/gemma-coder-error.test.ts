@@ -42,3 +42,23 @@ describe("GemmaCoderError", () => {
     expect(abortError(AbortSignal.abort(timeout))).toBe(timeout);
   });
 });
+
+describe("untilAborted", () => {
+  it("passes the value or the error through when the signal stays quiet", async () => {
+    const controller = new AbortController();
+    await expect(untilAborted(Promise.resolve(3), controller.signal)).resolves.toBe(3);
+    await expect(untilAborted(Promise.reject(new Error("no")), controller.signal)).rejects.toThrow(
+      "no",
+    );
+  });
+
+  it("rejects with the aborted error as soon as the signal fires, without waiting", async () => {
+    const controller = new AbortController();
+    const pending = untilAborted(new Promise(() => {}), controller.signal);
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: "aborted" });
+    await expect(untilAborted(Promise.resolve(1), AbortSignal.abort())).rejects.toMatchObject({
+      code: "aborted",
+    });
+  });
+});

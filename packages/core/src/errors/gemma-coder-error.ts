@@ -121,3 +121,31 @@ export function abortError(signal?: AbortSignal): GemmaCoderError {
   if (GemmaCoderError.isInstance(reason)) return reason;
   return new GemmaCoderError("The operation was aborted.", { code: "aborted", cause: reason });
 }
+
+/**
+ * Waits for a promise, but no longer than a signal allows: when the signal fires first,
+ * the result rejects with {@link abortError} and the promise is left to settle on its
+ * own. Use it around work that cannot be cancelled itself (a user prompt, a model load).
+ *
+ * @param promise - The work.
+ * @param signal - The signal; without one the promise is returned as it is.
+ * @returns The promise's value, or a rejection with the `aborted` error.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

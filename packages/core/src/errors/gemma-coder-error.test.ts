@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { abortError, GemmaCoderError, ToolError } from "./gemma-coder-error.js";
+import { abortError, GemmaCoderError, ToolError, untilAborted } from "./gemma-coder-error.js";
 
 describe("GemmaCoderError", () => {
   it("carries code, retryability, status, provider and cause", () => {

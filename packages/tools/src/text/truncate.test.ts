@@ -1,24 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { capLine, cleanTerminalOutput, truncateMiddle } from "./truncate.js";
-
-describe("truncateMiddle", () => {
-  it("returns short text unchanged", () => {
-    expect(truncateMiddle("abc", 3)).toBe("abc");
-  });
-
-  it("keeps head and tail around a marker with a hint", () => {
-    const text = Array.from({ length: 100 }, (_, i) => `line ${i}`).join("\n");
-    const out = truncateMiddle(text, 100, "use start_line to read more");
-    expect(out.startsWith("line 0\n")).toBe(true);
-    expect(out.endsWith("line 99")).toBe(true);
-    expect(out).toMatch(
-      /\n\[\.\.\. \d+ characters omitted; use start_line to read more \.\.\.\]\n/,
-    );
-    const omitted = Number(/(\d+) characters omitted/.exec(out)![1]);
-    const kept = out.replace(/\n\[\.\.\..*\.\.\.\]\n/, "");
-    expect(kept.length + omitted).toBe(text.length);
-  });
-});
+import { capLine, cleanTerminalOutput } from "./truncate.js";
 
 describe("capLine", () => {
   it("cuts long lines and says by how much", () => {

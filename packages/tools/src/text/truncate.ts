@@ -1,25 +1,4 @@
 /**
- * Shortens text to at most about `maxChars` characters by keeping its head and tail
- * and putting a marker in between, so both the start of a file or log and its end
- * (where errors usually are) stay visible to the model.
- *
- * @param text - The text to shorten.
- * @param maxChars - The budget for the kept text, marker excluded.
- * @param hint - Advice appended inside the marker, e.g. how to read the rest.
- * @returns The text unchanged when it fits, else head + marker + tail.
- */
-export function truncateMiddle(text: string, maxChars: number, hint?: string): string {
-  if (text.length <= maxChars) return text;
-  const budget = Math.max(0, Math.floor(maxChars));
-  const headLength = Math.floor(budget * 0.4);
-  const tailLength = budget - headLength;
-  const omitted = text.length - headLength - tailLength;
-  const head = cutAtLineEnd(text.slice(0, headLength));
-  const tail = text.slice(text.length - tailLength);
-  return `${head}\n${omissionMarker(omitted + (headLength - head.length), "characters", hint)}\n${tail}`;
-}
-
-/**
  * The marker that stands for left-out text.
  *
  * @param count - How much was left out.
@@ -29,12 +8,6 @@ export function truncateMiddle(text: string, maxChars: number, hint?: string): s
  */
 export function omissionMarker(count: number, unit: string, hint?: string): string {
   return `[... ${count} ${unit} omitted${hint ? `; ${hint}` : ""} ...]`;
-}
-
-function cutAtLineEnd(head: string): string {
-  // Ending the head on a line boundary keeps a half line from reading as real content.
-  const newline = head.lastIndexOf("\n");
-  return newline >= head.length / 2 ? head.slice(0, newline) : head;
 }
 
 /**

@@ -93,6 +93,84 @@ describe("parseCliArgs", () => {
   });
 });
 
+describe("parseCliArgs: sessions and subcommands", () => {
+  it("reads --resume with an id, and without one as the latest session", () => {
+    expect(parseCliArgs(["--resume", "2025", "more", "work"])).toMatchObject({
+      command: "run",
+      resume: { id: "2025" },
+      task: "more work",
+    });
+    expect(parseCliArgs(["--resume"]).resume).toEqual({ id: undefined });
+    expect(parseCliArgs(["--resume", "--yes", "go on"])).toMatchObject({
+      resume: { id: undefined },
+      yes: true,
+      task: "go on",
+    });
+    expect(parseCliArgs(["--resume=abc"]).resume).toEqual({ id: "abc" });
+    expect(parseCliArgs(["--continue", "also this"])).toMatchObject({
+      resume: { id: undefined },
+      task: "also this",
+    });
+    expect(parseCliArgs(["--rules", "R.md", "--resume"])).toMatchObject({
+      rules: "R.md",
+      resume: { id: undefined },
+    });
+    // After --, it is task text.
+    expect(parseCliArgs(["--", "--resume"])).toMatchObject({ task: "--resume", resume: undefined });
+  });
+
+  it("reads --no-session, --sessions-dir and the defaults", () => {
+    expect(parseCliArgs(["t"])).toMatchObject({
+      session: true,
+      sessionsDir: undefined,
+      resume: undefined,
+      force: false,
+    });
+    expect(parseCliArgs(["--no-session", "--sessions-dir", "x", "t"])).toMatchObject({
+      session: false,
+      sessionsDir: "x",
+    });
+  });
+
+  it("recognises a subcommand only as the first word before --", () => {
+    expect(parseCliArgs(["undo"])).toMatchObject({ command: "undo", target: undefined });
+    expect(parseCliArgs(["undo", "3f2a", "--force"])).toMatchObject({
+      command: "undo",
+      target: "3f2a",
+      force: true,
+    });
+    expect(parseCliArgs(["--json", "demo", "/tmp/d"])).toMatchObject({
+      command: "demo",
+      target: "/tmp/d",
+      json: true,
+    });
+    expect(parseCliArgs(["sessions"]).command).toBe("sessions");
+    expect(parseCliArgs(["--", "undo"])).toMatchObject({ command: "run", task: "undo" });
+    expect(parseCliArgs(["undo the rename"])).toMatchObject({
+      command: "run",
+      task: "undo the rename",
+    });
+    expect(parseCliArgs(["fix", "undo"])).toMatchObject({ command: "run", task: "fix undo" });
+    expect(parseCliArgs(["-m", "demo", "task"])).toMatchObject({ command: "run", model: "demo" });
+  });
+
+  it("rejects options that do not fit the command", () => {
+    expect(usageError(["undo", "--provider", "ollama"]).message).toBe(
+      "--provider does not apply to `gemma-coder undo`. Usage: gemma-coder undo [run-id] [--force].",
+    );
+    expect(usageError(["demo", "--resume"]).message).toMatch(/--resume does not apply/);
+    expect(usageError(["--force", "t"]).message).toMatch(/--force goes with `gemma-coder undo`/);
+    expect(usageError(["undo", "a", "b"]).message).toMatch(
+      /takes at most one argument; got "a b".*goes in quotes/,
+    );
+    expect(usageError(["sessions", "x"]).message).toMatch(/takes no arguments/);
+    expect(usageError(["--resume", "x", "--continue"]).message).toMatch(/cannot be used together/);
+    expect(usageError(["--continue", "--no-session"]).message).toMatch(
+      /--continue continues a recorded session, so it cannot be used with --no-session/,
+    );
+  });
+});
+
 describe("parseDuration", () => {
   it("reads seconds by default and each unit", () => {
     expect(parseDuration("90")).toBe(90_000);

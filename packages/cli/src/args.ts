@@ -1,15 +1,31 @@
 import { parseArgs } from "node:util";
 import { GemmaCoderError } from "@gemma-coder/core";
 
+/** The commands: a task (the default), or one of the {@link SUBCOMMANDS}. */
+export type CliCommand = "run" | "undo" | "demo" | "sessions";
+
 /** What the command line asked for. */
 export interface CliArgs {
+  /** The command: `run` (a task), or a subcommand named by the first word. */
+  command: CliCommand;
   /**
-   * The command. Only `run` (a task) exists today; subcommands will be recognised by
-   * their first word, see {@link SUBCOMMANDS}.
+   * For `run`: the task, or with `--resume` / `--continue` the follow-up message (every
+   * positional argument joined by spaces).
    */
-  command: "run";
-  /** The task: every positional argument joined by spaces. */
   task: string | undefined;
+  /** For `undo`: the run id (or prefix); for `demo`: the folder for the scratch copy. */
+  target: string | undefined;
+  /**
+   * Continue a session: `id` is what `--resume` was given, `undefined` for the latest
+   * (`--continue`, or `--resume` without an id).
+   */
+  resume: { id: string | undefined } | undefined;
+  /** `false` with `--no-session`: no transcript and no checkpoints. */
+  session: boolean;
+  /** `--sessions-dir`: where transcripts and checkpoints are kept. */
+  sessionsDir: string | undefined;
+  /** `undo --force`: overwrite files changed since the run. */
+  force: boolean;
   provider: string | undefined;
   model: string | undefined;
   baseUrl: string | undefined;
@@ -27,11 +43,11 @@ export interface CliArgs {
 }
 
 /**
- * Words that name a subcommand when they come first. Empty for now: sessions, undo and
- * the demo are planned as `gemma-coder <subcommand>`, and adding one here is how the
- * parser learns it.
+ * Words that name a subcommand when they are the first word before `--`. A task that
+ * is one of these words alone goes after `--` (`gemma-coder -- demo`); a quoted task of
+ * several words (`gemma-coder "undo the rename"`) is never taken for one.
  */
-export const SUBCOMMANDS: ReadonlySet<string> = new Set<string>();
+export const SUBCOMMANDS: ReadonlySet<string> = new Set<string>(["undo", "demo", "sessions"]);
 
 const OPTIONS = {
   provider: { type: "string" },
@@ -45,6 +61,11 @@ const OPTIONS = {
   cwd: { type: "string", short: "C" },
   rules: { type: "string" },
   "no-rules": { type: "boolean" },
+  resume: { type: "string" },
+  continue: { type: "boolean" },
+  "no-session": { type: "boolean" },
+  "sessions-dir": { type: "string" },
+  force: { type: "boolean" },
   verbose: { type: "boolean" },
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
@@ -103,30 +124,138 @@ function explainParseError(error: unknown): GemmaCoderError {
   return usageError(message);
 }
 
+/** The options each subcommand takes (besides `--help` and `--version`). */
+const SUBCOMMAND_OPTIONS: Readonly<Record<Exclude<CliCommand, "run">, readonly string[]>> = {
+  undo: ["force", "json", "cwd", "sessions-dir", "verbose"],
+  demo: ["json", "verbose", "yes", "no-session", "sessions-dir"],
+  sessions: ["json", "cwd", "sessions-dir", "verbose"],
+};
+
+/** What each subcommand takes as positional arguments, for its usage error. */
+const SUBCOMMAND_USAGE: Readonly<Record<Exclude<CliCommand, "run">, string>> = {
+  undo: "gemma-coder undo [run-id] [--force]",
+  demo: "gemma-coder demo [folder]",
+  sessions: "gemma-coder sessions",
+};
+
+/**
+ * `--resume` takes an optional id, which `util.parseArgs` cannot express: a `--resume`
+ * that ends the options, or is followed by another option, is rewritten to `--resume=`
+ * (an empty id, meaning the latest session).
+ */
+function normaliseResume(argv: readonly string[]): string[] {
+  const out = [...argv];
+  for (let i = 0; i < out.length; i++) {
+    const arg = out[i] as string;
+    if (arg === "--") break;
+    const next = out[i + 1];
+    if (arg === "--resume" && (next === undefined || next.startsWith("-"))) out[i] = "--resume=";
+  }
+  return out;
+}
+
 /**
  * Parses the command line with Node's built-in `util.parseArgs` (no dependency, nothing to
- * load at start-up). Unknown options and malformed values are usage errors.
+ * load at start-up). Unknown options and malformed values are usage errors, and so are
+ * options that do not apply to the subcommand.
  *
  * @param argv - The arguments after the program name.
  * @returns What was asked.
  * @throws GemmaCoderError `invalid-argument` with a sentence for the user.
  */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  type Config = {
+    args: string[];
+    options: typeof OPTIONS;
+    allowPositionals: true;
+    strict: true;
+    tokens: true;
+  };
+  let parsed: ReturnType<typeof parseArgs<Config>>;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs<Config>({
+      args: normaliseResume(argv),
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
   } catch (error) {
     throw explainParseError(error);
   }
-  const { values, positionals } = parsed;
+  const { values, tokens } = parsed;
   if (values.rules !== undefined && values["no-rules"]) {
     throw usageError("--rules and --no-rules cannot be used together.");
   }
-  const words = positionals.filter((word) => word.trim() !== "");
-  const task = words.length > 0 ? words.join(" ") : undefined;
+  const terminator = tokens.findIndex((token) => token.kind === "option-terminator");
+  const positionalTokens = tokens.filter((token) => token.kind === "positional");
+  const first = positionalTokens[0];
+  const command: CliCommand =
+    first !== undefined &&
+    (terminator === -1 || first.index < (tokens[terminator]?.index ?? 0)) &&
+    SUBCOMMANDS.has(first.value)
+      ? (first.value as CliCommand)
+      : "run";
+  const words = (command === "run" ? positionalTokens : positionalTokens.slice(1))
+    .map((token) => token.value)
+    .filter((word) => word.trim() !== "");
+  const given = new Set(
+    tokens.flatMap((token) =>
+      token.kind === "option" && token.name !== "help" && token.name !== "version"
+        ? [token.name]
+        : [],
+    ),
+  );
+
+  const resumeId = values.resume?.trim();
+  const resume =
+    values.resume !== undefined || values.continue === true
+      ? { id: resumeId === "" ? undefined : resumeId }
+      : undefined;
+  if (values.resume !== undefined && values.continue) {
+    throw usageError(
+      "--resume and --continue cannot be used together: --continue is --resume without an id (the latest session).",
+    );
+  }
+  if (resume && values["no-session"]) {
+    throw usageError(
+      `${values.continue ? "--continue" : "--resume"} continues a recorded session, so it cannot be used with --no-session.`,
+    );
+  }
+
+  let target: string | undefined;
+  let task: string | undefined;
+  if (command === "run") {
+    if (given.has("force")) {
+      throw usageError(
+        "--force goes with `gemma-coder undo` (it overwrites files changed since the run).",
+      );
+    }
+    task = words.length > 0 ? words.join(" ") : undefined;
+  } else {
+    for (const name of given) {
+      if (!SUBCOMMAND_OPTIONS[command].includes(name)) {
+        throw usageError(
+          `--${name} does not apply to \`gemma-coder ${command}\`. Usage: ${SUBCOMMAND_USAGE[command]}.`,
+        );
+      }
+    }
+    const most = command === "sessions" ? 0 : 1;
+    if (words.length > most) {
+      throw usageError(
+        `\`gemma-coder ${command}\` takes ${most === 0 ? "no arguments" : "at most one argument"}; got "${words.join(" ")}". Usage: ${SUBCOMMAND_USAGE[command]}. A task that starts with "${command}" goes in quotes: gemma-coder "${command} ..."`,
+      );
+    }
+    target = words[0];
+  }
   return {
-    command: "run",
+    command,
     task,
+    target,
+    resume,
+    session: values["no-session"] !== true,
+    sessionsDir: values["sessions-dir"],
+    force: values.force === true,
     provider: values.provider,
     model: values.model,
     baseUrl: values["base-url"],

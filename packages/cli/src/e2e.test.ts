@@ -1,126 +1,28 @@
 // End-to-end tests: the real `gemma-coder` bin, spawned as a user would run it, against a
 // loopback scripted Ollama server, in a temporary git repository. They need the built
 // packages (`pnpm build` at the root, which `pnpm test` runs first).
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  call,
-  deadPort,
-  type ModelServer,
-  startModelServer,
-} from "./__fixtures__/model-server.mjs";
+  hasPython,
+  missingBuilds,
+  ollama,
+  packageDir,
+  processesMatching,
+  until,
+  useCliHarness,
+} from "./__fixtures__/cli-harness.js";
+import { call, deadPort } from "./__fixtures__/model-server.mjs";
 
-const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const bin = path.join(packageDir, "bin", "gemma-coder.js");
-const missingBuilds = ["cli", "core", "tools", "providers"].filter(
-  (name) => !existsSync(path.join(packageDir, "..", name, "dist", "index.js")),
-);
 if (missingBuilds.length > 0) {
   console.warn(
     `Skipping the CLI end-to-end tests: packages ${missingBuilds.join(", ")} are not built (run \`pnpm build\` first).`,
   );
 }
-const hasPython = spawnSync("python3", ["-c", "import pty"], { stdio: "ignore" }).status === 0;
-const hasGit = spawnSync("git", ["--version"], { stdio: "ignore" }).status === 0;
 
-interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-let root: string;
-let repo: string;
-let baseEnv: Record<string, string>;
-const servers: ModelServer[] = [];
-const children: ChildProcess[] = [];
-
-beforeEach(() => {
-  root = mkdtempSync(path.join(os.tmpdir(), "gemma-coder-e2e-"));
-  repo = path.join(root, "repo");
-  mkdirSync(repo);
-  if (hasGit) spawnSync("git", ["init", "-q"], { cwd: repo });
-  writeFileSync(path.join(repo, "calc.py"), "def add(a, b):\n    return a - b\n");
-  // A clean environment: no real config, cache, keys or Ollama address leak in.
-  baseEnv = {
-    PATH: process.env.PATH ?? "",
-    HOME: root,
-    XDG_CONFIG_HOME: path.join(root, "config"),
-    XDG_CACHE_HOME: path.join(root, "cache"),
-    GEMMA_CODER_CACHE: path.join(root, "cache", "models"),
-    NO_COLOR: "1",
-    ...(process.env.SYSTEMROOT ? { SYSTEMROOT: process.env.SYSTEMROOT } : {}),
-  };
-});
-
-afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-  for (const server of servers.splice(0)) await server.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function server(options: Parameters<typeof startModelServer>[0] = {}) {
-  const started = await startModelServer(options);
-  servers.push(started);
-  return started;
-}
-
-function start(
-  args: string[],
-  options: { env?: Record<string, string>; cwd?: string; command?: string[] } = {},
-): { child: ChildProcess; done: Promise<CliRun>; output: () => string } {
-  const argv = [...(options.command ?? [process.execPath]), bin, ...args];
-  const child = spawn(argv[0] as string, argv.slice(1), {
-    cwd: options.cwd ?? repo,
-    env: { ...baseEnv, ...options.env },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const done = new Promise<CliRun>((resolve) => {
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done, output: () => stdout + stderr };
-}
-
-async function run(
-  args: string[],
-  options: { env?: Record<string, string>; cwd?: string; input?: string; command?: string[] } = {},
-): Promise<CliRun> {
-  const started = start(args, options);
-  started.child.stdin?.end(options.input ?? "");
-  return started.done;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function processesMatching(marker: string): string[] {
-  const ps = spawnSync("ps", ["-eo", "pid,args"], { encoding: "utf8" });
-  return (ps.stdout ?? "")
-    .split("\n")
-    .filter((line) => line.includes(marker) && !line.includes("ps -eo"));
-}
-
-const read = (file: string) => readFileSync(path.join(repo, file), "utf8");
-const ollama = (url: string) => ["--provider", "ollama", "--base-url", url];
+const cli = useCliHarness();
+const { run, start, server, read } = cli;
 const fixScript = () => [
   `Let me read it.\n${call("read_file", { path: "calc.py" })}`,
   call("edit_file", { path: "calc.py", old: "a - b", new: "a + b" }),
@@ -132,7 +34,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
     const model = await server({ replies: fixScript() });
     const result = await run([...ollama(model.url), "--yes", "fix add in calc.py"]);
     expect(result.stderr).toContain(
-      `gemma-coder · ollama gemma4:e4b at ${model.url} (from --provider) · ${repo}`,
+      `gemma-coder · ollama gemma4:e4b at ${model.url} (from --provider) · ${cli.repo}`,
     );
     expect(result.code).toBe(0);
     expect(read("calc.py")).toBe("def add(a, b):\n    return a + b\n");
@@ -216,7 +118,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
     });
     const result = await run([...ollama(model.url), "write a file"]);
     expect(result.code).toBe(0);
-    expect(existsSync(path.join(repo, "new.txt"))).toBe(false);
+    expect(existsSync(path.join(cli.repo, "new.txt"))).toBe(false);
     expect(result.stderr).toContain("No terminal to ask for approval");
     expect(result.stdout).toContain(
       "not approved: run with --yes to allow changes without a terminal",
@@ -336,8 +238,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
   });
 
   it("honours --read-only, --rules, --no-rules and --cwd", async () => {
-    writeFileSync(path.join(repo, "MY_RULES.md"), "Always answer in haiku.");
-    mkdirSync(path.join(repo, "sub"));
+    writeFileSync(path.join(cli.repo, "MY_RULES.md"), "Always answer in haiku.");
+    mkdirSync(path.join(cli.repo, "sub"));
     const model = await server({
       replies: [
         call("done", { summary: "a" }),
@@ -361,7 +263,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
     expect(system(1)).toContain("write_file");
     expect(system(1)).not.toContain("haiku");
     const inSub = await run([...ollama(model.url), "--cwd", "sub", "--yes", "look"]);
-    expect(inSub.stderr).toContain(`· ${path.join(repo, "sub")}`);
+    expect(inSub.stderr).toContain(`· ${path.join(cli.repo, "sub")}`);
   });
 
   it("prints the version and the help with examples", async () => {
@@ -421,9 +323,9 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
       expect(flag.stderr).toContain("Unknown option --bogus.");
       expect(flag.stderr).toContain("gemma-coder --help");
       expect((await run([])).code).toBe(2);
-      mkdirSync(path.join(repo, ".gemma-coder"));
+      mkdirSync(path.join(cli.repo, ".gemma-coder"));
       writeFileSync(
-        path.join(repo, ".gemma-coder", "config.json"),
+        path.join(cli.repo, ".gemma-coder", "config.json"),
         '{"provider": "ollama", "modle": "x"}',
       );
       const config = await run(["x"]);

@@ -5,6 +5,11 @@ export const HELP_TEXT = `gemma-coder: a coding agent for small local models.
 
 Usage
   gemma-coder [options] "<task>"
+  gemma-coder --continue ["<follow-up>"]       continue the latest session
+  gemma-coder --resume <id> ["<follow-up>"]    continue a session (id or unique prefix)
+  gemma-coder undo [run-id] [--force]          take back the last (or that) run's changes
+  gemma-coder demo [folder]                    replay a recorded session, no model needed
+  gemma-coder sessions                         list this workspace's sessions
 
 Examples
   gemma-coder "fix the failing pytest in tests/test_api.py"
@@ -12,6 +17,10 @@ Examples
   gemma-coder --read-only "explain what src/server.ts does"
   gemma-coder --yes --max-steps 20 --timeout 10m "make npm run lint pass"
   gemma-coder --json "rename getUser to fetchUser" > events.ndjson
+  gemma-coder --continue "also update the README"
+  gemma-coder --resume 20250102-0304 --yes
+  gemma-coder undo
+  gemma-coder demo
 
 Model
   --provider <name>   ollama | openrouter | llama-cpp | embedded
@@ -28,6 +37,15 @@ Run
   --rules <file>      use this rulebook instead of AGENTS.md / CLAUDE.md / the default
   --no-rules          no rulebook at all
 
+Sessions (each run records a transcript and checkpoints its changes)
+  --continue          continue the latest session; the words are a follow-up message
+  --resume [id]       continue a session by id or unique prefix (no id: the latest);
+                      a finished session needs a follow-up message
+  --no-session        record nothing (no transcript, no undo)
+  --sessions-dir <d>  where sessions are kept (default: .gemma-coder/sessions in the
+                      workspace, else the user cache folder; env GEMMA_CODER_SESSIONS_DIR)
+  --force             undo: also overwrite files changed since the run
+
 Output
   --json              one JSON event per line on stdout (for scripts and CI)
   --verbose           raw model text, context events and error details
@@ -43,4 +61,6 @@ Configuration (first found wins)
 Exit codes
   0 done   1 failed or stopped by a limit   2 usage or configuration error
   130 interrupted (Ctrl-C; press it twice to quit at once)
+  undo: 0 undone   1 some files were left alone (changed since; see --force)
+        2 unknown run or nothing to undo
 `;

@@ -113,4 +113,22 @@ describe("main (called from code)", () => {
     while (model.openChats > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(model.abortedChats).toBe(1);
   });
+
+  it("runs the demo without a model, then undoes its fix (a folder outside git)", async () => {
+    const demoDir = path.join(dir, "demo");
+    const demo = io();
+    expect(await main(["demo", demoDir], demo.options)).toBe(0);
+    expect(demo.stderr.text).toContain("no model is running");
+    expect(demo.stdout.text).toContain("✓ done · 5 steps");
+    const fixed = readFileSync(path.join(demoDir, "src", "paginate.js"), "utf8");
+    expect(fixed).toContain("(page - 1) * size");
+    const undo = io();
+    expect(await main(["undo", "-C", demoDir], undo.options)).toBe(0);
+    expect(undo.stdout.text).toContain("restored  src/paginate.js");
+    // Outside git, what the shell commands did cannot be checkpointed, and undo says so.
+    expect(undo.stdout.text).toContain("Note: run_shell");
+    expect(readFileSync(path.join(demoDir, "src", "paginate.js"), "utf8")).toContain(
+      "const start = page * size;",
+    );
+  });
 });

@@ -10,6 +10,7 @@ import {
   type ModelProvider,
   type RunResult,
 } from "@gemma-coder/core";
+import type { Sessions } from "@gemma-coder/sessions";
 import { type ApprovalMode, createApprover } from "./approval.js";
 import { type CliArgs, parseCliArgs } from "./args.js";
 import { modelsDir } from "./cache-dir.js";
@@ -18,7 +19,8 @@ import { resolveSettings } from "./config/resolve-settings.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import { stripControls } from "./render/describe-call.js";
 import { toJsonLine } from "./render/json-lines.js";
-import { LiveView, type OutStream } from "./render/live-view.js";
+import { createRunRecorder, LiveView, type OutStream, type RunRecord } from "./render/live-view.js";
+import { shellQuote } from "./render/shell-quote.js";
 import { colorsFor } from "./terminal/colors.js";
 import { LineReader } from "./terminal/line-reader.js";
 
@@ -105,12 +107,14 @@ function errorText(error: unknown): string {
 /**
  * Runs the `gemma-coder` command: parses the arguments, resolves the configuration and
  * the model backend, runs the agent with a live view (or JSON lines) and resolves with
- * the exit code. It never calls `process.exit` itself unless `handleSignals` is set and
- * a second Ctrl-C arrives.
+ * the exit code. Also the subcommands `undo`, `demo` and `sessions`, and `--resume` /
+ * `--continue`. It never calls `process.exit` itself unless `handleSignals` is set and a
+ * second Ctrl-C arrives.
  *
  * @param argv - The arguments after the program name.
  * @param options - Streams, environment and folder; the process's by default.
- * @returns The exit code: 0 done, 1 failed or stopped by a limit, 2 usage or configuration error, 130 interrupted.
+ * @returns The exit code: 0 done, 1 failed or stopped by a limit (for `undo`: files were
+ *   left alone), 2 usage or configuration error, 130 interrupted.
  *
  * @example
  * ```ts
@@ -143,54 +147,94 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     stdout.write(`${readVersion()}\n`);
     return EXIT_CODES.done;
   }
-  if (args.task === undefined) {
+  if (args.command === "run" && args.task === undefined && args.resume === undefined) {
     return fail(
       "no task given. Say what to do in quotes, for example:",
       '  gemma-coder "fix the failing test in tests/test_api.py"\nRun `gemma-coder --help` for every option.',
     );
   }
-  const workspace = path.resolve(options.cwd ?? process.cwd(), args.cwd ?? ".");
-  const isFolder = await fs.stat(workspace).then(
-    (stats) => stats.isDirectory(),
-    () => false,
-  );
-  if (!isFolder) return fail(`the workspace folder ${workspace} does not exist (from --cwd).`);
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const workspace = path.resolve(cwd, args.cwd ?? ".");
+  if (args.command !== "demo") {
+    const isFolder = await fs.stat(workspace).then(
+      (stats) => stats.isDirectory(),
+      () => false,
+    );
+    if (!isFolder) return fail(`the workspace folder ${workspace} does not exist (from --cwd).`);
+  }
+  if (args.command === "undo" || args.command === "sessions") {
+    const { runSessionCommand } = await import("./session-commands.js");
+    return runSessionCommand(args, { workspace, cwd, stdout, stderr, env });
+  }
   // Start loading what the run needs while the configuration is read: the tools, and the
   // provider named on the command line or in the environment (Ollama's module when none
   // is named, since detection looks for Ollama first).
-  const toolsModule = import("@gemma-coder/tools");
-  toolsModule.catch(() => undefined);
-  preloadProvider(args.provider ?? env.GEMMA_CODER_PROVIDER ?? "ollama");
+  const modules: RunModules = {
+    tools: import("@gemma-coder/tools"),
+    sessions: args.session ? once(() => import("@gemma-coder/sessions")) : undefined,
+  };
+  modules.tools.catch(() => undefined);
+  // A new task needs the sessions library only after the backend answered (see
+  // Invocation.run); --resume and the demo need it at once.
+  if (args.resume || args.command === "demo") modules.sessions?.().catch(() => undefined);
+  if (args.command === "run")
+    preloadProvider(args.provider ?? env.GEMMA_CODER_PROVIDER ?? "ollama");
 
-  const session = new Session(args, workspace, {
+  const invocation = new Invocation(args, workspace, {
     stdout,
     stderr,
     // process.stdin is only touched when a question is actually asked.
     stdin: () => options.stdin ?? process.stdin,
     stdinIsTTY: options.stdin ? options.stdin.isTTY === true : isatty(0),
     env,
+    cwd,
     handleSignals: options.handleSignals === true,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   try {
-    return await session.run(args.task, toolsModule);
+    return args.command === "demo"
+      ? await invocation.demo(modules)
+      : await invocation.run(args.task, modules);
   } finally {
-    await session.close();
+    await invocation.close();
   }
 }
 
-interface SessionIo {
+/** The modules a run loads, started early so they load while other work goes on. */
+interface RunModules {
+  tools: Promise<typeof import("@gemma-coder/tools")>;
+  /** Loads the sessions library (once); `undefined` with `--no-session`. */
+  sessions: (() => Promise<typeof import("@gemma-coder/sessions")>) | undefined;
+}
+
+/** A loader that imports a module on its first call and returns the same promise after. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => {
+    loading ??= load();
+    return loading;
+  };
+}
+
+interface InvocationIo {
   stdout: OutStream;
   stderr: OutStream;
   stdin: () => Readable;
   stdinIsTTY: boolean;
   env: Env;
+  /** The folder the command was started in. */
+  cwd: string;
   handleSignals: boolean;
   signal?: AbortSignal;
 }
 
+/** How the agent is started: a new task, or a session continued. */
+type Start =
+  | { kind: "run"; task: string }
+  | { kind: "resume"; sessionId: string; message: string | undefined };
+
 /** One invocation: owns the abort controller, the prompt reader and the provider. */
-class Session {
+class Invocation {
   private readonly controller = new AbortController();
   private readonly errColors;
   private readonly colors;
@@ -198,12 +242,13 @@ class Session {
   private view: LiveView | undefined;
   private reader: LineReader | undefined;
   private provider: ModelProvider | undefined;
+  private sessions: Sessions | undefined;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(
     private readonly args: CliArgs,
-    private readonly workspace: string,
-    private readonly io: SessionIo,
+    private workspace: string,
+    private readonly io: InvocationIo,
   ) {
     this.errColors = colorsFor(io.stderr, io.env);
     this.colors = colorsFor(io.stdout, io.env);
@@ -267,14 +312,22 @@ class Session {
     return EXIT_CODES.usage;
   }
 
+  /** Turns what a setup step threw into exit 2 (a `GemmaCoderError`) or rethrows. */
+  private failWith(error: unknown): ExitCode {
+    if (this.controller.signal.aborted) return EXIT_CODES.interrupted;
+    if (GemmaCoderError.isInstance(error)) return this.fail(error.message, error.code);
+    throw error;
+  }
+
   private note(text: string): void {
     this.io.stderr.write(`${this.errColors.dim(stripControls(text))}\n`);
   }
 
-  async run(
-    task: string,
-    toolsModule: Promise<typeof import("@gemma-coder/tools")>,
-  ): Promise<ExitCode> {
+  /**
+   * Runs a task, or continues a session with `--resume` / `--continue` (then `task` is
+   * the optional follow-up message).
+   */
+  async run(task: string | undefined, modules: RunModules): Promise<ExitCode> {
     const { args, io, workspace } = this;
     const signal = this.controller.signal;
     let settings: Settings;
@@ -283,16 +336,32 @@ class Session {
     } catch (error) {
       return this.fail(errorText(error));
     }
+    let start: Start;
+    if (args.resume) {
+      // Which session, and whether it can go on, is settled before any backend is touched.
+      let resumed: { sessionId: string } | ExitCode;
+      try {
+        await this.openSessions(modules, workspace, settings.sessionsDir);
+        resumed = await this.findSession(args.resume.id, task);
+      } catch (error) {
+        return this.failWith(error);
+      }
+      if (typeof resumed === "number") return resumed;
+      start = { kind: "resume", sessionId: resumed.sessionId, message: task };
+    } else {
+      start = { kind: "run", task: task as string };
+    }
 
     let ready: { provider: ModelProvider; label: string; notes: string[] };
     try {
       ready = await this.chooseProvider(settings);
+      this.provider = ready.provider;
+      // For a new task the sessions library is needed only by the agent, so it loads
+      // once the backend answered: the first request to it is not held up.
+      if (!args.resume) await this.openSessions(modules, workspace, settings.sessionsDir);
     } catch (error) {
-      if (signal.aborted) return EXIT_CODES.interrupted;
-      if (GemmaCoderError.isInstance(error)) return this.fail(error.message, error.code);
-      throw error;
+      return this.failWith(error);
     }
-    this.provider = ready.provider;
     if (signal.aborted) return EXIT_CODES.interrupted;
     for (const note of ready.notes) this.note(note);
 
@@ -310,7 +379,7 @@ class Session {
     }
 
     const mode: ApprovalMode = args.yes ? "allow-all" : this.interactive ? "ask" : "refuse";
-    const { createTools } = await toolsModule;
+    const { createTools } = await modules.tools;
     const tools = createTools({
       root: workspace,
       readOnly: args.readOnly,
@@ -327,12 +396,178 @@ class Session {
         ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
         ...(settings.contextWindow === undefined ? {} : { contextWindow: settings.contextWindow }),
         ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
+        ...this.sessionOptions(),
       });
     } catch (error) {
       return this.fail(errorText(error));
     }
+    const refuseNote =
+      mode === "refuse" && !args.readOnly
+        ? "No terminal to ask for approval: file changes and commands will be refused (use --yes to allow them)."
+        : undefined;
+    return this.drive(agent, start, { live: true, refuseNote });
+  }
 
+  /**
+   * `gemma-coder demo`: a recorded session replayed through the real tools on a scratch
+   * copy of a small repository. No configuration is read and no model is needed.
+   */
+  async demo(modules: RunModules): Promise<ExitCode> {
+    const { args, io } = this;
+    const { prepareDemo } = await (modules.sessions?.() ?? import("@gemma-coder/sessions"));
     const live = io.stdout.isTTY === true && !args.json;
+    let demo: Awaited<ReturnType<typeof prepareDemo>>;
+    try {
+      // Streamed at a readable pace for a person; at once for scripts and tests.
+      demo = await prepareDemo(
+        args.target === undefined ? undefined : path.resolve(io.cwd, args.target),
+        live ? {} : { chunkSize: 4096, delayMs: 0 },
+      );
+    } catch (error) {
+      return this.failWith(error);
+    }
+    this.workspace = demo.dir;
+    this.provider = demo.provider;
+    const c = this.errColors;
+    io.stderr.write(
+      `\n${c.bold(c.yellow("▶ Replay of a recorded session: no model is running."))}\n${stripControls(demo.label)}\n\n${c.dim("gemma-coder ·")} ${c.bold("recorded demo session")} ${c.dim(`· ${demo.dir}`)}\n${c.dim(`task: ${stripControls(demo.task)}`)}\n`,
+    );
+    try {
+      await this.openSessions(
+        modules,
+        demo.dir,
+        args.sessionsDir === undefined ? undefined : path.resolve(io.cwd, args.sessionsDir),
+      );
+    } catch (error) {
+      return this.failWith(error);
+    }
+    const { createTools } = await modules.tools;
+    // Inside its own scratch copy the demo needs no approvals: it runs as with --yes.
+    const agent = new Agent({
+      provider: demo.provider,
+      tools: createTools({ root: demo.dir, approve: createApprover({ mode: "allow-all" }) }),
+      workspace: demo.dir,
+      ...this.sessionOptions(),
+    });
+    // Its session can be undone like any other; continuing it would need a real model.
+    const code = await this.drive(
+      agent,
+      { kind: "run", task: demo.task },
+      { live, continueHint: false },
+    );
+    io.stderr.write(
+      `\nThe scratch copy is in ${demo.dir}. Run its tests:\n  cd ${shellQuote(demo.dir)} && node --test\n`,
+    );
+    return code;
+  }
+
+  /** Opens the transcript store and checkpointer, unless `--no-session`. */
+  private async openSessions(
+    modules: RunModules,
+    workspace: string,
+    dir: string | undefined,
+  ): Promise<void> {
+    if (!modules.sessions) return;
+    const { openSessions } = await modules.sessions();
+    this.sessions = await openSessions({ workspace, dir, env: this.io.env });
+  }
+
+  private sessionOptions(): {
+    session?: Sessions["store"];
+    checkpointer?: Sessions["checkpointer"];
+  } {
+    return this.sessions
+      ? { session: this.sessions.store, checkpointer: this.sessions.checkpointer }
+      : {};
+  }
+
+  /**
+   * Finds the session `--resume` / `--continue` names and checks that it can be
+   * continued, before any model is contacted.
+   *
+   * @returns The session id, or an exit code after explaining why not.
+   */
+  private async findSession(
+    id: string | undefined,
+    message: string | undefined,
+  ): Promise<{ sessionId: string } | ExitCode> {
+    const sessions = this.sessions as Sessions;
+    const { store, dir } = sessions;
+    const flag = this.args.resume?.id === undefined ? "--continue" : "--resume";
+    let sessionId: string;
+    if (id === undefined) {
+      const latest = await store.latest();
+      if (!latest) {
+        return this.fail(
+          `there is no session to continue in ${dir}: sessions are recorded per workspace, and none was recorded for ${this.workspace} yet (or they are kept elsewhere: see --sessions-dir).`,
+          "invalid-argument",
+        );
+      }
+      sessionId = latest.sessionId;
+    } else {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
+        return this.fail(
+          `"${id}" is not a session id. To continue the latest session with a follow-up message, use --continue ${shellQuote(id)}; \`gemma-coder sessions\` lists the sessions and their ids.`,
+          "invalid-argument",
+        );
+      }
+      try {
+        sessionId = await store.resolve(id);
+      } catch (error) {
+        if (!GemmaCoderError.isInstance(error)) throw error;
+        return this.fail(
+          `${error.message} \`gemma-coder sessions\` lists the sessions of this workspace; --continue takes the latest.`,
+          error.code,
+        );
+      }
+    }
+    const snapshot = await store.snapshot(sessionId);
+    if (snapshot.status === "empty" || snapshot.task === undefined) {
+      return this.fail(
+        `session ${sessionId} has nothing to continue: it stopped before its first run began. Start a new task instead.`,
+        "invalid-argument",
+      );
+    }
+    if (snapshot.status === "done" && (message === undefined || message.trim() === "")) {
+      return this.fail(
+        `session ${sessionId} already finished (the model called done: "${firstLine(snapshot.runs.at(-1)?.summary ?? "")}"). To continue it, add a follow-up message: gemma-coder ${flag}${flag === "--resume" ? ` ${sessionId}` : ""} "<what to do next>".`,
+        "invalid-argument",
+      );
+    }
+    const recorded =
+      snapshot.workspace === undefined ? undefined : path.resolve(snapshot.workspace);
+    if (recorded !== undefined && recorded !== this.workspace) {
+      const stillThere = await fs.stat(recorded).then(
+        (stats) => stats.isDirectory(),
+        () => false,
+      );
+      if (stillThere) {
+        return this.fail(
+          `session ${sessionId} was recorded in ${recorded}, not in ${this.workspace}: continue it there (gemma-coder -C ${shellQuote(recorded)} --resume ${sessionId}).`,
+          "invalid-argument",
+        );
+      }
+      this.note(
+        `Session ${sessionId} was recorded in ${recorded}, which no longer exists; continuing in ${this.workspace}.`,
+      );
+    }
+    for (const warning of snapshot.warnings) this.note(`! ${warning}`);
+    const last = snapshot.runs.at(-1);
+    this.note(
+      `Continuing session ${sessionId}: "${firstLine(snapshot.task)}" (last run ${last ? describeStatus(last.status, last.stopReason) : "unknown"}, step ${snapshot.lastStep}).`,
+    );
+    return { sessionId };
+  }
+
+  /** Runs the agent with the live view or JSON lines and turns the result into an exit code. */
+  private async drive(
+    agent: Agent,
+    start: Start,
+    options: { live: boolean; refuseNote?: string | undefined; continueHint?: boolean },
+  ): Promise<ExitCode> {
+    const { args, io } = this;
+    const signal = this.controller.signal;
+    const live = options.live && io.stdout.isTTY === true && !args.json;
     if (!args.json) {
       this.view = new LiveView({
         stdout: io.stdout,
@@ -343,38 +578,61 @@ class Session {
         verbose: args.verbose,
       });
     }
-    if (mode === "refuse" && !args.readOnly) {
-      this.note(
-        "No terminal to ask for approval: file changes and commands will be refused (use --yes to allow them).",
-      );
-    }
+    if (options.refuseNote) this.note(options.refuseNote);
 
+    // What the run did, for the hints after it, whatever the output mode.
+    const recorder = createRunRecorder();
+    let turns = 0;
+    const observe = (event: AgentEvent) => {
+      recorder.observe(event);
+      if (event.type === "turn-start") turns++;
+    };
     let result: RunResult | undefined;
-    if (args.json) {
-      for await (const event of agent.stream(task, { signal })) {
-        io.stdout.write(`${toJsonLine(event)}\n`);
-        if (event.type === "done") result = event.result;
+    try {
+      if (args.json) {
+        const events =
+          start.kind === "run"
+            ? agent.stream(start.task, { signal })
+            : agent.resumeStream(start.sessionId, { message: start.message, signal });
+        for await (const event of events) {
+          observe(event);
+          io.stdout.write(`${toJsonLine(event)}\n`);
+          if (event.type === "done") result = event.result;
+        }
+      } else {
+        // Listeners see each event as it happens, so a tool line is on screen before the
+        // approval question that tool asks (a stream would deliver it a tick later).
+        const view = this.view as LiveView;
+        for (const name of EVENT_NAMES) {
+          agent.on(name, (payload: object) => {
+            const event = { type: name, ...payload } as AgentEvent;
+            observe(event);
+            view.handle(event);
+          });
+        }
+        result =
+          start.kind === "run"
+            ? await agent.run(start.task, { signal })
+            : await agent.resume(start.sessionId, { message: start.message, signal });
       }
-    } else {
-      // Listeners see each event as it happens, so a tool line is on screen before the
-      // approval question that tool asks (a stream would deliver it a tick later).
-      const view = this.view as LiveView;
-      for (const name of EVENT_NAMES) {
-        agent.on(name, (payload: object) => view.handle({ type: name, ...payload } as AgentEvent));
-      }
-      result = await agent.run(task, { signal });
+    } catch (error) {
+      return this.failWith(error);
     }
     if (!result) return EXIT_CODES.failed;
-    return this.finish(result);
+    const code = this.finish(result, turns);
+    if (code !== EXIT_CODES.usage) {
+      this.sessionHints(result, recorder.record, options.continueHint !== false);
+    }
+    return code;
   }
 
-  private finish(result: RunResult): ExitCode {
+  private finish(result: RunResult, turns: number): ExitCode {
     const interrupted = result.status === "aborted" && this.interrupts > 0;
     const setupError =
       result.stopReason === "provider-error" &&
       result.error !== undefined &&
       SETUP_ERRORS.has(result.error.code) &&
-      result.steps <= 1;
+      turns <= 1;
     this.view?.summary(result, interrupted);
     if (result.status === "done") return EXIT_CODES.done;
     if (interrupted || result.status === "aborted") return EXIT_CODES.interrupted;
@@ -388,6 +646,30 @@ class Session {
       this.io.stderr.write(`${this.errColors.dim(String(result.error.stack ?? result.error))}\n`);
     }
     return EXIT_CODES.failed;
+  }
+
+  /** After the summary, on stderr: the session and run ids and how to undo or continue. */
+  private sessionHints(result: RunResult, record: RunRecord, continueHint: boolean): void {
+    if (!this.sessions || result.sessionId === undefined) return;
+    const c = this.errColors;
+    let again = "gemma-coder";
+    if (this.workspace !== this.io.cwd) again += ` -C ${shellQuote(this.workspace)}`;
+    if (this.sessions.location === "custom" && this.args.sessionsDir !== undefined) {
+      again += ` --sessions-dir ${shellQuote(this.sessions.dir)}`;
+    }
+    const hints: string[] = [];
+    if (record.changed.size > 0 || record.commands > 0) hints.push(`undo: ${again} undo`);
+    if (continueHint) {
+      hints.push(
+        result.status === "done"
+          ? `continue: ${again} --resume ${result.sessionId} "<follow-up>"`
+          : `finish it: ${again} --resume ${result.sessionId}`,
+      );
+    }
+    if (hints.length === 0) hints.push("nothing to undo: no files were changed");
+    this.io.stderr.write(
+      `${c.dim(`  session ${result.sessionId} · run ${result.runId}`)}\n${c.dim(`  ${hints.join(" · ")}`)}\n`,
+    );
   }
 
   private async chooseProvider(
@@ -471,4 +753,15 @@ class Session {
     this.reader?.close();
     await this.provider?.dispose?.();
   }
+}
+
+function firstLine(text: string): string {
+  const line = stripControls(text.trim().split("\n")[0] ?? "");
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}
+
+function describeStatus(status: string, stopReason: string | undefined): string {
+  if (status === "interrupted") return "was cut off (no end was recorded)";
+  if (status === "done") return "finished";
+  return `${status}${stopReason && stopReason !== status ? ` (${stopReason})` : ""}`;
 }

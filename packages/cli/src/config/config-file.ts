@@ -24,6 +24,7 @@ export const configFileSchema = z
     maxSteps: positiveInt.optional(),
     timeout: z.union([z.number().positive(), z.string().min(1)]).optional(),
     temperature: z.number().min(0).max(2).optional(),
+    sessionsDir: z.string().min(1).optional(),
   })
   .strict();
 
@@ -34,6 +35,8 @@ export type ConfigFile = z.output<typeof configFileSchema>;
 export interface LoadedConfig {
   /** Where it was. */
   path: string;
+  /** Whether it is the project's file or the user's. */
+  kind: "project" | "user";
   /** Its settings. */
   config: ConfigFile;
 }
@@ -129,7 +132,7 @@ export async function readConfigFile(
   const result = configFileSchema.safeParse(json);
   if (!result.success) {
     throw new GemmaCoderError(
-      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, apiKey, contextWindow, maxSteps, timeout, temperature.`,
+      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, apiKey, contextWindow, maxSteps, timeout, temperature, sessionsDir.`,
       { code: "config", cause: result.error },
     );
   }
@@ -139,5 +142,5 @@ export async function readConfigFile(
       { code: "config" },
     );
   }
-  return { path: file, config: result.data };
+  return { path: file, kind, config: result.data };
 }

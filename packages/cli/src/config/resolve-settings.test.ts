@@ -169,4 +169,29 @@ describe("resolveSettings", () => {
     expect(error.message).toMatch(/holds an apiKey/);
     expect(error.message).not.toContain("sk-secret");
   });
+
+  it("takes the sessions folder from --sessions-dir, then the environment, then the files", async () => {
+    writeProject({ sessionsDir: "../project-sessions" });
+    writeUser({ sessionsDir: "~/user-sessions" });
+    const home = path.join(root, "home");
+    const env = { HOME: home };
+    expect((await settings(["--sessions-dir", "flag"], env)).sessionsDir).toBe(
+      path.join(project, "flag"),
+    );
+    expect((await settings([], { ...env, GEMMA_CODER_SESSIONS_DIR: "/abs/env" })).sessionsDir).toBe(
+      path.resolve("/abs/env"),
+    );
+    const fromProject = await settings([], env);
+    // A project file's relative path is relative to the project, not to .gemma-coder/.
+    expect(fromProject.sessionsDir).toBe(path.join(root, "project-sessions"));
+    expect(fromProject.sources.sessionsDir).toBe(path.join(project, ".gemma-coder", "config.json"));
+    rmSync(path.join(project, ".gemma-coder"), { recursive: true });
+    expect((await settings([], env)).sessionsDir).toBe(path.join(home, "user-sessions"));
+    writeUser({ sessionsDir: "relative" });
+    expect((await settings([], env)).sessionsDir).toBe(path.join(home, "relative"));
+  });
+
+  it("leaves the sessions folder unset when nothing names one", async () => {
+    expect((await settings([])).sessionsDir).toBeUndefined();
+  });
 });

@@ -1,3 +1,5 @@
+import os from "node:os";
+import path from "node:path";
 import { GemmaCoderError } from "@gemma-coder/core";
 import { type CliArgs, parseDuration } from "../args.js";
 import {
@@ -23,6 +25,8 @@ export interface Settings {
   maxSteps?: number;
   timeoutMs?: number;
   temperature?: number;
+  /** Where transcripts and checkpoints are kept (absolute); unset: the sessions library decides. */
+  sessionsDir?: string;
   /** Where each setting came from (`--model`, `OLLAMA_HOST`, a file path, ...). */
   sources: Partial<Record<Exclude<keyof Settings, "sources" | "files">, string>>;
   /** The config files that were read. */
@@ -55,6 +59,20 @@ function checkUrl(value: string, source: string): string {
     );
   }
   return value.replace(/\/+$/, "");
+}
+
+/**
+ * Resolves a path written in a config file: `~/` is the home folder; a relative path
+ * is relative to the project root for a project file (the folder holding
+ * `.gemma-coder`), to the home folder for the user file.
+ */
+function configPath(file: LoadedConfig, value: string, env: Env): string {
+  const home = env.HOME ?? os.homedir();
+  if (value === "~" || value.startsWith("~/") || value.startsWith("~\\")) {
+    return path.join(home, value.slice(1));
+  }
+  const base = file.kind === "project" ? path.dirname(path.dirname(file.path)) : home;
+  return path.resolve(base, value);
 }
 
 /**
@@ -162,5 +180,22 @@ export async function resolveSettings(
     "temperature",
     fileLayer((file) => file.config.temperature),
   );
+  pick("sessionsDir", [
+    [
+      args.sessionsDir === undefined ? undefined : path.resolve(workspace, args.sessionsDir),
+      "--sessions-dir",
+    ],
+    [
+      env.GEMMA_CODER_SESSIONS_DIR
+        ? path.resolve(workspace, env.GEMMA_CODER_SESSIONS_DIR)
+        : undefined,
+      "GEMMA_CODER_SESSIONS_DIR",
+    ],
+    ...fileLayer((file) =>
+      file.config.sessionsDir === undefined
+        ? undefined
+        : configPath(file, file.config.sessionsDir, env),
+    ),
+  ]);
   return settings;
 }

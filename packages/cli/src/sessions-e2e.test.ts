@@ -71,6 +71,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder sessions (the real bin)",
         call("edit_file", { path: "calc.py", old: "a - b", new: "a + b" }),
         call("done", { summary: "add() now adds." }),
         call("done", { summary: "Said hello too." }),
+        call("done", { summary: "And goodbye." }),
       ],
     });
     const first = await run([...ollama(model.url), "--yes", "fix add in calc.py"]);

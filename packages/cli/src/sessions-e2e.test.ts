@@ -312,6 +312,20 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder sessions (the real bin)",
     expect(existsSync(path.join(cli.repo, ".gemma-coder"))).toBe(false);
     expect(transcripts(elsewhere)).toHaveLength(1);
 
+    // A shared folder does not let a session continue in another workspace.
+    mkdirSync(path.join(cli.repo, "sub"));
+    const elsewhereRun = await run([
+      "-C",
+      "sub",
+      "--sessions-dir",
+      "../../kept",
+      "--continue",
+      "x",
+    ]);
+    expect(elsewhereRun.code).toBe(2);
+    paragraph(elsewhereRun.stderr);
+    expect(elsewhereRun.stderr).toContain(`session ${sessionId} was recorded in ${cli.repo}`);
+
     const listed = await run(["sessions", "--sessions-dir", "../kept"]);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(new RegExp(`^${sessionId} .* done +1 run +a\\n$`));

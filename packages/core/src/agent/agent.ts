@@ -754,6 +754,17 @@ export class Agent extends EventEmitter<AgentListeners> {
         const reply = createReplyStream({ toolNames });
         let finishReason: FinishReason | undefined;
         let turnUsage: Usage | undefined;
+        const recordReply = (text: string, finish: FinishReason, error?: string) =>
+          recorder?.write({
+            type: "reply",
+            runId,
+            step,
+            purpose: "turn",
+            text,
+            finishReason: finish,
+            ...(turnUsage === undefined ? {} : { usage: turnUsage }),
+            ...(error === undefined ? {} : { error }),
+          });
         try {
           const stream = provider.streamChat({
             messages: [...messages],
@@ -799,15 +810,7 @@ export class Agent extends EventEmitter<AgentListeners> {
         } catch (error) {
           if (signal.aborted) throw this.abortStop(signal);
           const failure = toError(error, provider.id);
-          await recorder?.write({
-            type: "reply",
-            runId,
-            step,
-            purpose: "turn",
-            text: reply.text,
-            finishReason: "error",
-            error: failure.message,
-          });
+          await recordReply(reply.text, "error", failure.message);
           throw new StopRun("provider-error", failure.message, failure);
         }
         checkAbort();
@@ -816,29 +819,13 @@ export class Agent extends EventEmitter<AgentListeners> {
             code: "provider-stream",
             provider: provider.id,
           });
-          await recorder?.write({
-            type: "reply",
-            runId,
-            step,
-            purpose: "turn",
-            text: reply.text,
-            finishReason: "error",
-            ...(turnUsage === undefined ? {} : { usage: turnUsage }),
-          });
+          await recordReply(reply.text, "error");
           throw new StopRun("provider-error", failure.message, failure);
         }
         const reason: FinishReason = finishReason ?? "stop";
 
         const text = reply.complete ? reply.text.slice(0, reply.completeAt) : reply.text;
-        await recorder?.write({
-          type: "reply",
-          runId,
-          step,
-          purpose: "turn",
-          text,
-          finishReason: reason,
-          ...(turnUsage === undefined ? {} : { usage: turnUsage }),
-        });
+        await recordReply(text, reason);
         this.emitEvent("turn-end", {
           runId,
           step,

@@ -84,7 +84,7 @@ describe("createOpenAICompatible", () => {
     await collect(provider().streamChat({ messages, constraint: { type: "json-schema", schema } }));
     expect(jsonBody(server.requests[0]).response_format).toEqual({
       type: "json_schema",
-      json_schema: { name: "reply", schema, strict: true },
+      json_schema: { name: "reply", schema, strict: false },
     });
     const refused = await collect(
       provider().streamChat({ messages, constraint: { type: "grammar", grammar: "root ::= x" } }),

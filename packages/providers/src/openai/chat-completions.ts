@@ -53,9 +53,12 @@ export function chatCompletionsBody(
   if (options.usage === "openrouter") body.usage = { include: true };
   const constraint = request.constraint;
   if (constraint?.type === "json-schema") {
+    // Not `strict`: OpenAI-style strict mode demands an object at the root and every
+    // property required, which the tool-call schema (an anyOf over tools, optional
+    // arguments) is not. Servers that enforce schemas still do; the reply is validated anyway.
     body.response_format = {
       type: "json_schema",
-      json_schema: { name: "reply", schema: constraint.schema, strict: true },
+      json_schema: { name: "reply", schema: constraint.schema, strict: false },
     };
   } else if (constraint?.type === "grammar" && options.grammarField) {
     body[options.grammarField] = constraint.grammar;

@@ -35,6 +35,7 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
     "planToolCallConstraint",
     "rebuildSession",
     "renderMessages",
+    "sessionHeaderRecord",
     "toolInputJsonSchema",
     "truncateMiddle",
     "untilAborted",

@@ -92,6 +92,7 @@ export type {
 } from "./session/rebuild-session.js";
 export { rebuildSession } from "./session/rebuild-session.js";
 export type { LoadedSession, NewSessionInfo, SessionStore } from "./session/session-store.js";
+export { sessionHeaderRecord } from "./session/session-store.js";
 export type {
   ContextRecord,
   InvalidReplyRecord,

@@ -1,7 +1,11 @@
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { formatTranscriptLine, parseTranscript } from "./parse-transcript.js";
-import type { LoadedSession, NewSessionInfo, SessionStore } from "./session-store.js";
-import { TRANSCRIPT_FORMAT, TRANSCRIPT_VERSION } from "./transcript-record.js";
+import {
+  type LoadedSession,
+  type NewSessionInfo,
+  type SessionStore,
+  sessionHeaderRecord,
+} from "./session-store.js";
 
 /** A {@link SessionStore} that keeps transcripts in memory, as JSONL text. */
 export interface MemorySessionStore extends SessionStore {
@@ -51,17 +55,7 @@ export function createMemorySessionStore(): MemorySessionStore {
     async create(info: NewSessionInfo) {
       counter++;
       const sessionId = `session-${counter}`;
-      texts.set(
-        sessionId,
-        formatTranscriptLine({
-          v: TRANSCRIPT_VERSION,
-          time: info.time,
-          type: "session",
-          format: TRANSCRIPT_FORMAT,
-          sessionId,
-          ...(info.workspace === undefined ? {} : { workspace: info.workspace }),
-        }),
-      );
+      texts.set(sessionId, formatTranscriptLine(sessionHeaderRecord(sessionId, info)));
       return sessionId;
     },
     async append(sessionId, record) {

@@ -1,4 +1,9 @@
-import type { TranscriptRecord } from "./transcript-record.js";
+import {
+  type SessionHeaderRecord,
+  TRANSCRIPT_FORMAT,
+  TRANSCRIPT_VERSION,
+  type TranscriptRecord,
+} from "./transcript-record.js";
 
 /** What a store is told when a session starts. */
 export interface NewSessionInfo {
@@ -55,4 +60,23 @@ export interface SessionStore {
    * @throws GemmaCoderError when the session does not exist or cannot be read at all.
    */
   load(sessionId: string): Promise<LoadedSession>;
+}
+
+/**
+ * Builds the header record that starts every transcript, so every store writes the
+ * same first line.
+ *
+ * @param sessionId - The new session's id.
+ * @param info - What the store was told when the session started.
+ * @returns The header record.
+ */
+export function sessionHeaderRecord(sessionId: string, info: NewSessionInfo): SessionHeaderRecord {
+  return {
+    v: TRANSCRIPT_VERSION,
+    time: info.time,
+    type: "session",
+    format: TRANSCRIPT_FORMAT,
+    sessionId,
+    ...(info.workspace === undefined ? {} : { workspace: info.workspace }),
+  };
 }

@@ -11,8 +11,7 @@ import {
   type SessionRunStatus,
   type SessionSnapshot,
   type SessionStore,
-  TRANSCRIPT_FORMAT,
-  TRANSCRIPT_VERSION,
+  sessionHeaderRecord,
   type TranscriptRecord,
 } from "@gemma-coder/core";
 import { assertSafeId } from "./safe-id.js";
@@ -123,14 +122,7 @@ export class FileSessionStore implements SessionStore {
     });
     for (;;) {
       const sessionId = newSessionId(info.time);
-      const line = formatTranscriptLine({
-        v: TRANSCRIPT_VERSION,
-        time: info.time,
-        type: "session",
-        format: TRANSCRIPT_FORMAT,
-        sessionId,
-        ...(info.workspace === undefined ? {} : { workspace: info.workspace }),
-      });
+      const line = formatTranscriptLine(sessionHeaderRecord(sessionId, info));
       try {
         // "wx": never take over another session's file, even one started the same second.
         await fs.writeFile(this.pathOf(sessionId), line, { flag: "wx" });

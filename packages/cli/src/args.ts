@@ -30,6 +30,8 @@ export interface CliArgs {
   model: string | undefined;
   baseUrl: string | undefined;
   yes: boolean;
+  /** `--trust-project`: use the project config's provider, baseUrl and sessionsDir for this run. */
+  trustProject: boolean;
   readOnly: boolean;
   json: boolean;
   maxSteps: number | undefined;
@@ -54,6 +56,7 @@ const OPTIONS = {
   model: { type: "string", short: "m" },
   "base-url": { type: "string" },
   yes: { type: "boolean", short: "y" },
+  "trust-project": { type: "boolean" },
   "read-only": { type: "boolean" },
   json: { type: "boolean" },
   "max-steps": { type: "string" },
@@ -126,9 +129,9 @@ function explainParseError(error: unknown): GemmaCoderError {
 
 /** The options each subcommand takes (besides `--help` and `--version`). */
 const SUBCOMMAND_OPTIONS: Readonly<Record<Exclude<CliCommand, "run">, readonly string[]>> = {
-  undo: ["force", "json", "cwd", "sessions-dir", "verbose"],
+  undo: ["force", "json", "cwd", "sessions-dir", "verbose", "trust-project"],
   demo: ["json", "verbose", "yes", "no-session", "sessions-dir"],
-  sessions: ["json", "cwd", "sessions-dir", "verbose"],
+  sessions: ["json", "cwd", "sessions-dir", "verbose", "trust-project"],
 };
 
 /** What each subcommand takes as positional arguments, for its usage error. */
@@ -260,6 +263,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     model: values.model,
     baseUrl: values["base-url"],
     yes: values.yes === true,
+    trustProject: values["trust-project"] === true,
     readOnly: values["read-only"] === true,
     json: values.json === true,
     maxSteps:

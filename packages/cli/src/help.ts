@@ -34,6 +34,8 @@ Run
   --max-steps <n>     most model turns (default 40)
   --timeout <time>    wall-clock limit: 90, 90s, 10m, 1h (default: none)
   -C, --cwd <dir>     workspace folder (default: the current folder)
+  --trust-project     use this project's provider, baseUrl and sessionsDir for this run
+                      (otherwise asked once on a terminal, ignored without one)
   --rules <file>      use this rulebook instead of AGENTS.md / CLAUDE.md / the default
   --no-rules          no rulebook at all
 
@@ -55,6 +57,9 @@ Output
 Configuration (first found wins)
   flags > environment > .gemma-coder/config.json (project)
         > $XDG_CONFIG_HOME/gemma-coder/config.json (user) > detection
+  The project file is looked for up to the repository root (the folder with .git).
+  Its provider, baseUrl and sessionsDir apply only in a trusted folder; apiKey is
+  never allowed there, and a key goes only to the host it was configured for.
   Environment: GEMMA_CODER_PROVIDER, GEMMA_CODER_MODEL, GEMMA_CODER_BASE_URL,
   OLLAMA_HOST, OPENROUTER_API_KEY, GEMMA_CODER_CACHE (models), NO_COLOR.
 

@@ -14,6 +14,13 @@ import type { Sessions } from "@gemma-coder/sessions";
 import { type ApprovalMode, createApprover } from "./approval.js";
 import { type CliArgs, parseCliArgs } from "./args.js";
 import { modelsDir } from "./cache-dir.js";
+import {
+  ignoredWarning,
+  rememberFolderTrust,
+  type TrustRequest,
+  trustQuestion,
+} from "./config/folder-trust.js";
+import { bindApiKey } from "./config/key-binding.js";
 import type { Env, Settings } from "./config/resolve-settings.js";
 import { resolveSettings } from "./config/resolve-settings.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
@@ -303,6 +310,38 @@ class Invocation {
     return answer;
   };
 
+  /**
+   * Whether an untrusted project folder may set where requests, keys and files go:
+   * `--trust-project` says yes for this run; a remembered answer stands; on a terminal
+   * the user is asked once and the answer is kept in the user config; otherwise no.
+   */
+  private decideTrust = async (request: TrustRequest): Promise<boolean> => {
+    if (this.args.trustProject) return true;
+    if (request.remembered !== undefined) return request.remembered;
+    if (!this.interactive) return false;
+    const answer = await this.ask(stripControls(trustQuestion(request)));
+    if (answer === undefined) return false;
+    const trusted = /^\s*y(es)?\s*$/i.test(answer);
+    try {
+      await rememberFolderTrust(this.io.env, request.root, trusted);
+    } catch (error) {
+      this.warn(`${errorText(error)} The answer holds for this run only.`);
+    }
+    return trusted;
+  };
+
+  /** Says which project settings were left out, and which files another user owns. */
+  private reportTrust(settings: Settings): void {
+    if (settings.ignored) this.warn(ignoredWarning(settings.ignored));
+    for (const file of settings.foreign) {
+      this.warn(`the config file ${file} belongs to another user, so it was not read.`);
+    }
+  }
+
+  private warn(text: string): void {
+    this.io.stderr.write(`${this.errColors.yellow("gemma-coder: !")} ${stripControls(text)}\n`);
+  }
+
   private fail(message: string, code = "config"): ExitCode {
     this.view?.pause();
     this.io.stderr.write(`${this.errColors.red("gemma-coder:")} ${stripControls(message)}\n`);
@@ -332,10 +371,12 @@ class Invocation {
     const signal = this.controller.signal;
     let settings: Settings;
     try {
-      settings = await resolveSettings(args, io.env, workspace);
+      settings = await resolveSettings(args, io.env, workspace, { decideTrust: this.decideTrust });
     } catch (error) {
+      if (this.controller.signal.aborted) return EXIT_CODES.interrupted;
       return this.fail(errorText(error));
     }
+    this.reportTrust(settings);
     let start: Start;
     if (args.resume) {
       // Which session, and whether it can go on, is settled before any backend is touched.
@@ -723,20 +764,23 @@ class Invocation {
       });
     } else {
       const { createProvider } = await import("./providers.js");
-      // The OpenRouter key goes to OpenRouter only; llama-server takes a key from a config file.
-      const apiKey =
-        name === "openrouter" || settings.sources.apiKey !== "OPENROUTER_API_KEY"
-          ? settings.apiKey
-          : undefined;
+      const finalBaseUrl =
+        name === "openrouter" && settings.sources.baseUrl === "OLLAMA_HOST" ? undefined : baseUrl;
+      const baseUrlSource =
+        finalBaseUrl === undefined
+          ? undefined
+          : finalBaseUrl === settings.baseUrl
+            ? settings.sources.baseUrl
+            : "detection";
+      // A key goes only to the host it was configured for.
+      const bound = bindApiKey(settings, name, finalBaseUrl, baseUrlSource);
+      if (bound.withheld) this.warn(bound.withheld);
       ready = await createProvider(
         {
           provider: name,
           model,
-          baseUrl:
-            name === "openrouter" && settings.sources.baseUrl === "OLLAMA_HOST"
-              ? undefined
-              : baseUrl,
-          apiKey,
+          baseUrl: finalBaseUrl,
+          apiKey: bound.apiKey,
           contextWindow: settings.contextWindow,
         },
         { env: io.env, signal },

@@ -160,7 +160,11 @@ export async function createProvider(
       return { provider, label: `llama-server at ${baseUrl}`, notes };
     }
     case "openrouter": {
-      const apiKey = choice.apiKey ?? options.env.OPENROUTER_API_KEY;
+      // The environment's key goes to the official host only, unless the caller bound it
+      // to another one (see bindApiKey).
+      const apiKey =
+        choice.apiKey ??
+        (choice.baseUrl === undefined ? options.env.OPENROUTER_API_KEY : undefined);
       if (!apiKey) {
         throw configError(
           'OpenRouter needs an API key, and none is set. Create one at https://openrouter.ai/keys and export OPENROUTER_API_KEY=..., or put "apiKey" in the user config file. Or use a local backend: --provider ollama or --provider llama-cpp.',
@@ -168,14 +172,18 @@ export async function createProvider(
           "openrouter",
         );
       }
-      const { createOpenRouter } = await import("@gemma-coder/providers/openrouter");
+      const { createOpenRouter, OPENROUTER_BASE_URL } = await import(
+        "@gemma-coder/providers/openrouter"
+      );
       const provider = createOpenRouter({
         fetch: nodeFetch,
         apiKey,
+        env: {},
         ...(choice.model === undefined ? {} : { model: choice.model }),
         ...(choice.baseUrl === undefined ? {} : { baseUrl: choice.baseUrl }),
       });
-      return { provider, label: `openrouter ${provider.model}`, notes: [] };
+      const host = choice.baseUrl ?? OPENROUTER_BASE_URL;
+      return { provider, label: `openrouter ${provider.model} at ${host}`, notes: [] };
     }
   }
 }

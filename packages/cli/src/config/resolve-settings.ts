@@ -3,13 +3,18 @@ import path from "node:path";
 import { GemmaCoderError } from "@gemma-coder/core";
 import { type CliArgs, parseDuration } from "../args.js";
 import {
-  findProjectConfig,
   type LoadedConfig,
   PROVIDER_NAMES,
   type ProviderName,
   readConfigFile,
+  searchProjectConfig,
   userConfigPath,
 } from "./config-file.js";
+import {
+  applyFolderTrust,
+  type IgnoredProjectSettings,
+  type TrustDecider,
+} from "./folder-trust.js";
 
 /** Environment variables, as read by the CLI. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -28,9 +33,24 @@ export interface Settings {
   /** Where transcripts and checkpoints are kept (absolute); unset: the sessions library decides. */
   sessionsDir?: string;
   /** Where each setting came from (`--model`, `OLLAMA_HOST`, a file path, ...). */
-  sources: Partial<Record<Exclude<keyof Settings, "sources" | "files">, string>>;
-  /** The config files that were read. */
+  sources: Partial<
+    Record<Exclude<keyof Settings, "sources" | "files" | "ignored" | "foreign">, string>
+  >;
+  /** The config files that were read (a project file without what trust left out). */
   files: LoadedConfig[];
+  /** The project settings left out because the folder is not trusted. */
+  ignored?: IgnoredProjectSettings;
+  /** Project config files skipped because another user owns them. */
+  foreign: string[];
+}
+
+/** Options of {@link resolveSettings}. */
+export interface ResolveSettingsOptions {
+  /**
+   * Decides whether an untrusted project folder may set where requests, keys and files
+   * go (`provider`, `baseUrl`, `sessionsDir`). Without it only a remembered "yes" trusts.
+   */
+  decideTrust?: TrustDecider;
 }
 
 function isProviderName(value: string): value is ProviderName {
@@ -83,6 +103,7 @@ function configPath(file: LoadedConfig, value: string, env: Env): string {
  * @param args - The parsed command line.
  * @param env - The environment.
  * @param workspace - The workspace folder, where the project config is looked for.
+ * @param options - How folder trust is decided.
  * @returns The merged settings and where each came from.
  * @throws GemmaCoderError `config` for an unknown provider, a bad URL or an invalid file.
  */
@@ -90,14 +111,17 @@ export async function resolveSettings(
   args: CliArgs,
   env: Env,
   workspace: string,
+  options: ResolveSettingsOptions = {},
 ): Promise<Settings> {
-  const projectPath = await findProjectConfig(workspace);
-  const [project, user] = await Promise.all([
-    projectPath ? readConfigFile(projectPath, "project") : undefined,
+  const search = await searchProjectConfig(workspace);
+  const [found, user] = await Promise.all([
+    search.path ? readConfigFile(search.path, "project") : undefined,
     readConfigFile(userConfigPath(env), "user"),
   ]);
-  const files = [project, user].filter((file): file is LoadedConfig => file !== undefined);
-  const settings: Settings = { sources: {}, files };
+  const trust = found ? await applyFolderTrust(found, user, options.decideTrust) : undefined;
+  const files = [trust?.project, user].filter((file): file is LoadedConfig => file !== undefined);
+  const settings: Settings = { sources: {}, files, foreign: search.foreign };
+  if (trust?.ignored) settings.ignored = trust.ignored;
 
   const pick = <K extends keyof Settings["sources"]>(
     key: K,

@@ -24,21 +24,24 @@ const onTerminal = (env: Record<string, string> = {}) => ({
 const unwrapped = (text: string) => text.replace(/\r?\n {4}/g, "");
 
 describe.skipIf(missingBuilds.length > 0)("the approval prompt (the real bin)", () => {
-  it.skipIf(!hasPython)("shows a long command whole on a terminal, and no runs nothing", async () => {
-    const command =
-      "pytest tests/test_api.py tests/test_models.py tests/test_views.py -q -x --maxfail=1 --disable-warnings -p no:cacheprovider --tb=short; echo PWNED > pwned.txt";
-    const model = await server({
-      replies: [call("run_shell", { command }), call("done", { summary: "stopped" })],
-    });
-    const result = await run([...ollama(model.url), "run the tests"], {
-      ...onTerminal(),
-      input: "n\n",
-    });
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain("Allow run_shell?");
-    expect(unwrapped(result.stdout)).toContain(`$ ${command}`);
-    expect(existsSync(path.join(cli.repo, "pwned.txt"))).toBe(false);
-  });
+  it.skipIf(!hasPython)(
+    "shows a long command whole on a terminal, and no runs nothing",
+    async () => {
+      const command =
+        "pytest tests/test_api.py tests/test_models.py tests/test_views.py -q -x --maxfail=1 --disable-warnings -p no:cacheprovider --tb=short; echo PWNED > pwned.txt";
+      const model = await server({
+        replies: [call("run_shell", { command }), call("done", { summary: "stopped" })],
+      });
+      const result = await run([...ollama(model.url), "run the tests"], {
+        ...onTerminal(),
+        input: "n\n",
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("Allow run_shell?");
+      expect(unwrapped(result.stdout)).toContain(`$ ${command}`);
+      expect(existsSync(path.join(cli.repo, "pwned.txt"))).toBe(false);
+    },
+  );
 
   it("makes control characters, escapes and bidi overrides visible", async () => {
     const command = "echo safe\u001b[2K\rrm -rf ~ #\u202e txt.exe";
@@ -68,8 +71,8 @@ describe.skipIf(missingBuilds.length > 0)("the approval prompt (the real bin)", 
     });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Allow edit_file calc.py?");
-    expect(result.stdout).toMatch(/\x1b\[31m-    return a - b\x1b\[39m/);
-    expect(result.stdout).toMatch(/\x1b\[32m\+    return a \+ b\x1b\[39m/);
+    expect(result.stdout).toMatch(/\x1b\[31m- {4}return a - b\x1b\[39m/);
+    expect(result.stdout).toMatch(/\x1b\[32m\+ {4}return a \+ b\x1b\[39m/);
     expect(read("calc.py")).toContain("a + b");
   });
 

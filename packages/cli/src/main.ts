@@ -424,7 +424,13 @@ class Invocation {
     const tools = createTools({
       root: workspace,
       readOnly: args.readOnly,
-      approve: createApprover({ mode, ask: this.ask }),
+      approve: createApprover({
+        mode,
+        ask: this.ask,
+        root: workspace,
+        colors: this.errColors,
+        terminalSize: () => ({ columns: io.stderr.columns, rows: io.stderr.rows }),
+      }),
     });
     let agent: Agent;
     try {

@@ -66,6 +66,7 @@ Configuration (first found wins)
 Exit codes
   0 done   1 failed or stopped by a limit   2 usage or configuration error
   130 interrupted (Ctrl-C; press it twice to quit at once)
+  143 stopped by SIGTERM, 129 by SIGHUP (running commands are killed first)
   undo: 0 undone   1 some files were left alone (changed since; see --force)
         2 unknown run or nothing to undo
 `;

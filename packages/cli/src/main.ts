@@ -47,8 +47,10 @@ export interface MainOptions {
   /** The folder the command runs in. */
   cwd?: string;
   /**
-   * Handle SIGINT: the first aborts the run cleanly, the second exits at once with 130.
-   * The `gemma-coder` launcher sets it; embedders calling `main` usually do not.
+   * Handle SIGINT, SIGTERM and SIGHUP: the first aborts the run cleanly (SIGTERM and
+   * SIGHUP kill running commands at once), the second exits at once with 130, 143 or
+   * 129; whatever way the process exits, the commands' process groups are killed. The
+   * `gemma-coder` launcher sets it; embedders calling `main` usually do not.
    */
   handleSignals?: boolean;
   /** Aborts the run as a first Ctrl-C would (for embedders and tests). */
@@ -92,6 +94,20 @@ function preloadProvider(name: string): void {
   if (load) import("./providers.js").catch(() => undefined);
 }
 
+/**
+ * Kills the process groups of the commands still running (set once the tools module is
+ * loaded). Synchronous, for signal handlers and the process's `exit` event.
+ */
+let killCommands: (() => void) | undefined;
+let exitHookInstalled = false;
+
+/** Makes every exit of the process, however it happens, kill the commands it started. */
+function killCommandsOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => killCommands?.());
+}
+
 /** Codes of provider errors that mean the setup is wrong rather than the run. */
 const SETUP_ERRORS = new Set(["config", "provider-connection", "provider-auth", "model-not-found"]);
 
@@ -121,7 +137,8 @@ function errorText(error: unknown): string {
  * @param argv - The arguments after the program name.
  * @param options - Streams, environment and folder; the process's by default.
  * @returns The exit code: 0 done, 1 failed or stopped by a limit (for `undo`: files were
- *   left alone), 2 usage or configuration error, 130 interrupted.
+ *   left alone), 2 usage or configuration error, 130 interrupted (Ctrl-C), 143 stopped by
+ *   SIGTERM, 129 by SIGHUP. Every way out kills the commands the run started.
  *
  * @example
  * ```ts
@@ -180,7 +197,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     tools: import("@gemma-coder/tools"),
     sessions: args.session ? once(() => import("@gemma-coder/sessions")) : undefined,
   };
-  modules.tools.catch(() => undefined);
+  modules.tools.then(
+    (tools) => {
+      killCommands = () => void tools.killRunningCommands();
+    },
+    () => undefined,
+  );
   // A new task needs the sessions library only after the backend answered (see
   // Invocation.run); --resume and the demo need it at once.
   if (args.resume || args.command === "demo") modules.sessions?.().catch(() => undefined);
@@ -246,6 +268,8 @@ class Invocation {
   private readonly errColors;
   private readonly colors;
   private interrupts = 0;
+  /** The signal that stopped the run, when it was not Ctrl-C. */
+  private stopSignal: "SIGTERM" | "SIGHUP" | undefined;
   private view: LiveView | undefined;
   private reader: LineReader | undefined;
   private provider: ModelProvider | undefined;
@@ -261,8 +285,17 @@ class Invocation {
     this.colors = colorsFor(io.stdout, io.env);
     const onInterrupt = () => this.interrupt();
     if (io.handleSignals) {
+      const onTerminate = () => this.terminate("SIGTERM");
+      const onHangUp = () => this.terminate("SIGHUP");
       process.on("SIGINT", onInterrupt);
-      this.cleanups.push(() => process.off("SIGINT", onInterrupt));
+      process.on("SIGTERM", onTerminate);
+      process.on("SIGHUP", onHangUp);
+      killCommandsOnExit();
+      this.cleanups.push(() => {
+        process.off("SIGINT", onInterrupt);
+        process.off("SIGTERM", onTerminate);
+        process.off("SIGHUP", onHangUp);
+      });
     }
     if (io.signal) {
       if (io.signal.aborted) onInterrupt();
@@ -286,8 +319,39 @@ class Invocation {
     }
     if (this.io.handleSignals) {
       this.io.stderr.write("\nQuit.\n");
+      killCommands?.();
       process.exit(EXIT_CODES.interrupted);
     }
+  }
+
+  /**
+   * SIGTERM or SIGHUP: the commands the run started are killed at once (the terminal or
+   * the session that ran them is going away), then the run stops as on Ctrl-C; a second
+   * signal exits at once. The exit code is 128 + the signal's number.
+   */
+  private terminate(signal: "SIGTERM" | "SIGHUP"): void {
+    this.stopSignal ??= signal;
+    killCommands?.();
+    if (signal === "SIGHUP") {
+      // The terminal may be gone: a failed write must not turn the stop into a crash.
+      process.stdout.on("error", () => undefined);
+      process.stderr.on("error", () => undefined);
+    }
+    this.interrupts++;
+    if (this.interrupts === 1) {
+      this.view?.pause();
+      this.io.stderr.write(`\nStopping: received ${signal}.\n`);
+      this.controller.abort(new GemmaCoderError(`Stopped by ${signal}.`, { code: "aborted" }));
+      return;
+    }
+    process.exit(this.abortedCode());
+  }
+
+  /** The exit code of a run that was stopped: by Ctrl-C 130, SIGTERM 143, SIGHUP 129. */
+  private abortedCode(): ExitCode {
+    if (this.stopSignal === "SIGTERM") return EXIT_CODES.terminated;
+    if (this.stopSignal === "SIGHUP") return EXIT_CODES.hangUp;
+    return EXIT_CODES.interrupted;
   }
 
   private ask = async (question: string): Promise<string | undefined> => {
@@ -353,7 +417,7 @@ class Invocation {
 
   /** Turns what a setup step threw into exit 2 (a `GemmaCoderError`) or rethrows. */
   private failWith(error: unknown): ExitCode {
-    if (this.controller.signal.aborted) return EXIT_CODES.interrupted;
+    if (this.controller.signal.aborted) return this.abortedCode();
     if (GemmaCoderError.isInstance(error)) return this.fail(error.message, error.code);
     throw error;
   }
@@ -373,7 +437,7 @@ class Invocation {
     try {
       settings = await resolveSettings(args, io.env, workspace, { decideTrust: this.decideTrust });
     } catch (error) {
-      if (this.controller.signal.aborted) return EXIT_CODES.interrupted;
+      if (this.controller.signal.aborted) return this.abortedCode();
       return this.fail(errorText(error));
     }
     this.reportTrust(settings);
@@ -403,7 +467,7 @@ class Invocation {
     } catch (error) {
       return this.failWith(error);
     }
-    if (signal.aborted) return EXIT_CODES.interrupted;
+    if (signal.aborted) return this.abortedCode();
     for (const note of ready.notes) this.note(note);
 
     let rules: string | false | undefined;
@@ -682,7 +746,7 @@ class Invocation {
       turns <= 1;
     this.view?.summary(result, interrupted);
     if (result.status === "done") return EXIT_CODES.done;
-    if (interrupted || result.status === "aborted") return EXIT_CODES.interrupted;
+    if (interrupted || result.status === "aborted") return this.abortedCode();
     if (setupError) {
       this.io.stderr.write(
         `${this.errColors.red("gemma-coder:")} the model backend could not be used: ${stripControls(result.error?.message ?? "")}\nCheck --provider, --model and --base-url (or the config files and OLLAMA_HOST / OPENROUTER_API_KEY).\n`,

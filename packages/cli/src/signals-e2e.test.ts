@@ -35,11 +35,7 @@ describe.skipIf(missingBuilds.length > 0 || process.platform === "win32")(
         run.child.kill(signal);
         const result = await run.done;
         expect(result.code).toBe(code);
-        await until(
-          () => processesMatching(marker).length === 0,
-          "the command to be killed",
-          3000,
-        );
+        await until(() => processesMatching(marker).length === 0, "the command to be killed", 3000);
       });
     }
 

@@ -212,7 +212,10 @@ describe("createOllama", () => {
     const chat = server.requestsFor("POST /api/chat")[0];
     expect((jsonBody(chat).options as Record<string, unknown>).num_ctx).toBe(32_768);
     expect(result.notices).toContainEqual(
-      expect.objectContaining({ kind: "context-clamped", data: { requested: 1_000_000, used: 32_768 } }),
+      expect.objectContaining({
+        kind: "context-clamped",
+        data: { requested: 1_000_000, used: 32_768 },
+      }),
     );
   });
 });

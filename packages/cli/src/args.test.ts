@@ -82,6 +82,13 @@ describe("parseCliArgs", () => {
     );
   });
 
+  it("rejects a duration longer than a timer can hold (it would fire at once)", () => {
+    expect(usageError(["--timeout", "597h", "t"]).message).toMatch(
+      /--timeout 597h is longer than the longest supported \(24 days\)/,
+    );
+    expect(parseCliArgs(["--timeout", "576h", "t"]).timeoutMs).toBe(576 * 3_600_000);
+  });
+
   it("rejects --rules with --no-rules", () => {
     expect(usageError(["--rules", "a.md", "--no-rules", "t"]).message).toMatch(
       /cannot be used together/,

@@ -143,6 +143,10 @@ describe("resolveSettings", () => {
     expect((await settings([])).timeoutMs).toBe(600_000);
     writeUser({ timeout: "later" });
     expect((await configError([])).message).toMatch(/timeout "later"/);
+    writeUser({ timeout: "100000h" });
+    expect((await configError([])).message).toMatch(/timeout "100000h".*longest supported/);
+    writeUser({ timeout: 1e12 });
+    expect((await configError([])).message).toMatch(/longest supported/);
   });
 
   it("names an unknown provider and lists the known ones", async () => {

@@ -236,7 +236,9 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
     );
     const result = await run([...ollama(model.url), "--yes", "x"]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain("contextWindow 1000000 is past gemma4:e4b's trained context length (32768)");
+    expect(result.stderr).toContain(
+      "contextWindow 1000000 is past gemma4:e4b's trained context length (32768)",
+    );
     const chat = model.requests.find((request) => request.path === "/api/chat");
     expect(chat?.body).toMatchObject({ options: { num_ctx: 32_768 } });
   });

@@ -457,7 +457,7 @@ class Invocation {
       start = { kind: "run", task: task as string };
     }
 
-    let ready: { provider: ModelProvider; label: string; notes: string[] };
+    let ready: Awaited<ReturnType<Invocation["chooseProvider"]>>;
     try {
       ready = await this.chooseProvider(settings);
       this.provider = ready.provider;
@@ -483,6 +483,7 @@ class Invocation {
       }
     }
 
+    const contextWindow = ready.contextWindow ?? settings.contextWindow;
     const mode: ApprovalMode = args.yes ? "allow-all" : this.interactive ? "ask" : "refuse";
     const { createTools } = await modules.tools;
     const tools = createTools({
@@ -505,7 +506,7 @@ class Invocation {
         workspace,
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
         ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
-        ...(settings.contextWindow === undefined ? {} : { contextWindow: settings.contextWindow }),
+        ...(contextWindow === undefined ? {} : { contextWindow }),
         ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
         ...this.sessionOptions(),
       });
@@ -785,7 +786,7 @@ class Invocation {
 
   private async chooseProvider(
     settings: Settings,
-  ): Promise<{ provider: ModelProvider; label: string; notes: string[] }> {
+  ): Promise<{ provider: ModelProvider; label: string; notes: string[]; contextWindow?: number }> {
     const { io } = this;
     const signal = this.controller.signal;
     let name = settings.provider;
@@ -821,7 +822,7 @@ class Invocation {
         for (const note of notes.splice(0)) this.note(note);
       }
     }
-    let ready: { provider: ModelProvider; label: string; notes: string[] };
+    let ready: { provider: ModelProvider; label: string; notes: string[]; contextWindow?: number };
     if (name === "embedded") {
       const { createEmbeddedProvider } = await import("./embedded.js");
       ready = await createEmbeddedProvider(model, modelsDir(io.env), {

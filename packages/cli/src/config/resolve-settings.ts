@@ -1,7 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { GemmaCoderError } from "@gemma-coder/core";
-import { type CliArgs, parseDuration } from "../args.js";
+import { type CliArgs, checkDurationLimit, MAX_DURATION_MS, parseDuration } from "../args.js";
 import {
   type LoadedConfig,
   PROVIDER_NAMES,
@@ -51,6 +51,10 @@ export interface ResolveSettingsOptions {
    * go (`provider`, `baseUrl`, `sessionsDir`). Without it only a remembered "yes" trusts.
    */
   decideTrust?: TrustDecider;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function isProviderName(value: string): value is ProviderName {
@@ -190,13 +194,26 @@ export async function resolveSettings(
     ...fileLayer((file) => {
       const value = file.config.timeout;
       if (value === undefined) return undefined;
+      let ms: number;
       try {
-        return typeof value === "number" ? Math.round(value * 1000) : parseDuration(value);
-      } catch {
-        throw new GemmaCoderError(
-          `The config file ${file.path} has timeout "${value}": use seconds (90) or a duration such as "10m".`,
-          { code: "config" },
-        );
+        ms = typeof value === "number" ? Math.round(value * 1000) : parseDuration(value);
+      } catch (error) {
+        const tooLong =
+          GemmaCoderError.isInstance(error) && /longest supported/.test(error.message);
+        if (!tooLong) {
+          throw new GemmaCoderError(
+            `The config file ${file.path} has timeout "${value}": use seconds (90) or a duration such as "10m".`,
+            { code: "config" },
+          );
+        }
+        ms = MAX_DURATION_MS + 1;
+      }
+      try {
+        return checkDurationLimit(ms, `timeout "${value}"`);
+      } catch (error) {
+        throw new GemmaCoderError(`The config file ${file.path}: ${errorMessage(error)}`, {
+          code: "config",
+        });
       }
     }),
   ]);

@@ -32,6 +32,8 @@ export interface CliArgs {
   yes: boolean;
   /** `--trust-project`: use the project config's provider, baseUrl and sessionsDir for this run. */
   trustProject: boolean;
+  /** `--download`: fetch the default model for the embedded engine without asking. */
+  download: boolean;
   readOnly: boolean;
   json: boolean;
   maxSteps: number | undefined;
@@ -57,6 +59,7 @@ const OPTIONS = {
   "base-url": { type: "string" },
   yes: { type: "boolean", short: "y" },
   "trust-project": { type: "boolean" },
+  download: { type: "boolean" },
   "read-only": { type: "boolean" },
   json: { type: "boolean" },
   "max-steps": { type: "string" },
@@ -98,7 +101,7 @@ export const MAX_DURATION_MS = 24 * 24 * 3_600_000;
  *   longer than {@link MAX_DURATION_MS}.
  */
 export function parseDuration(text: string, name = "--timeout"): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  const match = /^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
   const value = match ? Number(match[1]) : Number.NaN;
   const unit = (match?.[2] ?? "s").toLowerCase();
   const factor = unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000;
@@ -130,7 +133,7 @@ export function checkDurationLimit(ms: number, shown: string): number {
 
 function parsePositiveInt(name: string, text: string): number {
   const value = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+  if (!/^\s*-?\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
     throw usageError(`--${name} needs a whole number of 1 or more; got "${text}".`);
   }
   return value;
@@ -167,18 +170,31 @@ const SUBCOMMAND_USAGE: Readonly<Record<Exclude<CliCommand, "run">, string>> = {
   sessions: "gemma-coder sessions",
 };
 
+/** Options whose value may look like a negative number, which `util.parseArgs` takes for a flag. */
+const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["--max-steps", "--timeout"]);
+
 /**
- * `--resume` takes an optional id, which `util.parseArgs` cannot express: a `--resume`
- * that ends the options, or is followed by another option, is rewritten to `--resume=`
- * (an empty id, meaning the latest session).
+ * Rewrites what `util.parseArgs` cannot express:
+ * - `--resume` takes an optional id: a `--resume` that ends the options, or is followed
+ *   by another option, becomes `--resume=` (an empty id, meaning the latest session);
+ * - `--max-steps -3` becomes `--max-steps=-3`, so the user hears that the value must be
+ *   positive rather than that it is missing.
  */
-function normaliseResume(argv: readonly string[]): string[] {
-  const out = [...argv];
-  for (let i = 0; i < out.length; i++) {
-    const arg = out[i] as string;
-    if (arg === "--") break;
-    const next = out[i + 1];
-    if (arg === "--resume" && (next === undefined || next.startsWith("-"))) out[i] = "--resume=";
+function normaliseArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (arg === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (arg === "--resume" && (next === undefined || next.startsWith("-"))) {
+      out.push("--resume=");
+    } else if (NUMERIC_OPTIONS.has(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
   }
   return out;
 }
@@ -203,7 +219,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   let parsed: ReturnType<typeof parseArgs<Config>>;
   try {
     parsed = parseArgs<Config>({
-      args: normaliseResume(argv),
+      args: normaliseArgv(argv),
       options: OPTIONS,
       allowPositionals: true,
       strict: true,
@@ -290,6 +306,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     baseUrl: values["base-url"],
     yes: values.yes === true,
     trustProject: values["trust-project"] === true,
+    download: values.download === true,
     readOnly: values["read-only"] === true,
     json: values.json === true,
     maxSteps:

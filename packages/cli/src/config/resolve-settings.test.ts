@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync }
 import os from "node:os";
 import path from "node:path";
 import { GemmaCoderError } from "@gemma-coder/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseCliArgs } from "../args.js";
-import { findProjectConfig } from "./config-file.js";
+import { findProjectConfig, searchProjectConfig } from "./config-file.js";
 import { rememberFolderTrust, type TrustRequest } from "./folder-trust.js";
 import { resolveSettings } from "./resolve-settings.js";
 
@@ -267,4 +267,21 @@ describe("resolveSettings", () => {
       path.join(workspace, ".gemma-coder", "config.json"),
     );
   });
+
+  it.skipIf(typeof process.getuid !== "function")(
+    "skips a project config that another user owns",
+    async () => {
+      writeProject({ provider: "ollama" });
+      const uid = (process.getuid as () => number)();
+      const spy = vi.spyOn(process, "getuid").mockReturnValue(uid + 1);
+      try {
+        const search = await searchProjectConfig(project);
+        expect(search.path).toBeUndefined();
+        expect(search.foreign).toEqual([path.join(project, ".gemma-coder", "config.json")]);
+      } finally {
+        spy.mockRestore();
+      }
+      expect((await searchProjectConfig(project)).path).toBeDefined();
+    },
+  );
 });

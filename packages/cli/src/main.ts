@@ -837,14 +837,12 @@ class Invocation {
       const { createProvider } = await import("./providers.js");
       const finalBaseUrl =
         name === "openrouter" && settings.sources.baseUrl === "OLLAMA_HOST" ? undefined : baseUrl;
-      const baseUrlSource =
-        finalBaseUrl === undefined
-          ? undefined
-          : finalBaseUrl === settings.baseUrl
-            ? settings.sources.baseUrl
-            : "detection";
-      // A key goes only to the host it was configured for.
-      const bound = bindApiKey(settings, name, finalBaseUrl, baseUrlSource);
+      // A key goes only to the host it was configured for. A base URL no layer set is the
+      // provider's default (detection probes the default address when none is set).
+      const configured = finalBaseUrl !== undefined && finalBaseUrl === settings.baseUrl;
+      const bound = configured
+        ? bindApiKey(settings, name, finalBaseUrl, settings.sources.baseUrl)
+        : bindApiKey(settings, name, undefined, undefined);
       if (bound.withheld) this.warn(bound.withheld);
       ready = await createProvider(
         {

@@ -30,10 +30,19 @@ describe("bindApiKey", () => {
     const user = settings(USER);
     expect(bindApiKey(user, "llama-cpp", undefined, undefined)).toEqual({ apiKey: "sk-secret" });
     expect(bindApiKey(user, "llama-cpp", "http://host:1", USER)).toEqual({ apiKey: "sk-secret" });
-    for (const source of [PROJECT, "--base-url", "GEMMA_CODER_BASE_URL", "detection"]) {
+    for (const source of [PROJECT, "--base-url", "GEMMA_CODER_BASE_URL"]) {
       const bound = bindApiKey(user, "openrouter", "http://host:1", source);
       expect(bound.apiKey).toBeUndefined();
       expect(bound.withheld).toContain(`is not sent to http://host:1 (set by ${source})`);
     }
+    const sameHost: Settings = {
+      ...user,
+      files: [
+        { path: USER, kind: "user", config: { apiKey: "sk-secret", baseUrl: "http://host:1/" } },
+      ],
+    };
+    expect(bindApiKey(sameHost, "llama-cpp", "http://host:1", "--base-url")).toEqual({
+      apiKey: "sk-secret",
+    });
   });
 });

@@ -16,12 +16,12 @@ export interface BoundKey {
  *   user set (a flag, the environment, the user config or a trusted project config;
  *   an untrusted project's base URL never reaches this point).
  * - The user config's `apiKey` goes to the base URL of that same file, or to the
- *   provider's default host when that file sets none, never to a host set elsewhere.
+ *   provider's default host when that file sets none, never to another host set elsewhere.
  *
  * @param settings - The resolved settings.
  * @param provider - The backend that will be used.
- * @param baseUrl - The base URL that will be used, `undefined` for the provider's default.
- * @param baseUrlSource - Where that base URL came from (a flag, a variable, a file path, detection).
+ * @param baseUrl - The base URL a settings layer chose, `undefined` for the provider's default host.
+ * @param baseUrlSource - Which layer chose it (a flag, a variable, a file path).
  * @returns The key to send, or the reason it is held back.
  */
 export function bindApiKey(
@@ -39,7 +39,10 @@ export function bindApiKey(
     return {};
   }
   if (baseUrl === undefined || baseUrlSource === source) return { apiKey: key };
+  // The same host, named again by a flag or the environment, is still that file's host.
+  const keyFile = settings.files.find((file) => file.path === source);
+  if (keyFile?.config.baseUrl?.replace(/\/+$/, "") === baseUrl) return { apiKey: key };
   return {
-    withheld: `The apiKey in ${source} is not sent to ${baseUrl} (set by ${baseUrlSource ?? "detection"}): a key goes only to the host it was configured for. Put that host's baseUrl in the same file as the key to send it there.`,
+    withheld: `The apiKey in ${source} is not sent to ${baseUrl} (set by ${baseUrlSource ?? "an unknown source"}): a key goes only to the host it was configured for. Put that host's baseUrl in the same file as the key to send it there.`,
   };
 }

@@ -149,6 +149,20 @@ describe("resolveWorkspacePath", () => {
     expect(await refusal("store/repo/config", true)).toMatch(/git folder/);
   });
 
+  it("with finalLink keep, resolves the folders but leaves a final link as it is", async () => {
+    await fs.symlink("/etc/passwd", path.join(ws.root, "src", "out"));
+    const kept = await resolveWorkspacePath(ws.root, "src/out", { write: true, finalLink: "keep" });
+    expect(kept.absolute).toBe(path.join(await fs.realpath(ws.root), "src", "out"));
+    expect(await refusal("src/out", true)).toMatch(/symbolic link/);
+    await fs.symlink(ws.base, path.join(ws.root, "up"));
+    await expect(
+      resolveWorkspacePath(ws.root, "up/x", { write: true, finalLink: "keep" }),
+    ).rejects.toThrow(/outside the workspace/);
+    await expect(
+      resolveWorkspacePath(ws.root, ".git", { write: true, finalLink: "keep" }),
+    ).rejects.toThrow(/inside \.git/);
+  });
+
   it("works when the root itself is reached through a symlink", async () => {
     const linkedRoot = path.join(ws.base, "root-link");
     await fs.symlink(ws.root, linkedRoot);

@@ -17,6 +17,11 @@ export interface ResolvedWorkspacePath {
 export interface ResolveWorkspacePathOptions {
   /** The path will be written to: paths inside `.git/` and `.gemma-coder/` are refused as well. */
   readonly write?: boolean;
+  /**
+   * `keep` resolves the parent folders but not a symbolic link as the last part, for
+   * callers that act on the link itself (remove it, put one back). Default `follow`.
+   */
+  readonly finalLink?: "follow" | "keep";
 }
 
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -84,7 +89,10 @@ export async function resolveWorkspacePath(
   const lexical = path.join(realRoot, relative);
   let absolute: string;
   try {
-    absolute = await realpathAllowMissing(lexical, 0);
+    absolute =
+      options.finalLink === "keep" && relative !== ""
+        ? path.join(await realpathAllowMissing(path.dirname(lexical), 0), path.basename(lexical))
+        : await realpathAllowMissing(lexical, 0);
   } catch (error) {
     throw toToolError(error, input, "resolve");
   }

@@ -106,7 +106,8 @@ function errorMessage(error: unknown): string {
  *
  * @example
  * ```ts
- * const checkpointer = createCheckpointer({ workspace, dir: ".gemma-coder/sessions" });
+ * const { dir } = await resolveSessionDir({ workspace });
+ * const checkpointer = createCheckpointer({ workspace, dir });
  * const agent = new Agent({ provider, tools: createTools({ root: workspace }), checkpointer });
  * const { runId } = await agent.run("rename foo to bar");
  * const report = await agent.undo(runId);

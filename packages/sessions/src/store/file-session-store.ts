@@ -86,7 +86,7 @@ function errorCode(error: unknown): string | undefined {
  *
  * @example
  * ```ts
- * const store = new FileSessionStore({ dir: ".gemma-coder/sessions" });
+ * const store = new FileSessionStore({ dir: (await resolveSessionDir({ workspace })).dir });
  * const agent = new Agent({ provider, tools, session: store });
  * const { sessionId } = await agent.run("fix the test");
  * ```

@@ -128,9 +128,9 @@ describe("resolveWorkspacePath", () => {
   it("refuses writes into the agent's own state folder .gemma-coder, also through a link", async () => {
     expect(await refusal(".gemma-coder/config.json", true)).toMatch(/\.gemma-coder/);
     expect(await refusal(".gemma-coder", true)).toMatch(/\.gemma-coder/);
-    expect(
-      await refusal(".Gemma-Coder/sessions/checkpoints/x/manifest.json", true),
-    ).toMatch(/\.gemma-coder/);
+    expect(await refusal(".Gemma-Coder/sessions/checkpoints/x/manifest.json", true)).toMatch(
+      /\.gemma-coder/,
+    );
     await fs.mkdir(path.join(ws.root, ".gemma-coder"));
     await fs.symlink(".gemma-coder", path.join(ws.root, "state"));
     expect(await refusal("state/sessions/x.jsonl", true)).toMatch(/\.gemma-coder/);
@@ -143,7 +143,9 @@ describe("resolveWorkspacePath", () => {
     expect(await refusal("store/repo/hooks/pre-commit", true)).toMatch(/git folder/);
     expect(await refusal("store/repo", true)).toMatch(/git folder/);
     expect(await refusal(".git", true)).toMatch(/inside \.git/);
-    await expect(resolveWorkspacePath(ws.root, "store/other.txt", { write: true })).resolves.toBeDefined();
+    await expect(
+      resolveWorkspacePath(ws.root, "store/other.txt", { write: true }),
+    ).resolves.toBeDefined();
     // An absolute gitdir inside the workspace counts too.
     await ws.write({ ".git": `gitdir: ${path.join(ws.root, "store", "repo")}\n` });
     expect(await refusal("store/repo/config", true)).toMatch(/git folder/);

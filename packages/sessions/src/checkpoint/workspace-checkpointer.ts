@@ -636,8 +636,7 @@ export class WorkspaceCheckpointer implements Checkpointer {
     const root = await this.realRoot();
     const paths = Object.keys(manifest.files).sort();
     const targets = await mapLimit(paths, CONCURRENCY, (rel) => this.confined(root, rel));
-    const currents = await mapLimit(paths, CONCURRENCY, async (rel, index) => {
-      const target = targets[index] as string | Error;
+    const currents = await mapLimit(targets, CONCURRENCY, async (target) => {
       if (target instanceof Error) return target;
       try {
         return (await readFileState(target)).state;

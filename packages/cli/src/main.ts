@@ -63,6 +63,7 @@ const EVENT_NAMES: readonly AgentEventName[] = [
   "state-change",
   "turn-start",
   "text-delta",
+  "turn-restart",
   "turn-end",
   "tool-call",
   "tool-result",

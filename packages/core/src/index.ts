@@ -12,6 +12,7 @@ export type {
 } from "./agent/events.js";
 export type { SystemPromptOptions } from "./agent/system-prompt.js";
 export { buildSystemPrompt } from "./agent/system-prompt.js";
+export type { TurnRetryOptions } from "./agent/turn-retry.js";
 export type {
   GbnfBuildOptions,
   JsonSchemaToGbnfOptions,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Agent, type AgentEvent, type AgentEventName } from "@gemma-coder/core";
+import { Agent, type AgentEvent, type AgentEventName, GemmaCoderError } from "@gemma-coder/core";
 import { createScriptedModel, type ScriptedReply, toolCall } from "@gemma-coder/core/testing";
 import { createTools } from "@gemma-coder/tools";
 import pc from "picocolors";
@@ -12,6 +12,7 @@ import { formatDuration, LiveView } from "./live-view.js";
 const NAMES: AgentEventName[] = [
   "turn-start",
   "text-delta",
+  "turn-restart",
   "turn-end",
   "tool-call",
   "tool-result",
@@ -56,6 +57,7 @@ async function render(
       approve: createApprover({ mode: options.approve ?? "allow-all" }),
     }),
     rules: false,
+    turnRetry: { sleep: async () => {} },
   });
   for (const name of NAMES)
     agent.on(name, (payload: object) => view.handle({ type: name, ...payload } as AgentEvent));
@@ -125,6 +127,23 @@ describe("LiveView in plain mode", () => {
     expect(out).toMatch(/✗ stopped · 3 steps/);
     expect(out).toContain("without a usable tool call");
     expect(out).toContain("no files were changed");
+  });
+
+  it("drops the unprinted text of a broken reply and says the turn is asked again", async () => {
+    const { out, result } = await render([
+      {
+        text: `Half a thought ${toolCall("read_file", { path: "calc.py" })}`,
+        error: new GemmaCoderError("connection reset", { code: "provider-stream" }),
+        failAfterChars: 10,
+      },
+      `Reading it.\n${toolCall("read_file", { path: "calc.py" })}`,
+      toolCall("done", { summary: "read" }),
+    ]);
+    expect(result.status).toBe("done");
+    expect(out).not.toContain("Half a");
+    expect(out).toContain(
+      "  ↺ the reply broke off (connection reset); its text is withdrawn and the turn is asked again (retry 1 of 2)\nReading it.\n→ read_file calc.py\n",
+    );
   });
 
   it("shows the raw model text with --verbose", async () => {

@@ -99,7 +99,7 @@ export function createRunRecorder(): { record: RunRecord; observe: (event: Agent
  */
 export class LiveView {
   private readonly spinner: Spinner;
-  private readonly filter = new ProseFilter();
+  private filter = new ProseFilter();
   private readonly now: () => number;
   private readonly started: number;
   private readonly recorder = createRunRecorder();
@@ -157,6 +157,9 @@ export class LiveView {
         }
         break;
       }
+      case "turn-restart":
+        this.withdraw(event.reason.message, event.attempt, event.retries);
+        break;
       case "turn-end": {
         const rest = this.options.verbose ? "" : this.filter.end();
         if (rest) this.prose(rest);
@@ -304,6 +307,23 @@ export class LiveView {
         ),
       );
     }
+  }
+
+  /**
+   * A broken reply is asked again: what of it was never printed is dropped, and what was
+   * printed is marked as withdrawn, so the reader does not take it for the model's answer.
+   */
+  private withdraw(reason: string, attempt: number, retries: number): void {
+    this.filter = new ProseFilter();
+    this.turnChars = 0;
+    this.lineBuffer = "";
+    this.spinner.stop();
+    this.line(
+      this.options.colors.yellow(
+        `  ↺ the reply broke off (${firstLine(reason)}); its text is withdrawn and the turn is asked again (retry ${attempt} of ${retries})`,
+      ),
+    );
+    this.setPhase("model");
   }
 
   private setPhase(phase: "model" | "tool"): void {

@@ -38,6 +38,7 @@ import type {
   StopReason,
 } from "./events.js";
 import { buildSystemPrompt } from "./system-prompt.js";
+import { restartBrokenTurn, TurnRetry, type TurnRetryOptions, turnGaveUp } from "./turn-retry.js";
 import { formatValidationError } from "./validation-feedback.js";
 
 /** Options of the {@link Agent} constructor. */
@@ -95,6 +96,12 @@ export interface AgentOptions {
   constrainedDecodingOptions?: ToolCallGrammarOptions | undefined;
   /** A clock, for tests. */
   now?: () => number;
+  /**
+   * Asking a turn again when its stream breaks after the reply started (a reset, an
+   * error line, a garbled line, an idle timeout): bounded retries with backoff. The
+   * partial text is withdrawn with a `turn-restart` event. Default: 2 retries.
+   */
+  turnRetry?: TurnRetryOptions | undefined;
   /**
    * Where every run writes its transcript (run start, each request as a hash plus the
    * new messages, replies, tool calls and results, usage, context changes, run end).
@@ -716,6 +723,24 @@ export class Agent extends EventEmitter<AgentListeners> {
 
       let invalidInARow = 0;
       const callCounts = new Map<string, number>();
+      const turnRetry = new TurnRetry(this.options.turnRetry);
+      // A stream that broke mid-reply: withdraw its text and ask the same turn again.
+      const retryBrokenTurn = (step: number, error: GemmaCoderError, withdrawn: string) =>
+        restartBrokenTurn({
+          retry: turnRetry,
+          runId,
+          step,
+          error,
+          withdrawn,
+          signal,
+          emit: (payload) => this.emitEvent("turn-restart", payload),
+          record: (message) =>
+            recorder?.write({ type: "notice", runId, step, kind: "turn-restart", message }) ??
+            Promise.resolve(),
+        }).catch((thrown: unknown) => {
+          if (signal.aborted) throw this.abortStop(signal);
+          throw thrown;
+        });
 
       for (;;) {
         if (steps - firstStep >= maxSteps) {
@@ -810,8 +835,17 @@ export class Agent extends EventEmitter<AgentListeners> {
         } catch (error) {
           if (signal.aborted) throw this.abortStop(signal);
           const failure = toError(error, provider.id);
-          await recordReply(reply.text, "error", failure.message);
-          throw new StopRun("provider-error", failure.message, failure);
+          // A call that was already complete when the stream broke is used as it is.
+          if (reply.complete) finishReason = "stop-sequence";
+          else {
+            await recordReply(reply.text, "error", failure.message);
+            if (await retryBrokenTurn(step, failure, reply.text)) {
+              steps--;
+              continue;
+            }
+            const gaveUp = turnGaveUp(failure, turnRetry.usedFor(step));
+            throw new StopRun("provider-error", gaveUp.message, gaveUp);
+          }
         }
         checkAbort();
         if (finishReason === "error") {
@@ -820,7 +854,12 @@ export class Agent extends EventEmitter<AgentListeners> {
             provider: provider.id,
           });
           await recordReply(reply.text, "error");
-          throw new StopRun("provider-error", failure.message, failure);
+          if (await retryBrokenTurn(step, failure, reply.text)) {
+            steps--;
+            continue;
+          }
+          const gaveUp = turnGaveUp(failure, turnRetry.usedFor(step));
+          throw new StopRun("provider-error", gaveUp.message, gaveUp);
         }
         const reason: FinishReason = finishReason ?? "stop";
 

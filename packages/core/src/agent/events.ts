@@ -74,6 +74,26 @@ export interface AgentEventMap {
   "turn-start": { runId: string; step: number };
   /** The model streamed text. */
   "text-delta": { runId: string; step: number; text: string };
+  /**
+   * A turn's stream broke after its reply had started, and the turn is asked again from
+   * the same prompt: the text streamed so far for this step (`withdrawn`) is void, and a
+   * view should erase or mark it. Nothing of it was parsed or run. A `turn-start` for the
+   * same step follows.
+   */
+  "turn-restart": {
+    runId: string;
+    step: number;
+    /** The new attempt, counting from 1. */
+    attempt: number;
+    /** The most new attempts the turn gets. */
+    retries: number;
+    /** Why the stream broke: the provider's error code and message. */
+    reason: { code: string; message: string };
+    /** The text withdrawn (all `text-delta` of this step so far). */
+    withdrawn: string;
+    /** The wait before the new attempt, in milliseconds. */
+    delayMs: number;
+  };
   /** A model turn ended. */
   "turn-end": {
     runId: string;

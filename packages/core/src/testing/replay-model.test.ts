@@ -130,30 +130,35 @@ describe("createReplayModel", () => {
     expect((await lenient.run("bump the counter")).status).toBe("done");
   });
 
-  it("replays a recorded provider failure as a failure at the same turn", async () => {
+  it("replays a recorded provider failure, with its turn restarts, at the same turn", async () => {
     const session = createMemorySessionStore();
-    const failing = createScriptedModel([
-      toolCall("bump", { by: 1 }),
-      {
-        text: "partial",
-        error: new GemmaCoderError("backend went away", { code: "provider-connection" }),
-        failAfterChars: 4,
-      },
-    ]);
+    const broken = {
+      text: "partial",
+      error: new GemmaCoderError("backend went away", { code: "provider-connection" }),
+      failAfterChars: 4,
+    };
+    const noWait = { sleep: async () => {} };
+    const failing = createScriptedModel([toolCall("bump", { by: 1 }), broken, broken, broken]);
     const recorded = await new Agent({
       provider: failing,
       tools: [counterTool()],
       rules: false,
       session,
+      turnRetry: noWait,
     }).run("t");
     expect(recorded.stopReason).toBe("provider-error");
-    const replayed = await new Agent({
+    const agent = new Agent({
       provider: createReplayModel(session.transcript(recorded.sessionId ?? "") ?? ""),
       tools: [counterTool()],
       rules: false,
-    }).run("t");
+      turnRetry: noWait,
+    });
+    const restarts: number[] = [];
+    agent.on("turn-restart", (event) => restarts.push(event.step));
+    const replayed = await agent.run("t");
     expect(replayed).toMatchObject({ stopReason: "provider-error", steps: 2 });
     expect(replayed.message).toMatch(/backend went away/);
+    expect(restarts).toEqual([2, 2]);
   });
 
   it("rejects a transcript with no replies, or a source that is not one", async () => {

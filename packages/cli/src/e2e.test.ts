@@ -120,7 +120,11 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
       ],
     });
     const result = await run([...ollama(model.url), "write a file"]);
-    expect(result.code).toBe(0);
+    // CI must not read a run whose changes were all refused as a success.
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain("✓ done");
+    expect(result.stdout).toContain("! done, but changes were refused");
+    expect(result.stderr).toContain("1 change was refused (write_file new.txt");
     expect(existsSync(path.join(cli.repo, "new.txt"))).toBe(false);
     expect(result.stderr).toContain("No terminal to ask for approval");
     expect(result.stdout).toContain(

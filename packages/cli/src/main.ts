@@ -732,11 +732,25 @@ class Invocation {
       return this.failWith(error);
     }
     if (!result) return EXIT_CODES.failed;
-    const code = this.finish(result, turns);
+    const code = this.refusedCode(result, recorder.record) ?? this.finish(result, turns);
     if (code !== EXIT_CODES.usage) {
       this.sessionHints(result, recorder.record, options.continueHint !== false);
     }
     return code;
+  }
+
+  /**
+   * A run the model ended with `done` while changes were refused for want of a terminal
+   * did not do what it says: it exits 1 and names what was refused, so CI sees a failure.
+   */
+  private refusedCode(result: RunResult, record: RunRecord): ExitCode | undefined {
+    if (result.status !== "done" || record.refused === 0) return undefined;
+    this.view?.summary(result, false);
+    const count = record.refused === 1 ? "1 change was" : `${record.refused} changes were`;
+    this.io.stderr.write(
+      `${this.errColors.red("gemma-coder:")} ${count} refused (${record.refusedCalls.join(", ")}): there was no terminal to ask, so the task is not done whatever the model's summary says. Run with --yes to allow changes.\n`,
+    );
+    return EXIT_CODES.failed;
   }
 
   private finish(result: RunResult, turns: number): ExitCode {

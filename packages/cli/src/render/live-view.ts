@@ -46,6 +46,8 @@ export interface RunRecord {
   commands: number;
   /** Changes refused for want of approval. */
   refused: number;
+  /** What was refused, one short description per call (`write_file new.txt`). */
+  refusedCalls: string[];
 }
 
 // Not Intl.NumberFormat: loading ICU's locale data for it costs about 7 MB of memory.
@@ -73,14 +75,17 @@ export function formatDuration(ms: number): string {
  * @returns A record and the function to feed it events.
  */
 export function createRunRecorder(): { record: RunRecord; observe: (event: AgentEvent) => void } {
-  const record: RunRecord = { changed: new Map(), commands: 0, refused: 0 };
+  const record: RunRecord = { changed: new Map(), commands: 0, refused: 0, refusedCalls: [] };
   const calls = new Map<number, Record<string, unknown>>();
   const observe = (event: AgentEvent) => {
     if (event.type === "tool-call") calls.set(event.step, event.args);
     if (event.type !== "tool-result") return;
     const args = calls.get(event.step) ?? {};
     if (event.name === "run_shell" && event.result.ok) record.commands++;
-    if (!event.result.ok && /not approved/.test(event.result.error)) record.refused++;
+    if (!event.result.ok && /not approved/.test(event.result.error)) {
+      record.refused++;
+      record.refusedCalls.push(stripControls(describeCall(event.name, args)));
+    }
     if ((event.name === "write_file" || event.name === "edit_file") && event.result.ok) {
       const file = typeof args.path === "string" ? args.path : undefined;
       const created = /^Created /.test(String(event.result.value));
@@ -277,7 +282,12 @@ export class LiveView {
     const stats = c.dim(
       `${result.steps} ${result.steps === 1 ? "step" : "steps"} · ${formatDuration(result.durationMs)} · ${nf.format(result.usage.inputTokens)} tokens in, ${nf.format(result.usage.outputTokens)} out`,
     );
-    if (result.status === "done") {
+    const refused = this.record.refused > 0;
+    if (result.status === "done" && refused) {
+      // The model's summary may claim a fix that was never applied: say so first.
+      this.line(`${c.yellow("! done, but changes were refused")} ${c.dim("·")} ${stats}`);
+      if (result.summary) this.line(indent(`The model says: ${result.summary}`));
+    } else if (result.status === "done") {
       this.line(`${c.green("✓ done")} ${c.dim("·")} ${stats}`);
       if (result.summary) this.line(indent(result.summary));
     } else if (interrupted) {

@@ -297,6 +297,21 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
     expect(inSub.stderr).toContain(`· ${path.join(cli.repo, "sub")}`);
   });
 
+  it("a missing --rules file is a usage error before any backend is contacted", async () => {
+    const model = await server({ replies: [call("done", { summary: "a" })] });
+    const result = await run([...ollama(model.url), "--rules", "NO_SUCH_RULES.md", "look"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("cannot read the rules file");
+    expect(result.stderr).toContain("ENOENT");
+    expect(model.requests).toEqual([]);
+  });
+
+  it("sessions --json prints [] when there are no sessions", async () => {
+    const result = await run(["sessions", "--json"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("[]\n");
+  });
+
   it("prints the version and the help with examples", async () => {
     const version = await run(["--version"]);
     const pkg = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as {

@@ -458,19 +458,7 @@ class Invocation {
       start = { kind: "run", task: task as string };
     }
 
-    let ready: Awaited<ReturnType<Invocation["chooseProvider"]>>;
-    try {
-      ready = await this.chooseProvider(settings);
-      this.provider = ready.provider;
-      // For a new task the sessions library is needed only by the agent, so it loads
-      // once the backend answered: the first request to it is not held up.
-      if (!args.resume) await this.openSessions(modules, workspace, settings.sessionsDir);
-    } catch (error) {
-      return this.failWith(error);
-    }
-    if (signal.aborted) return this.abortedCode();
-    for (const note of ready.notes) this.note(note);
-
+    // A rules file that cannot be read is a usage error: found before any backend is contacted.
     let rules: string | false | undefined;
     if (args.noRules) rules = false;
     else if (args.rules !== undefined) {
@@ -483,6 +471,19 @@ class Invocation {
         );
       }
     }
+
+    let ready: Awaited<ReturnType<Invocation["chooseProvider"]>>;
+    try {
+      ready = await this.chooseProvider(settings);
+      this.provider = ready.provider;
+      // For a new task the sessions library is needed only by the agent, so it loads
+      // once the backend answered: the first request to it is not held up.
+      if (!args.resume) await this.openSessions(modules, workspace, settings.sessionsDir);
+    } catch (error) {
+      return this.failWith(error);
+    }
+    if (signal.aborted) return this.abortedCode();
+    for (const note of ready.notes) this.note(note);
 
     const contextWindow = ready.contextWindow ?? settings.contextWindow;
     const mode: ApprovalMode = args.yes ? "allow-all" : this.interactive ? "ask" : "refuse";

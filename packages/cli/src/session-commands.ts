@@ -59,6 +59,8 @@ export async function runSessionCommand(args: CliArgs, io: SessionCommandIo): Pr
     if (args.command === "sessions") {
       const list = await sessions.store.list({ limit: 30 });
       if (args.json) {
+        // An empty list is still an answer a script can parse.
+        if (list.length === 0) io.stdout.write("[]\n");
         for (const summary of list)
           io.stdout.write(`${toJsonLine({ type: "session", ...summary })}\n`);
       } else if (list.length === 0) {

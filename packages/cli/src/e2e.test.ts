@@ -147,6 +147,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
     expect(events.at(-1)).toMatchObject({
       type: "done",
       result: { status: "done", summary: "add() now adds." },
+      changedFiles: [{ path: "calc.py", how: "changed" }],
     });
     const calls = events.filter((event) => event.type === "tool-call").map((event) => event.name);
     expect(calls).toEqual(["read_file", "edit_file", "done"]);

@@ -710,7 +710,9 @@ class Invocation {
             : agent.resumeStream(start.sessionId, { message: start.message, signal });
         for await (const event of events) {
           observe(event);
-          io.stdout.write(`${toJsonLine(event)}\n`);
+          // `done` also lists the files the run changed, so a script need not rebuild it.
+          const line = event.type === "done" ? withChangedFiles(event, recorder.record) : event;
+          io.stdout.write(`${toJsonLine(line)}\n`);
           if (event.type === "done") result = event.result;
         }
       } else {
@@ -893,4 +895,13 @@ function describeStatus(status: string, stopReason: string | undefined): string 
   if (status === "interrupted") return "was cut off (no end was recorded)";
   if (status === "done") return "finished";
   return `${status}${stopReason && stopReason !== status ? ` (${stopReason})` : ""}`;
+}
+
+/**
+ * The `--json` line of the `done` event, with the files the run changed (as the summary
+ * lists them): `changedFiles: [{ path, how: "created" | "changed" }]`.
+ */
+function withChangedFiles(event: AgentEvent, record: RunRecord): object {
+  const changedFiles = [...record.changed].map(([file, how]) => ({ path: file, how }));
+  return { ...event, changedFiles };
 }

@@ -66,7 +66,12 @@ export type {
   Usage,
 } from "./provider/provider.js";
 export { DEFAULT_RULES } from "./rules/default-rules.js";
-export type { LoadRulebookOptions, Rulebook, RulebookHost } from "./rules/load-rulebook.js";
+export type {
+  LoadRulebookOptions,
+  Rulebook,
+  RulebookHost,
+  RulebookReadLimits,
+} from "./rules/load-rulebook.js";
 export {
   DEFAULT_RULEBOOK_MAX_CHARS,
   loadRulebook,

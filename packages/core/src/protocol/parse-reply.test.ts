@@ -320,10 +320,10 @@ describe("parseReply", () => {
       );
     });
 
-    it.each(finishes)("an unclosed bare JSON call (finish %s) is not run", (finish) => {
+    it.each(finishes)("an unclosed bare JSON call (finish %s) is invalid", (finish) => {
       expect(
         parse('{"name": "write_file", "args": {"path": "a", "content": "x"}', finish).kind,
-      ).not.toBe("call");
+      ).toBe("invalid");
     });
 
     it.each(finishes)("an unclosed fenced call (finish %s) is not run", (finish) => {

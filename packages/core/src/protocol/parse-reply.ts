@@ -239,6 +239,14 @@ function untaggedCall(prose: string, toolNames: readonly string[]): ToolCall | u
 
 const INCOMPLETE = Symbol("incomplete");
 
+function incompleteCall(finishReason: FinishReason | undefined): ParseResult {
+  return invalid(
+    finishReason === "length"
+      ? "Your reply hit the token limit before the call was complete, so it was not run. Send a shorter call (e.g. write a large file in parts with edit_file)."
+      : "Your call is incomplete (a string or bracket is not closed), so it was not run.",
+  );
+}
+
 /**
  * The JSON text of a tagged call candidate, or {@link INCOMPLETE} when the call was cut
  * off: an object, array or string left open. Whatever the finish reason and whether or
@@ -290,6 +298,10 @@ export function parseReply(text: string, options: ParseReplyOptions): ParseResul
   if (first === undefined) {
     const bare = untaggedCall(scan.prose, toolNames);
     if (bare) return { kind: "call", call: bare };
+    // A bare object that never closed is a cut call: say so rather than nudge.
+    if (scan.prose.trimStart().startsWith("{") && !scanJson(scan.prose).balanced) {
+      return incompleteCall(finishReason);
+    }
     if (scan.thinkingHadCall) {
       return invalid(
         "Your call was inside a thinking block, so it was not run. Close the thinking block first, then write the call.",
@@ -304,13 +316,7 @@ export function parseReply(text: string, options: ParseReplyOptions): ParseResul
   }
 
   const jsonText = callJson(first);
-  if (jsonText === INCOMPLETE) {
-    return invalid(
-      finishReason === "length"
-        ? "Your reply hit the token limit before the call was complete, so it was not run. Send a shorter call (e.g. write a large file in parts with edit_file)."
-        : "Your call is incomplete (a string or bracket is not closed), so it was not run.",
-    );
-  }
+  if (jsonText === INCOMPLETE) return incompleteCall(finishReason);
   if (jsonText === undefined || jsonText.trim() === "") {
     return invalid("Your call is empty.");
   }

@@ -1,6 +1,12 @@
 export type { AgentOptions, ResumeOptions, RunOptions } from "./agent/agent.js";
 export { Agent } from "./agent/agent.js";
 export type {
+  ApprovalDecision,
+  ApprovalHandler,
+  ApprovalRequest,
+} from "./agent/approve-call.js";
+export { askApproval } from "./agent/approve-call.js";
+export type {
   AgentEvent,
   AgentEventMap,
   AgentEventName,

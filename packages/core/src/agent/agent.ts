@@ -27,6 +27,7 @@ import type { SessionStore } from "../session/session-store.js";
 import { type AnyTool, assertToolName } from "../tools/define-tool.js";
 import { describeTool } from "../tools/describe-tool.js";
 import { DONE_TOOL_NAME, doneTool } from "../tools/done-tool.js";
+import { type ApprovalHandler, askApproval } from "./approve-call.js";
 import type {
   AgentEvent,
   AgentEventMap,
@@ -108,6 +109,15 @@ export interface AgentOptions {
    * plumbing in a repository, plain copies elsewhere). Default: none.
    */
   checkpointer?: Checkpointer | undefined;
+  /**
+   * Asked before every tool that is not `readOnly` (`write_file`, `edit_file`,
+   * `run_shell`, your own). Nothing with side effects happens before the answer: the
+   * agent asks first, then checkpoints, then runs the tool. A denial (or a hook that
+   * throws) becomes a tool error the model reads, and the tool does not run. Prefer
+   * this over `createTools({ approve })` when you use an Agent: a tool-level hook is
+   * only reached after the checkpoint. Default: no hook (every call runs).
+   */
+  approve?: ApprovalHandler | undefined;
 }
 
 /** Options of one run. */
@@ -922,7 +932,9 @@ export class Agent extends EventEmitter<AgentListeners> {
           signal,
         };
         let result: ToolResult | undefined;
-        if (changes) {
+        const denial = await this.approveCall(tool, validation.data, signal);
+        if (denial !== undefined) result = { ok: false, error: denial };
+        else if (changes) {
           try {
             await checkpointer.beforeChange(change);
           } catch (error) {
@@ -1090,6 +1102,27 @@ export class Agent extends EventEmitter<AgentListeners> {
         "session",
         `The session stopped while ${call.name} (step ${call.step}) was running; the model is told its effect is unknown.`,
       );
+    }
+  }
+
+  /**
+   * Asks the `approve` hook about a call that is not read-only, before anything with side
+   * effects (the checkpoint, the tool) happens.
+   *
+   * @returns `undefined` when the call may run, else the error the model reads.
+   */
+  private async approveCall(
+    tool: AnyTool,
+    input: unknown,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    const approve = this.options.approve;
+    if (approve === undefined || tool.readOnly === true) return undefined;
+    try {
+      return await askApproval(approve, { tool: tool.name, input }, signal);
+    } catch (error) {
+      if (signal.aborted) throw this.abortStop(signal);
+      throw error;
     }
   }
 

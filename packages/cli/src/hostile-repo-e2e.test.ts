@@ -62,4 +62,42 @@ describe.skipIf(missingBuilds.length > 0)("a hostile repository (the real bin)",
       expect(result.stderr + result.stdout).toMatch(/AGENTS\.md was skipped: .*not a regular file/);
     });
   });
+
+  describe.skipIf(!isPosix || !hasGit)("approval comes before any git command", () => {
+    /** Plants a repo-local `core.fsmonitor` that leaves a marker when git runs it. */
+    function plantFsmonitor(): string {
+      const marker = path.join(cli.root, "fsmonitor-ran");
+      const hook = path.join(cli.root, "fsmonitor.sh");
+      writeFileSync(hook, `#!/bin/sh\necho ran >> '${marker}'\nexit 0\n`);
+      chmodSync(hook, 0o755);
+      spawnSync("git", ["config", "core.fsmonitor", hook], { cwd: cli.repo });
+      return marker;
+    }
+    const replies = [
+      call("run_shell", { command: "echo hi" }),
+      call("done", { summary: "stopped" }),
+    ];
+
+    it("runs no repo-local fsmonitor when the command is denied at the prompt", async () => {
+      const marker = plantFsmonitor();
+      const model = await server({ replies });
+      const result = await run([...ollama(model.url), "say hi"], {
+        env: { GEMMA_CODER_FORCE_PROMPT: "1" },
+        input: "n\n",
+      });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain("Allow run_shell");
+      expect(result.stdout).toContain("run_shell was denied by the user");
+      expect(existsSync(marker)).toBe(false);
+    });
+
+    it("runs no repo-local fsmonitor when the command is refused without a terminal", async () => {
+      const marker = plantFsmonitor();
+      const model = await server({ replies });
+      const result = await run([...ollama(model.url), "say hi"]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("not approved");
+      expect(existsSync(marker)).toBe(false);
+    });
+  });
 });

@@ -380,16 +380,14 @@ class Invocation {
 
     const mode: ApprovalMode = args.yes ? "allow-all" : this.interactive ? "ask" : "refuse";
     const { createTools } = await modules.tools;
-    const tools = createTools({
-      root: workspace,
-      readOnly: args.readOnly,
-      approve: createApprover({ mode, ask: this.ask }),
-    });
+    const tools = createTools({ root: workspace, readOnly: args.readOnly });
     let agent: Agent;
     try {
       agent = new Agent({
         provider: ready.provider,
         tools,
+        // On the Agent, not the tools: the answer comes before the checkpoint (git).
+        approve: createApprover({ mode, ask: this.ask }),
         rules,
         workspace,
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
@@ -445,7 +443,8 @@ class Invocation {
     // Inside its own scratch copy the demo needs no approvals: it runs as with --yes.
     const agent = new Agent({
       provider: demo.provider,
-      tools: createTools({ root: demo.dir, approve: createApprover({ mode: "allow-all" }) }),
+      tools: createTools({ root: demo.dir }),
+      approve: createApprover({ mode: "allow-all" }),
       workspace: demo.dir,
       ...this.sessionOptions(),
     });

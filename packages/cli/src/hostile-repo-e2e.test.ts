@@ -5,7 +5,13 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { hasGit, missingBuilds, ollama, useCliHarness } from "./__fixtures__/cli-harness.js";
+import {
+  hasGit,
+  hasPython,
+  missingBuilds,
+  ollama,
+  useCliHarness,
+} from "./__fixtures__/cli-harness.js";
 import { call } from "./__fixtures__/model-server.mjs";
 
 const cli = useCliHarness();
@@ -90,6 +96,28 @@ describe.skipIf(missingBuilds.length > 0)("a hostile repository (the real bin)",
       expect(result.stdout).toContain("run_shell was denied by the user");
       expect(existsSync(marker)).toBe(false);
     });
+
+    it.skipIf(!hasPython)(
+      "runs no repo-local fsmonitor when the command is denied on a real terminal",
+      async () => {
+        const marker = plantFsmonitor();
+        const model = await server({ replies });
+        // python3's pty module gives the CLI a real terminal; our stdin is copied to it.
+        const result = await run([...ollama(model.url), "say hi"], {
+          input: "n\n",
+          env: { TERM: "xterm" },
+          command: [
+            "python3",
+            "-c",
+            "import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))",
+            process.execPath,
+          ],
+        });
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain("Allow run_shell");
+        expect(existsSync(marker)).toBe(false);
+      },
+    );
 
     it("runs no repo-local fsmonitor when the command is refused without a terminal", async () => {
       const marker = plantFsmonitor();

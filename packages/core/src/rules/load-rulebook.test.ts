@@ -177,7 +177,8 @@ describe("loadRulebook", () => {
       "refuses a device (/dev/zero) without reading it, and falls back to the default",
       async () => {
         await mkdir(join(base, "repo/.git"), { recursive: true });
-        // Inside the repository's folder tree, so only the file-type check can refuse it.
+        // Refused before any byte is read (it resolves outside the repository; the
+        // explicit-file test below covers the file-type check on a device).
         await symlink("/dev/zero", join(base, "repo/AGENTS.md"));
         const book = await loadRulebook({ workspace: join(base, "repo") });
         expect(book.source).toBe("default");

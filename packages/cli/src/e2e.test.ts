@@ -213,7 +213,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
     const result = await run([...ollama(model.url), "--max-steps", "1", "loop"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("✗ stopped · 1 step");
-    expect(result.stdout).toContain("limit of 1 steps");
+    expect(result.stdout).toContain("limit of 1 step without");
   });
 
   it("stops at --timeout with exit 1", async () => {

@@ -94,7 +94,7 @@ describe("createEmbeddedProvider", () => {
     expect(error.code).toBe("config");
     for (const hint of [
       "ollama pull",
-      "llama-server -m",
+      "llama-server -m gemma-4-E2B-it-Q4_K_M.gguf -c 8192 --jinja",
       "OPENROUTER_API_KEY",
       "@gemma-coder/embedded",
     ]) {

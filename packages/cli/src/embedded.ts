@@ -73,7 +73,7 @@ export interface EmbeddedUi {
 
 const SERVER_BACKENDS = [
   "  - Ollama: install it from https://ollama.com, then `ollama pull gemma4:e4b` (it listens on 127.0.0.1:11434).",
-  "  - llama.cpp: `llama-server -m gemma-4-E2B-it-Q4_K_M.gguf --port 8080`.",
+  "  - llama.cpp: `llama-server -m gemma-4-E2B-it-Q4_K_M.gguf -c 8192 --jinja --port 8080`.",
   "  - OpenRouter: `export OPENROUTER_API_KEY=...` (a free key from https://openrouter.ai/keys).",
 ];
 

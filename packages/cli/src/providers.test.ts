@@ -95,7 +95,7 @@ describe("createProvider", () => {
     await ready.provider.dispose?.();
     const dead = `http://127.0.0.1:${await deadPort()}`;
     expect((await setupError({ provider: "llama-cpp", baseUrl: dead })).message).toContain(
-      "llama-server -m",
+      "llama-server -m model.gguf -c 8192 --jinja",
     );
   });
 

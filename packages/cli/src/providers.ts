@@ -153,7 +153,7 @@ export async function createProvider(
           "llama-cpp",
           baseUrl,
           health.error,
-          "Is llama-server running? Start it with `llama-server -m model.gguf --port 8080`, or point --base-url at it.",
+          "Is llama-server running? Start it with `llama-server -m model.gguf -c 8192 --jinja --port 8080`, or point --base-url at it.",
         );
       }
       const notes: string[] = [];

@@ -120,6 +120,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder sessions (the real bin)",
     expect(second.code).toBe(0);
     expect(second.stderr).toContain(`Continuing session ${sessionId}: "fix add in calc.py"`);
     expect(second.stdout).toContain("Said hello too.");
+    // This run took one step; the session's earlier two are not counted again.
+    expect(second.stdout).toMatch(/✓ done · 1 step ·/);
     expect(ids(second.stderr).sessionId).toBe(sessionId);
     // The model got the whole earlier conversation, then the follow-up.
     const resumed = chatMessages(model, -1);
@@ -253,7 +255,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder sessions (the real bin)",
       writeFileSync(path.join(cli.repo, "calc.py"), "# edited by hand\n");
       const undo = await run(["undo"]);
       expect(undo.code).toBe(1);
-      expect(undo.stdout).toContain("left 1 file alone");
+      expect(undo.stdout).toContain("left 1 file as it was (changed since the run)");
       expect(undo.stdout).toMatch(/kept {6}calc\.py: It was changed after the run/);
       expect(undo.stderr).toContain("--force");
       expect(read("calc.py")).toBe("# edited by hand\n");

@@ -113,6 +113,8 @@ export class LiveView {
   private tokensIn = 0;
   private tokensOut = 0;
   private turnChars = 0;
+  /** The steps this run took (a resumed session's `result.steps` counts from its start). */
+  private readonly stepsTaken = new Set<number>();
   private phase: "model" | "tool" | "idle" = "idle";
   private phaseStarted = 0;
   private toolLabel = "";
@@ -144,6 +146,7 @@ export class LiveView {
     const c = this.options.colors;
     switch (event.type) {
       case "turn-start":
+        this.stepsTaken.add(event.step);
         this.turnChars = 0;
         this.setPhase("model");
         break;
@@ -279,8 +282,9 @@ export class LiveView {
     this.spinner.stop();
     this.flushProse();
     const c = this.options.colors;
+    const steps = this.stepsTaken.size;
     const stats = c.dim(
-      `${result.steps} ${result.steps === 1 ? "step" : "steps"} · ${formatDuration(result.durationMs)} · ${nf.format(result.usage.inputTokens)} tokens in, ${nf.format(result.usage.outputTokens)} out`,
+      `${steps} ${steps === 1 ? "step" : "steps"} · ${formatDuration(result.durationMs)} · ${nf.format(result.usage.inputTokens)} tokens in, ${nf.format(result.usage.outputTokens)} out`,
     );
     const refused = this.record.refused > 0;
     if (result.status === "done" && refused) {

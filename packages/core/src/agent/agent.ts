@@ -38,6 +38,7 @@ import type {
   RunUsage,
   StopReason,
 } from "./events.js";
+import { formatLimit } from "./format-limit.js";
 import { OVERSIZE_HISTORY_CHARS, oversizeFeedback, ReplyMeter, replyCap } from "./reply-cap.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 import { restartBrokenTurn, TurnRetry, type TurnRetryOptions, turnGaveUp } from "./turn-retry.js";
@@ -173,7 +174,7 @@ const TRANSITIONS: Readonly<Record<AgentState, readonly AgentState[]>> = {
 };
 
 const NUDGE =
-  'Your reply had no tool call. Reply with exactly one call:\n<tool>\n{"name": "TOOL_NAME", "args": {...}}\n</tool>\nIf the task is complete, call done.';
+  'Your reply had no tool call. Reply with exactly one call in this form:\n<tool>\n{"name": "TOOL_NAME", "args": {...}}\n</tool>\nIf the task is complete, call done.';
 
 const CLOSE_TAGS = CALL_TAGS.map(([, close]) => close);
 
@@ -607,9 +608,12 @@ export class Agent extends EventEmitter<AgentListeners> {
         : setTimeout(
             () =>
               controller.abort(
-                new GemmaCoderError(`The run exceeded its time limit of ${timeoutMs} ms.`, {
-                  code: "timeout",
-                }),
+                new GemmaCoderError(
+                  `The run exceeded its time limit of ${formatLimit(timeoutMs)}.`,
+                  {
+                    code: "timeout",
+                  },
+                ),
               ),
             timeoutMs,
           );
@@ -779,7 +783,7 @@ export class Agent extends EventEmitter<AgentListeners> {
         if (steps - firstStep >= maxSteps) {
           throw new StopRun(
             "max-steps",
-            `The run reached its limit of ${maxSteps} steps without calling done.`,
+            `The run reached its limit of ${maxSteps} ${maxSteps === 1 ? "step" : "steps"} without calling done.`,
           );
         }
         steps++;

@@ -138,7 +138,8 @@ export function createLlamaCpp(options: LlamaCppOptions = {}): LlamaCppProvider 
     id: ID,
     baseUrl,
     headers: () => (options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-    connectionHint: "Is llama-server running? Start it with `llama-server -m <model.gguf>`.",
+    connectionHint:
+      "Is llama-server running? Start it with `llama-server -m <model.gguf> -c 8192 --jinja`.",
     describeError: (info) => {
       if (info.status === 503 && /loading/i.test(info.serverMessage)) {
         return { isRetryable: true, hint: "The server is still loading the model." };

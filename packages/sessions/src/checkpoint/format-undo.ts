@@ -8,7 +8,7 @@ function plural(count: number, word: string): string {
  * Describes an undo for people, one line per file, e.g. for `gemma-coder undo`:
  *
  * ```
- * Undid run 3f2a…: restored 2 files, removed 1 file, left 1 file alone.
+ * Undid run 3f2a…: restored 2 files, removed 1 file, left 1 file as it was (changed since the run).
  *   restored  src/a.js
  *   removed   notes.txt
  *   kept      src/b.js: It was changed after the run by someone else; ...
@@ -22,7 +22,7 @@ export function formatUndoResult(result: UndoResult): string {
   if (result.restored.length > 0) parts.push(`restored ${plural(result.restored.length, "file")}`);
   if (result.deleted.length > 0) parts.push(`removed ${plural(result.deleted.length, "file")}`);
   if (result.conflicts.length > 0) {
-    parts.push(`left ${plural(result.conflicts.length, "file")} alone`);
+    parts.push(`left ${plural(result.conflicts.length, "file")} as it was (changed since the run)`);
   }
   const head =
     parts.length === 0

@@ -204,9 +204,16 @@ describe("Agent", () => {
     const agent = new Agent({ provider: model, tools: [echo], rules: false });
     const results: string[] = [];
     agent.on("tool-result", () => results.push("r"));
+    const warnings: string[] = [];
+    agent.on("warning", (event) => warnings.push(`${event.kind}: ${event.message}`));
     const result = await agent.run("t");
     expect(result).toMatchObject({ status: "failed", stopReason: "repeated-calls", steps: 5 });
     expect(results).toHaveLength(4);
+    // The user sees the warning the model gets.
+    expect(warnings).toEqual([
+      "repeated-call: The model made the same echo call 3 times with nothing changed in between.",
+      "repeated-call: The model made the same echo call 4 times with nothing changed in between.",
+    ]);
     expect(model.requests[2]?.messages.at(-1)?.content).not.toContain("exact call");
     expect(model.requests[3]?.messages.at(-1)?.content).toContain(
       "You made this exact call 3 times",

@@ -1003,6 +1003,12 @@ export class Agent extends EventEmitter<AgentListeners> {
           notes.push(
             `You made this exact call ${count} times with nothing changed in between. Do something different.`,
           );
+          // The user should see what the model is told, not just a run that seems stuck.
+          await warn(
+            "repeated-call",
+            `The model made the same ${tool.name} call ${count} times with nothing changed in between.`,
+            step,
+          );
         }
 
         setState("executing-tool");

@@ -146,6 +146,33 @@ describe("LiveView in plain mode", () => {
     );
   });
 
+  it("says on stderr, every few seconds at most, that a slow model is still writing", () => {
+    const stdout = sink();
+    const stderr = sink();
+    let clock = 0;
+    const colors = pc.createColors(false);
+    const view = new LiveView({
+      stdout,
+      stderr,
+      colors,
+      errColors: colors,
+      live: false,
+      verbose: false,
+      now: () => clock,
+    });
+    const runId = "r";
+    view.handle({ type: "turn-start", runId, step: 1 });
+    for (let second = 1; second <= 12; second++) {
+      clock = second * 1000;
+      view.handle({ type: "text-delta", runId, step: 1, text: "word " });
+    }
+    // Nothing reached stdout (no newline yet), but stderr said so twice in 12 seconds.
+    expect(stdout.text()).toBe("");
+    expect(stderr.text()).toBe(
+      "… the model is still writing (25 characters, 5.0s)\n… the model is still writing (50 characters, 10.0s)\n",
+    );
+  });
+
   it("shows the raw model text with --verbose", async () => {
     const { out } = await render(fix, { verbose: true });
     expect(out).toContain('{"name":"read_file"');

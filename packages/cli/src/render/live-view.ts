@@ -38,6 +38,9 @@ export interface LiveViewOptions {
   now?: () => number;
 }
 
+/** How often plain (non-terminal) output says that the model is still writing. */
+const PROGRESS_EVERY_MS = 5000;
+
 /** What the view learnt about the run, for the summary. */
 export interface RunRecord {
   /** Files written or edited, in order, with how. */
@@ -115,6 +118,8 @@ export class LiveView {
   private turnChars = 0;
   /** The steps this run took (a resumed session's `result.steps` counts from its start). */
   private readonly stepsTaken = new Set<number>();
+  /** When plain output last said the model is still writing (see {@link progress}). */
+  private lastProgress = 0;
   private phase: "model" | "tool" | "idle" = "idle";
   private phaseStarted = 0;
   private toolLabel = "";
@@ -148,10 +153,12 @@ export class LiveView {
       case "turn-start":
         this.stepsTaken.add(event.step);
         this.turnChars = 0;
+        this.lastProgress = this.now();
         this.setPhase("model");
         break;
       case "text-delta": {
         this.turnChars += event.text.length;
+        this.progress();
         if (this.options.verbose) {
           this.prose(event.text, c.dim);
           break;
@@ -338,6 +345,23 @@ export class LiveView {
       ),
     );
     this.setPhase("model");
+  }
+
+  /**
+   * Plain output shows prose a line at a time, so a model slowly writing a long call
+   * looks hung: at most every {@link PROGRESS_EVERY_MS} a line on stderr says it is still
+   * writing, and how much.
+   */
+  private progress(): void {
+    if (this.options.live) return;
+    const now = this.now();
+    if (now - this.lastProgress < PROGRESS_EVERY_MS) return;
+    this.lastProgress = now;
+    this.note(
+      this.options.errColors.dim(
+        `… the model is still writing (${nf.format(this.turnChars)} characters, ${formatDuration(now - this.phaseStarted)})`,
+      ),
+    );
   }
 
   private setPhase(phase: "model" | "tool"): void {

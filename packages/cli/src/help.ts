@@ -67,7 +67,8 @@ Configuration (first found wins)
   OLLAMA_HOST, OPENROUTER_API_KEY, GEMMA_CODER_CACHE (models), NO_COLOR.
 
 Exit codes
-  0 done   1 failed or stopped by a limit   2 usage or configuration error
+  0 done   1 failed or stopped by a limit (also: a .gguf that cannot be loaded, or
+           changes refused for want of a terminal)   2 usage or configuration error
   130 interrupted (Ctrl-C; press it twice to quit at once)
   143 stopped by SIGTERM, 129 by SIGHUP (running commands are killed first)
   undo: 0 undone   1 some files were left alone (changed since; see --force)

@@ -15,10 +15,15 @@ import {
   formatToolResult,
   type ToolResult,
 } from "../protocol/tool-result.js";
-import type { ChatMessage, FinishReason, ModelProvider, Usage } from "../provider/provider.js";
+import type {
+  ChatMessage,
+  FinishReason,
+  ModelProvider,
+  ReplyTokens,
+  Usage,
+} from "../provider/provider.js";
 import { DEFAULT_RULES } from "../rules/default-rules.js";
 import { loadRulebook, type RulebookHost } from "../rules/load-rulebook.js";
-import { assistantContent } from "../session/assistant-message.js";
 import type { Checkpointer, FileChange, UndoOptions, UndoResult } from "../session/checkpointer.js";
 import { hashMessages } from "../session/hash-messages.js";
 import { rebuildSession, type SessionSnapshot } from "../session/rebuild-session.js";
@@ -37,6 +42,7 @@ import type {
   RunUsage,
   StopReason,
 } from "./events.js";
+import { replyMessage } from "./reply-message.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 import { formatValidationError } from "./validation-feedback.js";
 
@@ -317,6 +323,7 @@ export class Agent extends EventEmitter<AgentListeners> {
       mode: this.options.constrainedDecoding ?? "off",
       providerId: this.options.provider.id,
       grammar: this.options.constrainedDecodingOptions,
+      maxOutputTokens: this.options.maxOutputTokens ?? 2048,
     });
   }
 
@@ -754,6 +761,7 @@ export class Agent extends EventEmitter<AgentListeners> {
         const reply = createReplyStream({ toolNames });
         let finishReason: FinishReason | undefined;
         let turnUsage: Usage | undefined;
+        let replyTokens: ReplyTokens | undefined;
         const recordReply = (text: string, finish: FinishReason, error?: string) =>
           recorder?.write({
             type: "reply",
@@ -790,6 +798,7 @@ export class Agent extends EventEmitter<AgentListeners> {
             } else if (part.type === "finish") {
               finishReason = part.reason;
               turnUsage = part.usage;
+              replyTokens = part.tokens;
             } else {
               this.emitEvent("notice", {
                 runId,
@@ -842,10 +851,7 @@ export class Agent extends EventEmitter<AgentListeners> {
 
         // Parse what the history will show: the reply up to the end of a completed call.
         const parsed = parseReply(text, { toolNames, finishReason: reason });
-        messages.push({
-          role: "assistant",
-          content: assistantContent(text, parsed.kind === "call"),
-        });
+        messages.push(replyMessage(text, parsed.kind === "call", replyTokens));
 
         const rejectReply = async (feedback: string, asResult: boolean) => {
           invalidInARow++;

@@ -136,9 +136,9 @@ describe("jsonSchemaToGbnf", () => {
     expect(bounded.matches(items(DEFAULT_MAX_ARRAY_ITEMS + 1))).toBe(false);
     const free = compile({ type: "object", properties: { value: {} } });
     expect(free.matches(JSON.stringify({ value: { a: [1, "b"] } }))).toBe(true);
-    expect(free.matches(JSON.stringify({ value: Array(DEFAULT_MAX_ARRAY_ITEMS + 1).fill(1) }))).toBe(
-      false,
-    );
+    expect(
+      free.matches(JSON.stringify({ value: Array(DEFAULT_MAX_ARRAY_ITEMS + 1).fill(1) })),
+    ).toBe(false);
   });
 
   it("gives long-text properties the long cap and the rest the short one", () => {

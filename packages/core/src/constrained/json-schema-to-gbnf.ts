@@ -419,7 +419,11 @@ export class GbnfWriter {
       this.property = saved;
       const pair = `${key} ${ws} ":" ${ws} ${value}`;
       const cap = this.arrayCap();
-      const more = repeat(`( ${ws} "," ${ws} ${pair} )`, 0, cap === undefined ? undefined : cap - 1);
+      const more = repeat(
+        `( ${ws} "," ${ws} ${pair} )`,
+        0,
+        cap === undefined ? undefined : cap - 1,
+      );
       return this.rule(`${hint}-map`, `"{" ${ws} ( ${pair} ${more} ${ws} )? "}"`);
     }
     const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);

@@ -7,10 +7,7 @@ import { doneTool } from "../tools/done-tool.js";
 import { jsonStyle, preamble, validCall } from "./__fixtures__/call-arbitraries.js";
 import { isFiniteLanguage, parseGbnf, unproductiveRules } from "./__fixtures__/gbnf-matcher.js";
 import { DEFAULT_SHAPES, KITCHEN_SINK } from "./__fixtures__/tool-shapes.js";
-import {
-  DEFAULT_MAX_LONG_STRING_CHARS,
-  DEFAULT_MAX_STRING_CHARS,
-} from "./json-schema-to-gbnf.js";
+import { DEFAULT_MAX_LONG_STRING_CHARS, DEFAULT_MAX_STRING_CHARS } from "./json-schema-to-gbnf.js";
 import { longStringCapFor, planToolCallConstraint } from "./plan-tool-call-constraint.js";
 import { buildToolCallGrammar, withDoneTool } from "./tool-call-grammar.js";
 

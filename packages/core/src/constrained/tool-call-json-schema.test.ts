@@ -33,7 +33,10 @@ describe("buildToolCallJsonSchema", () => {
     expect(args("read_file").path?.maxLength).toBe(DEFAULT_MAX_STRING_CHARS);
     expect(args("search").pattern?.maxLength).toBe(DEFAULT_MAX_STRING_CHARS);
     expect(args("write_file").content?.maxLength).toBe(DEFAULT_MAX_LONG_STRING_CHARS);
-    expect(args("done").summary).toMatchObject({ minLength: 1, maxLength: DEFAULT_MAX_STRING_CHARS });
+    expect(args("done").summary).toMatchObject({
+      minLength: 1,
+      maxLength: DEFAULT_MAX_STRING_CHARS,
+    });
     const own = defineTool({
       name: "tag",
       description: "Tags.",

@@ -110,7 +110,8 @@ export function buildToolCallJsonSchema(
     };
     const own = schema.$defs ?? schema.definitions;
     if (isRecord(own)) {
-      for (const [name, def] of Object.entries(own)) defs[prefix + name] = rewrite(def, renameRef, cap);
+      for (const [name, def] of Object.entries(own))
+        defs[prefix + name] = rewrite(def, renameRef, cap);
     }
     return {
       type: "object",

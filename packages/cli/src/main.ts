@@ -6,8 +6,11 @@ import {
   Agent,
   type AgentEvent,
   type AgentEventName,
+  type AnyTool,
+  type ConstrainedDecodingMode,
   GemmaCoderError,
   type ModelProvider,
+  planToolCallConstraint,
   type RunResult,
 } from "@gemma-coder/core";
 import type { Sessions } from "@gemma-coder/sessions";
@@ -16,6 +19,7 @@ import { type CliArgs, parseCliArgs } from "./args.js";
 import { modelsDir } from "./cache-dir.js";
 import type { Env, Settings } from "./config/resolve-settings.js";
 import { resolveSettings } from "./config/resolve-settings.js";
+import { constrainedModeFor } from "./constrained-mode.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import { stripControls } from "./render/describe-call.js";
 import { toJsonLine } from "./render/json-lines.js";
@@ -319,6 +323,19 @@ class Invocation {
     throw error;
   }
 
+  /** Says when the backend enforces well-formed calls, so a user knows what is in effect. */
+  private constrainedNote(
+    mode: ConstrainedDecodingMode,
+    provider: ModelProvider,
+    tools: readonly AnyTool[],
+  ): void {
+    if (this.args.json || mode === "off") return;
+    const plan = planToolCallConstraint({ tools, capabilities: provider.capabilities, mode });
+    if (plan.mode === "off") return;
+    const how = plan.mode === "grammar" ? "a grammar" : "a JSON schema";
+    this.note(`constrained decoding: ${how} of the tool calls (--constrained off to disable)`);
+  }
+
   private note(text: string): void {
     this.io.stderr.write(`${this.errColors.dim(stripControls(text))}\n`);
   }
@@ -385,6 +402,7 @@ class Invocation {
       readOnly: args.readOnly,
       approve: createApprover({ mode, ask: this.ask }),
     });
+    const constrained = constrainedModeFor(settings.constrained, ready.provider.id);
     let agent: Agent;
     try {
       agent = new Agent({
@@ -392,6 +410,7 @@ class Invocation {
         tools,
         rules,
         workspace,
+        constrainedDecoding: constrained,
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
         ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
         ...(settings.contextWindow === undefined ? {} : { contextWindow: settings.contextWindow }),
@@ -401,6 +420,7 @@ class Invocation {
     } catch (error) {
       return this.fail(errorText(error));
     }
+    this.constrainedNote(constrained, ready.provider, tools);
     const refuseNote =
       mode === "refuse" && !args.readOnly
         ? "No terminal to ask for approval: file changes and commands will be refused (use --yes to allow them)."

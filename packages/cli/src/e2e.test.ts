@@ -59,12 +59,13 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
     const result = await run([...ollama(model.url), "--constrained", "json", "finish"]);
     expect(result.stderr).toContain("constrained decoding: a JSON schema of the tool calls");
     const chats = model.requests.filter((request) => request.path === "/api/chat");
-    expect((chats[0]?.body as { format?: unknown }).format).toMatchObject({ anyOf: expect.any(Array) });
+    const sent = (chats[0]?.body ?? {}) as { format?: unknown };
+    expect(sent.format).toMatchObject({ anyOf: expect.any(Array) });
     // Off by default on a backend that is not llama.cpp or the in-process engine.
     const plain = await run([...ollama(model.url), "finish"]);
     expect(plain.stderr).not.toContain("constrained decoding");
     const last = model.requests.filter((request) => request.path === "/api/chat").at(-1);
-    expect((last?.body as { format?: unknown }).format).toBeUndefined();
+    expect(((last?.body ?? {}) as { format?: unknown }).format).toBeUndefined();
   });
 
   it("asks before a change through stdin and respects no", async () => {

@@ -137,6 +137,11 @@ export class CompletionDecoder implements PayloadDecoder {
    */
   private replyTokens(chunk: Record<string, unknown>): ReplyTokens | undefined {
     if (!this.idsComplete || this.ids.length === 0) return undefined;
+    // A token that ends inside a UTF-8 character is not streamed on its own (the 2025
+    // build sends its text with the next token, under that token's id only): when ids
+    // are missing, sending the rest back would drop tokens from the history.
+    const predicted = chunk.tokens_predicted;
+    if (typeof predicted === "number" && predicted !== this.ids.length) return undefined;
     const ids = [...this.ids];
     const type = typeof chunk.stop_type === "string" ? chunk.stop_type : legacyStopType(chunk);
     let text = this.text;

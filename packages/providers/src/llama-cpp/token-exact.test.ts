@@ -85,6 +85,29 @@ describe("llama.cpp server: the generated token ids go back as they were", () =>
     }
   });
 
+  it("reports no ids when the server streamed fewer than it generated", async () => {
+    // Seen on a real server: a token ending inside a UTF-8 character is sent with the next
+    // one, under one id; replaying the rest would drop a token from the history.
+    server.route("POST /completion", (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(`data: ${JSON.stringify({ content: "é", tokens: [301], stop: false })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ content: "", tokens: [], stop: true, stop_type: "limit", stopping_word: "", tokens_predicted: 2, tokens_evaluated: 5, timings: { prompt_n: 5 } })}\n\n`,
+      );
+      res.end();
+    });
+    const llama = createLlamaCpp({ baseUrl: server.url });
+    try {
+      const { finish, text } = await collect(
+        llama.streamChat({ messages: [{ role: "user", content: "hi" }] }),
+      );
+      expect(text).toBe("é");
+      expect(finish?.tokens).toBeUndefined();
+    } finally {
+      await llama.dispose();
+    }
+  });
+
   it("re-tokenizing the reply's text instead re-evaluates the whole reply each turn", async () => {
     const { finishes, emulator } = await converse(3, false);
     const before = emulator.prompts[0]?.length ?? 0;

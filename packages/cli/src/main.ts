@@ -6,8 +6,11 @@ import {
   Agent,
   type AgentEvent,
   type AgentEventName,
+  type AnyTool,
+  type ConstrainedDecodingMode,
   GemmaCoderError,
   type ModelProvider,
+  planToolCallConstraint,
   type RunResult,
 } from "@gemma-coder/core";
 import type { Sessions } from "@gemma-coder/sessions";
@@ -23,6 +26,7 @@ import {
 import { bindApiKey } from "./config/key-binding.js";
 import type { Env, Settings } from "./config/resolve-settings.js";
 import { resolveSettings } from "./config/resolve-settings.js";
+import { constrainedModeFor } from "./constrained-mode.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import { stripControls } from "./render/describe-call.js";
 import { toJsonLine } from "./render/json-lines.js";
@@ -423,6 +427,19 @@ class Invocation {
     throw error;
   }
 
+  /** Says when the backend enforces well-formed calls, so a user knows what is in effect. */
+  private constrainedNote(
+    mode: ConstrainedDecodingMode,
+    provider: ModelProvider,
+    tools: readonly AnyTool[],
+  ): void {
+    if (this.args.json || mode === "off") return;
+    const plan = planToolCallConstraint({ tools, capabilities: provider.capabilities, mode });
+    if (plan.mode === "off") return;
+    const how = plan.mode === "grammar" ? "a grammar" : "a JSON schema";
+    this.note(`constrained decoding: ${how} of the tool calls (--constrained off to disable)`);
+  }
+
   private note(text: string): void {
     this.io.stderr.write(`${this.errColors.dim(stripControls(text))}\n`);
   }
@@ -489,6 +506,7 @@ class Invocation {
     const mode: ApprovalMode = args.yes ? "allow-all" : this.interactive ? "ask" : "refuse";
     const { createTools } = await modules.tools;
     const tools = createTools({ root: workspace, readOnly: args.readOnly });
+    const constrained = constrainedModeFor(settings.constrained, ready.provider.id);
     let agent: Agent;
     try {
       agent = new Agent({
@@ -504,6 +522,7 @@ class Invocation {
         }),
         rules,
         workspace,
+        constrainedDecoding: constrained,
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
         ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
         ...(contextWindow === undefined ? {} : { contextWindow }),
@@ -513,6 +532,7 @@ class Invocation {
     } catch (error) {
       return this.fail(errorText(error));
     }
+    this.constrainedNote(constrained, ready.provider, tools);
     const refuseNote =
       mode === "refuse" && !args.readOnly
         ? "No terminal to ask for approval: file changes and commands will be refused (use --yes to allow them)."

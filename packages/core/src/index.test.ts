@@ -4,7 +4,11 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
   expect(Object.keys(await import("./index.js")).sort()).toEqual([
     "Agent",
     "CALL_EXAMPLE",
+    "DEFAULT_LONG_STRING_PROPERTIES",
+    "DEFAULT_MAX_ARRAY_ITEMS",
+    "DEFAULT_MAX_LONG_STRING_CHARS",
     "DEFAULT_MAX_RESULT_CHARS",
+    "DEFAULT_MAX_STRING_CHARS",
     "DEFAULT_RULEBOOK_MAX_CHARS",
     "DEFAULT_RULES",
     "DONE_TOOL_NAME",

@@ -23,7 +23,13 @@ export type {
   GbnfBuildOptions,
   JsonSchemaToGbnfOptions,
 } from "./constrained/json-schema-to-gbnf.js";
-export { jsonSchemaToGbnf } from "./constrained/json-schema-to-gbnf.js";
+export {
+  DEFAULT_LONG_STRING_PROPERTIES,
+  DEFAULT_MAX_ARRAY_ITEMS,
+  DEFAULT_MAX_LONG_STRING_CHARS,
+  DEFAULT_MAX_STRING_CHARS,
+  jsonSchemaToGbnf,
+} from "./constrained/json-schema-to-gbnf.js";
 export type {
   ConstrainedDecodingMode,
   PlanToolCallConstraintOptions,
@@ -68,6 +74,7 @@ export type {
   ModelProvider,
   NoticePart,
   ProviderCapabilities,
+  ReplyTokens,
   StreamPart,
   TextDeltaPart,
   Usage,

@@ -15,7 +15,13 @@ import {
   formatToolResult,
   type ToolResult,
 } from "../protocol/tool-result.js";
-import type { ChatMessage, FinishReason, ModelProvider, Usage } from "../provider/provider.js";
+import type {
+  ChatMessage,
+  FinishReason,
+  ModelProvider,
+  ReplyTokens,
+  Usage,
+} from "../provider/provider.js";
 import { DEFAULT_RULES } from "../rules/default-rules.js";
 import { loadRulebook, type RulebookHost } from "../rules/load-rulebook.js";
 import { assistantContent } from "../session/assistant-message.js";
@@ -40,6 +46,7 @@ import type {
 } from "./events.js";
 import { formatLimit } from "./format-limit.js";
 import { OVERSIZE_HISTORY_CHARS, oversizeFeedback, ReplyMeter, replyCap } from "./reply-cap.js";
+import { replyMessage } from "./reply-message.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 import { restartBrokenTurn, TurnRetry, type TurnRetryOptions, turnGaveUp } from "./turn-retry.js";
 import { formatValidationError } from "./validation-feedback.js";
@@ -357,6 +364,7 @@ export class Agent extends EventEmitter<AgentListeners> {
       mode: this.options.constrainedDecoding ?? "off",
       providerId: this.options.provider.id,
       grammar: this.options.constrainedDecodingOptions,
+      maxOutputTokens: this.options.maxOutputTokens ?? 2048,
     });
   }
 
@@ -817,6 +825,7 @@ export class Agent extends EventEmitter<AgentListeners> {
         const meter = new ReplyMeter(cap);
         let finishReason: FinishReason | undefined;
         let turnUsage: Usage | undefined;
+        let replyTokens: ReplyTokens | undefined;
         const recordReply = (text: string, finish: FinishReason, error?: string) =>
           recorder?.write({
             type: "reply",
@@ -861,6 +870,7 @@ export class Agent extends EventEmitter<AgentListeners> {
             } else if (part.type === "finish") {
               finishReason = part.reason;
               turnUsage = part.usage;
+              replyTokens = part.tokens;
             } else {
               this.emitEvent("notice", {
                 runId,
@@ -962,10 +972,7 @@ export class Agent extends EventEmitter<AgentListeners> {
 
         // Parse what the history will show: the reply up to the end of a completed call.
         const parsed = parseReply(text, { toolNames, finishReason: reason });
-        messages.push({
-          role: "assistant",
-          content: assistantContent(text, parsed.kind === "call"),
-        });
+        messages.push(replyMessage(text, parsed.kind === "call", replyTokens));
 
         if (parsed.kind === "none") {
           await rejectReply(NUDGE, false);

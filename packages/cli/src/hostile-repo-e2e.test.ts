@@ -123,7 +123,8 @@ describe.skipIf(missingBuilds.length > 0)("a hostile repository (the real bin)",
       const marker = plantFsmonitor();
       const model = await server({ replies });
       const result = await run([...ollama(model.url), "say hi"]);
-      expect(result.code).toBe(0);
+      // A run whose change was refused for want of a terminal exits 1 (see e2e.test.ts).
+      expect(result.code).toBe(1);
       expect(result.stdout).toContain("not approved");
       expect(existsSync(marker)).toBe(false);
     });

@@ -50,20 +50,27 @@ function checkFiles(name, files, unpacked) {
 
 function checkManifest(name, dir, manifest) {
   const text = JSON.stringify(manifest);
-  if (text.includes("@gemma-coder/source")) fail(name, 'the manifest keeps the "@gemma-coder/source" condition');
+  if (text.includes("@gemma-coder/source"))
+    fail(name, 'the manifest keeps the "@gemma-coder/source" condition');
   if (text.includes("workspace:")) fail(name, "the manifest keeps a workspace: range");
-  if (manifest.repository?.directory !== `packages/${dir}`) fail(name, "repository.directory is missing or wrong");
+  if (manifest.repository?.directory !== `packages/${dir}`)
+    fail(name, "repository.directory is missing or wrong");
   if (!manifest.repository?.url) fail(name, "repository.url is missing");
   if (!manifest.homepage) fail(name, "homepage is missing");
   if (!manifest.bugs?.url) fail(name, "bugs.url is missing");
-  if (!Array.isArray(manifest.keywords) || manifest.keywords.length === 0) fail(name, "keywords are missing");
+  if (!Array.isArray(manifest.keywords) || manifest.keywords.length === 0)
+    fail(name, "keywords are missing");
 }
 
 function checkSessionsEntry(unpacked) {
   for (const file of ["dist/index.js", "dist/index.cjs"]) {
     const text = readFileSync(path.join(unpacked, file), "utf8");
     // A static import or require; the demo's `await import(...)` is allowed.
-    if (/(from\s*["']@gemma-coder\/core\/testing["']|require\(["']@gemma-coder\/core\/testing["']\))/.test(text)) {
+    if (
+      /(from\s*["']@gemma-coder\/core\/testing["']|require\(["']@gemma-coder\/core\/testing["']\))/.test(
+        text,
+      )
+    ) {
       fail("@gemma-coder/sessions", `${file} imports @gemma-coder/core/testing at load time`);
     }
   }
@@ -73,7 +80,9 @@ const work = mkdtempSync(path.join(tmpdir(), "gemma-coder-packs-"));
 try {
   for (const dir of readdirSync(packagesDir)) {
     const pkgDir = path.join(packagesDir, dir);
-    const { name, private: isPrivate } = JSON.parse(readFileSync(path.join(pkgDir, "package.json"), "utf8"));
+    const { name, private: isPrivate } = JSON.parse(
+      readFileSync(path.join(pkgDir, "package.json"), "utf8"),
+    );
     if (isPrivate) continue;
     const dest = path.join(work, dir);
     const packed = run("pnpm", ["pack", "--pack-destination", dest], { cwd: pkgDir });
@@ -81,12 +90,18 @@ try {
       fail(name, `pnpm pack failed:\n${packed.output}`);
       continue;
     }
-    const tarball = path.join(dest, readdirSync(dest).find((f) => f.endsWith(".tgz")));
+    const tarball = path.join(
+      dest,
+      readdirSync(dest).find((f) => f.endsWith(".tgz")),
+    );
     const unpackDir = path.join(dest, "unpacked");
     run("mkdir", ["-p", unpackDir]);
     run("tar", ["xzf", tarball, "-C", unpackDir]);
     const unpacked = path.join(unpackDir, "package");
-    const files = run("tar", ["tzf", tarball]).output.split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
+    const files = run("tar", ["tzf", tarball])
+      .output.split("\n")
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ""));
     checkFiles(name, files, unpacked);
     checkManifest(name, dir, JSON.parse(readFileSync(path.join(unpacked, "package.json"), "utf8")));
     if (name === "@gemma-coder/sessions") checkSessionsEntry(unpacked);
@@ -94,9 +109,13 @@ try {
     if (!publint.ok || !/All good/.test(publint.output)) fail(name, `publint:\n${publint.output}`);
     const attw = run(bin("attw"), [tarball, "--format", "ascii"]);
     if (!attw.ok) fail(name, `attw:\n${attw.output}`);
-    console.log(`${name}: ${files.length} files, publint and attw ${publint.ok && attw.ok ? "pass" : "FAIL"}`);
+    console.log(
+      `${name}: ${files.length} files, publint and attw ${publint.ok && attw.ok ? "pass" : "FAIL"}`,
+    );
   }
-  const browser = run(process.execPath, [path.join(root, "scripts", "check-browser-bundle.mjs")], { cwd: root });
+  const browser = run(process.execPath, [path.join(root, "scripts", "check-browser-bundle.mjs")], {
+    cwd: root,
+  });
   console.log(browser.output.trim());
   if (!browser.ok) fail("@gemma-coder/core", "the browser bundle check failed");
 } finally {
@@ -104,7 +123,9 @@ try {
 }
 
 if (failures.length > 0) {
-  console.error(`\n${failures.length} package problem(s):\n${failures.map((f) => `- ${f}`).join("\n")}`);
+  console.error(
+    `\n${failures.length} package problem(s):\n${failures.map((f) => `- ${f}`).join("\n")}`,
+  );
   process.exit(1);
 }
 console.log("All packages pass.");

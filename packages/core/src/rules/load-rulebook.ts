@@ -1,4 +1,5 @@
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
+import { importNodeBuiltin } from "../runtime/node-builtin.js";
 import { DEFAULT_RULES } from "./default-rules.js";
 
 /**
@@ -68,8 +69,13 @@ export interface LoadRulebookOptions {
  * @returns A {@link RulebookHost}.
  */
 export async function nodeRulebookHost(): Promise<RulebookHost> {
-  const fs = await import("node:fs/promises");
-  const path = await import("node:path");
+  // Imported at run time, invisible to bundlers: elsewhere pass `rulebookHost` instead.
+  const needsIt = "The rulebook search (pass a `rulebookHost` or `rules` outside Node)";
+  const fs = await importNodeBuiltin<typeof import("node:fs/promises")>(
+    "node:fs/promises",
+    needsIt,
+  );
+  const path = await importNodeBuiltin<typeof import("node:path")>("node:path", needsIt);
   return {
     async readText(file) {
       try {

@@ -49,10 +49,11 @@ function checkFiles(name, files, unpacked) {
 }
 
 function checkManifest(name, dir, manifest) {
-  const text = JSON.stringify(manifest);
-  if (text.includes("@gemma-coder/source"))
-    fail(name, 'the manifest keeps the "@gemma-coder/source" condition');
-  if (text.includes("workspace:")) fail(name, "the manifest keeps a workspace: range");
+  if (JSON.stringify(manifest.exports).includes("@gemma-coder/source")) {
+    fail(name, 'the published exports keep the "@gemma-coder/source" condition');
+  }
+  const ranges = [manifest.dependencies, manifest.peerDependencies, manifest.optionalDependencies];
+  if (JSON.stringify(ranges).includes("workspace:")) fail(name, "a workspace: range is left");
   if (manifest.repository?.directory !== `packages/${dir}`)
     fail(name, "repository.directory is missing or wrong");
   if (!manifest.repository?.url) fail(name, "repository.url is missing");

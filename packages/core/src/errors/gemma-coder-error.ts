@@ -24,6 +24,7 @@ export type ErrorCode =
   | "model-not-found"
   | "context-overflow"
   | "unsupported"
+  | "storage"
   | "internal";
 
 /** Options accepted by {@link GemmaCoderError}. */

@@ -30,6 +30,7 @@ import { hashMessages } from "../session/hash-messages.js";
 import { rebuildSession, type SessionSnapshot } from "../session/rebuild-session.js";
 import { SessionRecorder } from "../session/session-recorder.js";
 import type { SessionStore } from "../session/session-store.js";
+import { assertZodSchema } from "../tools/assert-zod-schema.js";
 import { type AnyTool, assertToolName } from "../tools/define-tool.js";
 import { describeTool } from "../tools/describe-tool.js";
 import { DONE_TOOL_NAME, doneTool } from "../tools/done-tool.js";
@@ -317,6 +318,7 @@ export class Agent extends EventEmitter<AgentListeners> {
    */
   addTool(tool: AnyTool): this {
     assertToolName(tool.name);
+    assertZodSchema(tool.name, tool.inputSchema);
     if (this.toolMap.has(tool.name)) {
       throw new GemmaCoderError(
         tool.name === DONE_TOOL_NAME
@@ -473,14 +475,17 @@ export class Agent extends EventEmitter<AgentListeners> {
 
   /**
    * Runs a task and yields every event as it happens, ending after the `done` event
-   * (whose `result` is the run's result).
+   * (whose `result` is the run's result). Each event is handed over in the tick it is
+   * emitted. Leaving the loop early (`break`, `return`, a throw) cancels the run like
+   * aborting its signal: no further model call and no further tool; the loop's exit
+   * waits until the run has ended.
    *
    * @param task - What to do.
    * @param options - An optional abort signal.
    * @returns An async iterable of events.
    */
   stream(task: string, options: RunOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
-    return this.streamOf(() => this.run(task, options));
+    return this.streamOf(options.signal, (signal) => this.run(task, { ...options, signal }));
   }
 
   /**
@@ -495,20 +500,52 @@ export class Agent extends EventEmitter<AgentListeners> {
     sessionId: string,
     options: ResumeOptions = {},
   ): AsyncGenerator<AgentEvent, RunResult> {
-    return this.streamOf(() => this.resume(sessionId, options));
+    return this.streamOf(options.signal, (signal) =>
+      this.resume(sessionId, { ...options, signal }),
+    );
   }
 
-  private async *streamOf(start: () => Promise<RunResult>): AsyncGenerator<AgentEvent, RunResult> {
+  /**
+   * Calls `listener` with every event of every run, synchronously as it is emitted and
+   * in order, in the shape `stream()` yields (`{ type, ...payload }`). One subscription
+   * sees what the per-name `on()` listeners see, without naming each event.
+   *
+   * @param listener - Receives each event; it runs inside the run, so it should not throw.
+   * @returns A function that removes the listener.
+   */
+  onEvent(listener: (event: AgentEvent) => void): () => void {
+    // A wrapper per subscription, so subscribing the same function twice is two subscriptions.
+    const entry: Listener = (event) => listener(event);
+    this.streamListeners.add(entry);
+    return () => {
+      this.streamListeners.delete(entry);
+    };
+  }
+
+  /**
+   * Runs `start` and yields its events. The run gets its own signal, fired by the
+   * caller's signal and by the consumer leaving the loop early (`return()` on the
+   * iterator): leaving cancels the run like an abort, and `return()` settles only once
+   * the run has ended, so no model request or tool is left running behind it.
+   */
+  private async *streamOf(
+    callerSignal: AbortSignal | undefined,
+    start: (signal: AbortSignal) => Promise<RunResult>,
+  ): AsyncGenerator<AgentEvent, RunResult> {
     const queue: AgentEvent[] = [];
     let wake: (() => void) | undefined;
     const listener: Listener = (event) => {
       queue.push(event);
       wake?.();
     };
+    const stop = new AbortController();
+    const onCallerAbort = () => stop.abort(callerSignal?.reason);
+    if (callerSignal?.aborted) onCallerAbort();
+    else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
     this.streamListeners.add(listener);
     let finished = false;
     let failure: unknown;
-    const promise = start().then(
+    const promise = start(stop.signal).then(
       (result) => {
         finished = true;
         wake?.();
@@ -534,6 +571,15 @@ export class Agent extends EventEmitter<AgentListeners> {
       if (result === undefined) throw failure;
       return result;
     } finally {
+      callerSignal?.removeEventListener("abort", onCallerAbort);
+      if (!finished) {
+        stop.abort(
+          new GemmaCoderError("The stream's consumer stopped reading, so the run was cancelled.", {
+            code: "aborted",
+          }),
+        );
+        await promise;
+      }
       this.streamListeners.delete(listener);
     }
   }

@@ -9,6 +9,7 @@ import { ContextManager } from "../context/context-manager.js";
 import { abortError, GemmaCoderError, untilAborted } from "../errors/gemma-coder-error.js";
 import { parseReply } from "../protocol/parse-reply.js";
 import { createReplyStream } from "../protocol/reply-stream.js";
+import { createSpiralDetector, SPIRAL_NUDGE } from "../protocol/spiral-detector.js";
 import { CALL_TAGS } from "../protocol/tags.js";
 import {
   DEFAULT_MAX_RESULT_CHARS,
@@ -752,6 +753,7 @@ export class Agent extends EventEmitter<AgentListeners> {
         await recorder?.request(runId, step, messages);
 
         const reply = createReplyStream({ toolNames });
+        const spiral = createSpiralDetector();
         let finishReason: FinishReason | undefined;
         let turnUsage: Usage | undefined;
         const recordReply = (text: string, finish: FinishReason, error?: string) =>
@@ -785,6 +787,11 @@ export class Agent extends EventEmitter<AgentListeners> {
               // ran on: leaving the loop closes the stream and stops generation.
               if (reply.push(part.text) && !onlyCloseTagFollows(reply.text, reply.completeAt)) {
                 finishReason = "stop-sequence";
+                break;
+              }
+              // Degenerate output: stop paying for it now (leaving the loop aborts the request).
+              if (!reply.complete && spiral.push(part.text)) {
+                finishReason = "abort";
                 break;
               }
             } else if (part.type === "finish") {
@@ -844,7 +851,10 @@ export class Agent extends EventEmitter<AgentListeners> {
         const parsed = parseReply(text, { toolNames, finishReason: reason });
         messages.push({
           role: "assistant",
-          content: assistantContent(text, parsed.kind === "call"),
+          // After a spiral the history keeps what came before the loop, not the loop itself.
+          content: spiral.spiral
+            ? text.slice(0, spiral.spiral.start) || "…"
+            : assistantContent(text, parsed.kind === "call"),
         });
 
         const rejectReply = async (feedback: string, asResult: boolean) => {
@@ -869,6 +879,10 @@ export class Agent extends EventEmitter<AgentListeners> {
           });
         };
 
+        if (spiral.spiral) {
+          await rejectReply(SPIRAL_NUDGE, false);
+          continue;
+        }
         if (parsed.kind === "none") {
           await rejectReply(NUDGE, false);
           continue;

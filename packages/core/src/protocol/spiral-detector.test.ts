@@ -86,7 +86,7 @@ describe("createSpiralDetector", () => {
     // The repeated part starts where the first copy does (".\n" already repeats at 5).
     expect(found?.start).toBeGreaterThanOrEqual(5);
     expect(found?.start).toBeLessThanOrEqual(7);
-    expect(found?.sample).toContain("Checking the config again now.");
+    expect(found?.sample).toContain("Checking the config again now");
   });
 
   it("sees whitespace runs and thinking loops", () => {

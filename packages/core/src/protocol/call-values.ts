@@ -25,6 +25,20 @@ export interface Cursor {
   readonly text: string;
   /** The index of the next character to read. */
   at: number;
+  /** How many lists and objects are open, to refuse absurd nesting before the stack does. */
+  depth?: number;
+}
+
+const MAX_DEPTH = 64;
+
+/** Runs `read` one nesting level deeper, refusing nesting deeper than any real call needs. */
+export function nested<T>(cursor: Cursor, read: () => T): T {
+  const depth = (cursor.depth ?? 0) + 1;
+  if (depth > MAX_DEPTH) throw new CallSyntaxError("The call is nested too deeply.", false);
+  cursor.depth = depth;
+  const value = read();
+  cursor.depth = depth - 1;
+  return value;
 }
 
 /** Moves the cursor past spaces, tabs and newlines. */

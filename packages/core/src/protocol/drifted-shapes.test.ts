@@ -197,3 +197,11 @@ describe("JSON shapes and tags", () => {
     ).toMatchObject({ call: { args: { content: "Close with </tool>." } } });
   });
 });
+
+describe("hostile input", () => {
+  it("refuses absurd nesting with feedback instead of overflowing the stack", () => {
+    const deep = "[".repeat(100_000);
+    expect(parse(`<|tool_call>call:bash{command:${deep}}<tool_call|>`).kind).toBe("invalid");
+    expect(parse(`\`\`\`tool_code\nbash(command=${deep})\n\`\`\``).kind).toBe("invalid");
+  });
+});

@@ -14,6 +14,7 @@ import {
   CallSyntaxError,
   type Cursor,
   expectMore,
+  nested,
   readIdentifier,
   readQuoted,
   skipSpace,
@@ -145,11 +146,11 @@ function readValue(cursor: Cursor, closer: string, options: ReadGemmaOptions): u
   }
   if (ch === "{") {
     cursor.at++;
-    return readMembers(cursor, "}", options);
+    return nested(cursor, () => readMembers(cursor, "}", options));
   }
   if (ch === "[") {
     cursor.at++;
-    return readList(cursor, options);
+    return nested(cursor, () => readList(cursor, options));
   }
   return readBare(cursor, closer);
 }

@@ -14,6 +14,7 @@ import {
   CallSyntaxError,
   type Cursor,
   expectMore,
+  nested,
   readIdentifier,
   readQuoted,
   skipSpace,
@@ -107,11 +108,11 @@ function readPyValue(cursor: Cursor): unknown {
   }
   if (ch === "[" || ch === "(") {
     cursor.at++;
-    return readItems(cursor, ch === "[" ? "]" : ")");
+    return nested(cursor, () => readItems(cursor, ch === "[" ? "]" : ")"));
   }
   if (ch === "{") {
     cursor.at++;
-    return readDict(cursor);
+    return nested(cursor, () => readDict(cursor));
   }
   const word = /[^\s,)\]}:]+/y;
   word.lastIndex = cursor.at;

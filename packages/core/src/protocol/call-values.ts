@@ -73,26 +73,27 @@ const ESCAPES: Record<string, string> = {
 export function readQuoted(cursor: Cursor, quote: string): string {
   const { text } = cursor;
   let out = "";
-  let i = cursor.at + quote.length;
+  let run = cursor.at + quote.length; // start of the plain run not yet copied to `out`
+  let i = run;
   while (i < text.length) {
     if (text.startsWith(quote, i)) {
       cursor.at = i + quote.length;
-      return out;
+      return out + text.slice(run, i);
     }
-    const ch = text.charAt(i);
-    if (ch === "\\" && i + 1 < text.length) {
-      const next = text.charAt(i + 1);
-      if (next === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
-        out += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 6), 16));
-        i += 6;
-        continue;
-      }
-      out += ESCAPES[next] ?? `\\${next}`;
-      i += 2;
+    if (text.charCodeAt(i) !== 92 /* backslash */ || i + 1 >= text.length) {
+      i++;
       continue;
     }
-    out += ch;
-    i++;
+    out += text.slice(run, i);
+    const next = text.charAt(i + 1);
+    if (next === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+      out += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 6), 16));
+      i += 6;
+    } else {
+      out += ESCAPES[next] ?? `\\${next}`;
+      i += 2;
+    }
+    run = i;
   }
   throw new CallSyntaxError("A string in the call is not closed.", true);
 }

@@ -81,8 +81,10 @@ export function createSpiralDetector(options: SpiralDetectorOptions = {}): Spira
   let spiral: Spiral | undefined;
 
   let line = "";
+  let lineStart = 0;
   let thinking = 0;
-  const thinkingLines = new Map<string, number>();
+  // Each line seen inside thinking: how often, and where it first began.
+  const thinkingLines = new Map<string, { count: number; first: number }>();
 
   const sampleAt = (end: number, length: number): string => {
     let out = "";
@@ -117,10 +119,11 @@ export function createSpiralDetector(options: SpiralDetectorOptions = {}): Spira
     thinking = Math.max(0, thinking + opens - closes);
     const key = text.replace(/\s+/g, " ").trim().toLowerCase();
     if (!inside || key.length < 12) return;
-    const count = (thinkingLines.get(key) ?? 0) + 1;
-    thinkingLines.set(key, count);
-    if (count > maxLineRepeats && spiral === undefined) {
-      spiral = { kind: "thinking-loop", start: pos, at: pos, sample: key.slice(0, 80) };
+    const seenLine = thinkingLines.get(key) ?? { count: 0, first: lineStart };
+    seenLine.count++;
+    thinkingLines.set(key, seenLine);
+    if (seenLine.count > maxLineRepeats && spiral === undefined) {
+      spiral = { kind: "thinking-loop", start: seenLine.first, at: pos, sample: key.slice(0, 80) };
     }
   };
 
@@ -163,8 +166,10 @@ export function createSpiralDetector(options: SpiralDetectorOptions = {}): Spira
       }
     }
 
-    if (ch === "\n") endLine();
-    else if (line.length < 400) line += ch;
+    if (ch === "\n") {
+      endLine();
+      lineStart = pos;
+    } else if (line.length < 400) line += ch;
   };
 
   return {

@@ -82,6 +82,22 @@ describe("parseCliArgs", () => {
     );
   });
 
+  it("says a negative number is not allowed, rather than that the value is missing", () => {
+    expect(usageError(["--max-steps", "-3", "t"]).message).toBe(
+      '--max-steps needs a whole number of 1 or more; got "-3".',
+    );
+    expect(usageError(["--timeout", "-5s", "t"]).message).toMatch(
+      /^--timeout needs a positive duration .*got "-5s"/,
+    );
+    // The words after -- are the task, even when they look like negative numbers.
+    expect(parseCliArgs(["--", "--max-steps", "-3"]).task).toBe("--max-steps -3");
+  });
+
+  it("keeps --yes apart from --download", () => {
+    expect(parseCliArgs(["--yes", "t"])).toMatchObject({ yes: true, download: false });
+    expect(parseCliArgs(["--download", "t"])).toMatchObject({ yes: false, download: true });
+  });
+
   it("rejects --rules with --no-rules", () => {
     expect(usageError(["--rules", "a.md", "--no-rules", "t"]).message).toMatch(
       /cannot be used together/,

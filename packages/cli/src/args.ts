@@ -30,6 +30,8 @@ export interface CliArgs {
   model: string | undefined;
   baseUrl: string | undefined;
   yes: boolean;
+  /** `--download`: fetch the default model for the embedded engine without asking. */
+  download: boolean;
   readOnly: boolean;
   json: boolean;
   maxSteps: number | undefined;
@@ -54,6 +56,7 @@ const OPTIONS = {
   model: { type: "string", short: "m" },
   "base-url": { type: "string" },
   yes: { type: "boolean", short: "y" },
+  download: { type: "boolean" },
   "read-only": { type: "boolean" },
   json: { type: "boolean" },
   "max-steps": { type: "string" },
@@ -86,7 +89,7 @@ function usageError(message: string): GemmaCoderError {
  * @throws GemmaCoderError `invalid-argument` when it is not a positive duration.
  */
 export function parseDuration(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  const match = /^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
   const value = match ? Number(match[1]) : Number.NaN;
   const unit = (match?.[2] ?? "s").toLowerCase();
   const factor = unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000;
@@ -101,7 +104,7 @@ export function parseDuration(text: string): number {
 
 function parsePositiveInt(name: string, text: string): number {
   const value = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+  if (!/^\s*-?\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
     throw usageError(`--${name} needs a whole number of 1 or more; got "${text}".`);
   }
   return value;
@@ -138,18 +141,31 @@ const SUBCOMMAND_USAGE: Readonly<Record<Exclude<CliCommand, "run">, string>> = {
   sessions: "gemma-coder sessions",
 };
 
+/** Options whose value may look like a negative number, which `util.parseArgs` takes for a flag. */
+const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["--max-steps", "--timeout"]);
+
 /**
- * `--resume` takes an optional id, which `util.parseArgs` cannot express: a `--resume`
- * that ends the options, or is followed by another option, is rewritten to `--resume=`
- * (an empty id, meaning the latest session).
+ * Rewrites what `util.parseArgs` cannot express:
+ * - `--resume` takes an optional id: a `--resume` that ends the options, or is followed
+ *   by another option, becomes `--resume=` (an empty id, meaning the latest session);
+ * - `--max-steps -3` becomes `--max-steps=-3`, so the user hears that the value must be
+ *   positive rather than that it is missing.
  */
-function normaliseResume(argv: readonly string[]): string[] {
-  const out = [...argv];
-  for (let i = 0; i < out.length; i++) {
-    const arg = out[i] as string;
-    if (arg === "--") break;
-    const next = out[i + 1];
-    if (arg === "--resume" && (next === undefined || next.startsWith("-"))) out[i] = "--resume=";
+function normaliseArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (arg === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (arg === "--resume" && (next === undefined || next.startsWith("-"))) {
+      out.push("--resume=");
+    } else if (NUMERIC_OPTIONS.has(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
   }
   return out;
 }
@@ -174,7 +190,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   let parsed: ReturnType<typeof parseArgs<Config>>;
   try {
     parsed = parseArgs<Config>({
-      args: normaliseResume(argv),
+      args: normaliseArgv(argv),
       options: OPTIONS,
       allowPositionals: true,
       strict: true,
@@ -260,6 +276,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     model: values.model,
     baseUrl: values["base-url"],
     yes: values.yes === true,
+    download: values.download === true,
     readOnly: values["read-only"] === true,
     json: values.json === true,
     maxSteps:

@@ -20,7 +20,7 @@ function fakeModule(options: { fail?: unknown; bytes?: number } = {}) {
   };
   const module = {
     DEFAULT_MODEL: "hf:org/repo/model-Q4.gguf",
-    ...(options.bytes ? { DEFAULT_MODEL_BYTES: options.bytes } : {}),
+    ...(options.bytes ? { DEFAULT_MODEL_APPROX_BYTES: options.bytes } : {}),
     resolveModelRef: (ref: string) => ({
       kind: "url",
       fileName: ref.replace(/[^a-z0-9.]+/gi, "_"),
@@ -57,7 +57,7 @@ function ui(overrides: Partial<EmbeddedUi> & { answers?: string[] } = {}) {
   const questions: string[] = [];
   const answers = overrides.answers;
   const value: EmbeddedUi = {
-    assumeYes: false,
+    allowDownload: false,
     stderr: { write: (text: string) => written.push(text) },
     ...(answers
       ? {
@@ -102,14 +102,32 @@ describe("createEmbeddedProvider", () => {
     }
   });
 
-  it("without a terminal and without --yes, explains instead of downloading", async () => {
+  it("without a terminal and without --download, explains instead of downloading", async () => {
     const { module, calls } = fakeModule({ bytes: 3_100_000_000 });
     const error = await failure(
       createEmbeddedProvider(undefined, models, ui({ load: async () => module }).ui),
     );
-    expect(error.message).toContain("model-Q4.gguf (3.1 GB) is not downloaded yet");
-    expect(error.message).toContain("--yes");
+    expect(error.message).toContain("model-Q4.gguf (about 3.1 GB) is not downloaded yet");
+    expect(error.message).toContain("--download");
     expect(calls.downloads).toEqual([]);
+  });
+
+  it("shows the size the real @gemma-coder/embedded package states", async () => {
+    // The real package's exports, with only the network and engine parts replaced: a
+    // renamed size export shows up here instead of silently dropping the size.
+    const real = await import("@gemma-coder/embedded");
+    const { module } = fakeModule();
+    const io = ui({
+      load: async () => ({
+        ...module,
+        ...real,
+        downloadModel: module.downloadModel,
+        createEmbedded: module.createEmbedded,
+      }),
+      answers: ["n"],
+    });
+    await failure(createEmbeddedProvider(undefined, models, io.ui));
+    expect(io.questions[0]).toMatch(/\(about \d+(\.\d)? GB\) into /);
   });
 
   it("asks first, showing the size and the folder, and downloads nothing on no", async () => {
@@ -117,7 +135,7 @@ describe("createEmbeddedProvider", () => {
     const io = ui({ load: async () => module, answers: ["n"] });
     const error = await failure(createEmbeddedProvider(undefined, models, io.ui));
     expect(io.questions[0]).toBe(
-      `No model backend is running. Download model-Q4.gguf (3.1 GB) into ${models} and run it here? [y/N] `,
+      `No model backend is running. Download model-Q4.gguf (about 3.1 GB) into ${models} and run it here? [y/N] `,
     );
     expect(error.message).toMatch(/^Nothing was downloaded/);
     expect(calls.downloads).toEqual([]);
@@ -135,9 +153,9 @@ describe("createEmbeddedProvider", () => {
     expect(shown).toContain("model-Q4.gguf: 100 B / 100 B (100%)");
   });
 
-  it("downloads without asking with --yes", async () => {
+  it("downloads without asking with --download", async () => {
     const { module, calls } = fakeModule();
-    const io = ui({ load: async () => module, assumeYes: true, answers: [] });
+    const io = ui({ load: async () => module, allowDownload: true, answers: [] });
     await createEmbeddedProvider(undefined, models, io.ui);
     expect(io.questions).toEqual([]);
     expect(calls.downloads).toHaveLength(1);
@@ -164,7 +182,7 @@ describe("createEmbeddedProvider", () => {
       createEmbeddedProvider(
         undefined,
         models,
-        ui({ load: async () => module, assumeYes: true }).ui,
+        ui({ load: async () => module, allowDownload: true }).ui,
       ),
     );
     expect(error.message).toContain("looks offline");

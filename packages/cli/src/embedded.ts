@@ -32,6 +32,8 @@ interface EmbeddedModule {
     },
   ): Promise<string>;
   DEFAULT_MODEL: string;
+  /** The default model's approximate size (an estimate the package states as one). */
+  DEFAULT_MODEL_APPROX_BYTES?: number;
   resolveModelRef?(ref: string): { kind: "path"; path: string } | { kind: "url"; fileName: string };
   [key: string]: unknown;
 }
@@ -52,8 +54,11 @@ function cachedFile(module: EmbeddedModule, ref: string, models: string): string
 export interface EmbeddedUi {
   /** Asks a question; absent when nobody can answer. */
   ask?: ((question: string) => Promise<string | undefined>) | undefined;
-  /** `--yes`: download without asking. */
-  assumeYes: boolean;
+  /**
+   * `--download`: download the default model without asking. `--yes` does not imply it:
+   * agreeing to file changes is not agreeing to a multi-gigabyte download.
+   */
+  allowDownload: boolean;
   /** Where the progress bar and notes go. */
   stderr: { write(text: string): unknown; isTTY?: boolean | undefined };
   /** Cancels a download (what was fetched is kept and resumed next time). */
@@ -97,12 +102,10 @@ function defaultLoad(): Promise<unknown> {
   return import(name);
 }
 
-function modelSize(module: EmbeddedModule): number | undefined {
-  for (const key of ["DEFAULT_MODEL_BYTES", "DEFAULT_MODEL_SIZE"]) {
-    const value = module[key];
-    if (typeof value === "number" && value > 0) return value;
-  }
-  return undefined;
+/** "gemma.gguf (about 3.0 GB)", or the bare name when the package states no size. */
+function describeDownload(module: EmbeddedModule, name: string): string {
+  const size = module.DEFAULT_MODEL_APPROX_BYTES;
+  return typeof size === "number" && size > 0 ? `${name} (about ${formatBytes(size)})` : name;
 }
 
 function isOffline(error: unknown): boolean {
@@ -116,9 +119,10 @@ function isOffline(error: unknown): boolean {
 /**
  * Sets up the in-process engine. With a model (a `.gguf` path, an `https://` URL or an
  * `hf:` reference) it uses that; with none it offers the default Gemma 4 E2B GGUF: the
- * size is shown, the person is asked unless `--yes`, the download shows a progress bar
- * and resumes if it was interrupted, and a cached copy is used without any network
- * request. Without a terminal and without `--yes` it explains instead of downloading;
+ * size is shown, the person is asked unless `--download` (`--yes` is not enough), the
+ * download shows a progress bar and resumes if it was interrupted, and a cached copy is
+ * used without any network request. Without a terminal and without `--download` it
+ * explains instead of downloading;
  * offline, it explains how to get each backend running.
  *
  * @param model - A model reference, or nothing for the default.
@@ -156,13 +160,12 @@ export async function createEmbeddedProvider(
     const name = ref.split("/").pop() ?? ref;
     file = cachedFile(module, ref, models);
     if (file === undefined) {
-      const size = modelSize(module);
-      const sized = `${name}${size === undefined ? "" : ` (${formatBytes(size)})`}`;
-      if (!ui.assumeYes) {
+      const sized = describeDownload(module, name);
+      if (!ui.allowDownload) {
         if (!ui.ask) {
           throw new GemmaCoderError(
             startOne(
-              `No model backend is running here, and the default model ${sized} is not downloaded yet. Run again with --yes to download it into ${models} and run it in-process, or start one of these:`,
+              `No model backend is running here, and the default model ${sized} is not downloaded yet. Run again with --download to download it into ${models} and run it in-process, or start one of these:`,
             ),
             { code: "config" },
           );

@@ -30,6 +30,8 @@ Model
 
 Run
   -y, --yes           allow file changes and commands without asking
+  --download          download the default model for the embedded engine without
+                      asking (--yes alone never starts a multi-GB download)
   --read-only         offer only tools that read (read_file, list_files, search)
   --max-steps <n>     most model turns (default 40)
   --timeout <time>    wall-clock limit: 90, 90s, 10m, 1h (default: none)

@@ -715,7 +715,7 @@ class Invocation {
       const { createEmbeddedProvider } = await import("./embedded.js");
       ready = await createEmbeddedProvider(model, modelsDir(io.env), {
         ask: this.interactive ? this.ask : undefined,
-        assumeYes: this.args.yes,
+        allowDownload: this.args.download,
         stderr: io.stderr,
         signal,
         onLoadStatus: (text) => this.view?.setStatus(text),

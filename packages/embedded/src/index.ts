@@ -8,4 +8,9 @@ export { createEmbedded } from "./create-embedded.js";
 export type { DownloadModelOptions, DownloadProgressEvent } from "./download-model.js";
 export { downloadModel } from "./download-model.js";
 export type { ModelSource } from "./model-ref.js";
-export { DEFAULT_MODEL, defaultCacheDir, resolveModelRef } from "./model-ref.js";
+export {
+  DEFAULT_MODEL,
+  DEFAULT_MODEL_APPROX_BYTES,
+  defaultCacheDir,
+  resolveModelRef,
+} from "./model-ref.js";

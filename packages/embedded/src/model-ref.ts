@@ -10,6 +10,14 @@ import { GemmaCoderError } from "@gemma-coder/core";
  */
 export const DEFAULT_MODEL = "hf:ggml-org/gemma-4-E2B-it-GGUF/gemma-4-E2B-it-Q4_K_M.gguf";
 
+/**
+ * The approximate size of {@link DEFAULT_MODEL} in bytes, for a prompt that asks before a
+ * download ("about 3 GB"). An estimate, not a measurement (the file cannot be fetched where
+ * this package is tested): the real size is what the server reports when the download
+ * starts, which the progress events carry as `totalBytes`.
+ */
+export const DEFAULT_MODEL_APPROX_BYTES = 3_000_000_000;
+
 /** Where a model reference points. */
 export type ModelSource =
   | {

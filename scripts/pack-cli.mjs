@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+// Packs the gemma-coder CLI from this clone into one self-contained npm tarball, so a user
+// can put `gemma-coder` on their PATH with plain npm (no pnpm, no registry access for our
+// own packages, which are not published):
+//
+//   pnpm build && node scripts/pack-cli.mjs            # writes gemma-coder-cli-<version>.tgz
+//   pnpm build && node scripts/pack-cli.mjs --install  # ... and runs `npm install -g` on it
+//
+// The CLI and every @gemma-coder package it uses are bundled into `dist/` (third-party
+// JavaScript included), so installing the tarball needs nothing from a registry. The one
+// exception is the embedded engine: `@gemma-coder/embedded` ships inside the tarball as a
+// bundled dependency, and its native engine `node-llama-cpp` is an optional dependency
+// that npm installs when it can (`--omit=optional` leaves it out; the CLI then explains how
+// to use a server backend instead).
+//
+// Options: --out <dir> (where the tarball goes, default: the current folder),
+//          --install (then `npm install -g` it; extra npm flags after `--`).
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "tsup";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const cliDir = path.join(repo, "packages", "cli");
+const embeddedDir = path.join(repo, "packages", "embedded");
+
+/** Reads the command line: `--out <dir>`, `--install`, and npm flags after `--`. */
+function parseOptions(argv) {
+  const end = argv.indexOf("--");
+  const own = end === -1 ? argv : argv.slice(0, end);
+  const npmFlags = end === -1 ? [] : argv.slice(end + 1);
+  const outIndex = own.indexOf("--out");
+  const out = outIndex === -1 ? process.cwd() : own[outIndex + 1];
+  if (out === undefined) fail("--out needs a folder.");
+  return { out: path.resolve(out), install: own.includes("--install"), npmFlags };
+}
+
+function fail(message) {
+  process.stderr.write(`pack-cli: ${message}\n`);
+  process.exit(2);
+}
+
+function readJson(file) {
+  return JSON.parse(readFileSync(file, "utf8"));
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Bundles one built entry with everything but the named externals inlined. */
+async function bundle(entry, outDir, external, format = "esm") {
+  await build({
+    entry,
+    outDir,
+    format: [format],
+    platform: "node",
+    target: "node20",
+    splitting: format === "esm",
+    treeshake: true,
+    bundle: true,
+    // Everything is inlined but the externals (tsup lets noExternal win over external,
+    // so the externals are kept out of the pattern itself).
+    noExternal:
+      external.length === 0
+        ? [/.*/]
+        : [new RegExp(`^(?!(${external.map(escapeRegExp).join("|")})(/|$))`)],
+    external,
+    dts: false,
+    sourcemap: false,
+    clean: false,
+    silent: true,
+    config: false,
+    // Some bundled CommonJS code calls require(); ESM output needs one defined.
+    ...(format === "esm"
+      ? {
+          banner: {
+            js: 'import { createRequire as __gcCreateRequire } from "node:module"; const require = __gcCreateRequire(import.meta.url);',
+          },
+        }
+      : {}),
+  });
+}
+
+function ensureBuilt() {
+  for (const file of [
+    path.join(cliDir, "dist", "index.js"),
+    path.join(cliDir, "dist", "help.cjs"),
+    path.join(embeddedDir, "dist", "index.js"),
+  ]) {
+    try {
+      readFileSync(file);
+    } catch {
+      fail(`${path.relative(repo, file)} is missing: run \`pnpm build\` first.`);
+    }
+  }
+}
+
+async function stageCli(stage) {
+  const cliPkg = readJson(path.join(cliDir, "package.json"));
+  const embeddedPkg = readJson(path.join(embeddedDir, "package.json"));
+  await bundle({ index: path.join(cliDir, "dist", "index.js") }, path.join(stage, "dist"), [
+    "@gemma-coder/embedded",
+    "node-llama-cpp",
+  ]);
+  // The launcher requires this one file for --help: CommonJS, in one piece.
+  await bundle(
+    { help: path.join(cliDir, "dist", "help.cjs") },
+    path.join(stage, "dist"),
+    [],
+    "cjs",
+  );
+  cpSync(path.join(cliDir, "bin"), path.join(stage, "bin"), { recursive: true });
+  for (const file of ["README.md"]) cpSync(path.join(cliDir, file), path.join(stage, file));
+  cpSync(path.join(repo, "LICENSE"), path.join(stage, "LICENSE"));
+
+  const embeddedStage = path.join(stage, "node_modules", "@gemma-coder", "embedded");
+  await bundle(
+    { index: path.join(embeddedDir, "dist", "index.js") },
+    path.join(embeddedStage, "dist"),
+    ["node-llama-cpp"],
+  );
+  writeFileSync(
+    path.join(embeddedStage, "package.json"),
+    `${JSON.stringify(
+      {
+        name: "@gemma-coder/embedded",
+        version: embeddedPkg.version,
+        description: embeddedPkg.description,
+        license: embeddedPkg.license,
+        type: "module",
+        exports: { ".": "./dist/index.js", "./package.json": "./package.json" },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+
+  const llama = embeddedPkg.dependencies?.["node-llama-cpp"];
+  writeFileSync(
+    path.join(stage, "package.json"),
+    `${JSON.stringify(
+      {
+        name: cliPkg.name,
+        version: cliPkg.version,
+        description: cliPkg.description,
+        license: cliPkg.license,
+        type: "module",
+        engines: cliPkg.engines,
+        bin: cliPkg.bin,
+        exports: { ".": "./dist/index.js", "./package.json": "./package.json" },
+        files: ["dist", "bin", "README.md", "LICENSE"],
+        dependencies: { "@gemma-coder/embedded": embeddedPkg.version },
+        bundleDependencies: ["@gemma-coder/embedded"],
+        ...(llama ? { optionalDependencies: { "node-llama-cpp": llama } } : {}),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  return cliPkg.version;
+}
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  ensureBuilt();
+  const stage = mkdtempSync(path.join(os.tmpdir(), "gemma-coder-pack-"));
+  try {
+    const version = await stageCli(stage);
+    mkdirSync(options.out, { recursive: true });
+    const name = execFileSync("npm", ["pack", "--silent", "--pack-destination", options.out], {
+      cwd: stage,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    })
+      .trim()
+      .split("\n")
+      .pop();
+    const tarball = path.join(options.out, name ?? `gemma-coder-cli-${version}.tgz`);
+    process.stdout.write(`${tarball}\n`);
+    if (options.install) {
+      execFileSync("npm", ["install", "--global", ...options.npmFlags, tarball], {
+        stdio: "inherit",
+      });
+      process.stderr.write("Installed: run `gemma-coder --help` from any folder.\n");
+    }
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -30,7 +30,7 @@ for (const [label, text, reps] of [
   ["1 MB reply", large, 5],
   ["1 MB Gemma native call", gemma, 5],
   ["1 MB tool_code call", python, 5],
-  ["1 MB of stray <|\"|> delimiters", delimiters, 5],
+  ['1 MB of stray <|"|> delimiters', delimiters, 5],
   ["1 MB of '< TOOL >' variants", variants, 5],
 ]) {
   const once = await medianMs(() => {

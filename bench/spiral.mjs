@@ -56,5 +56,12 @@ const ms = await medianMs(() => {
 table(
   "Detector cost on a long legitimate reply (no cut)",
   ["reply", "chars", "ms", "ns per char"],
-  [["write_file of 8,000 similar functions", reply.length, fmt(ms, 1), fmt((ms * 1e6) / reply.length, 0)]],
+  [
+    [
+      "write_file of 8,000 similar functions",
+      reply.length,
+      fmt(ms, 1),
+      fmt((ms * 1e6) / reply.length, 0),
+    ],
+  ],
 );

@@ -53,11 +53,17 @@ const targets: Target[] = [
 
 /** Word-sized pieces, about one token each. */
 const words = (text: string) => text.match(/ ?[^\s]+|\s+/g) ?? [];
-const SPIRAL = words(`I need the handler first.\n${"I will read the file src/app.py to see it.\n".repeat(600)}`);
+const SPIRAL = words(
+  `I need the handler first.\n${"I will read the file src/app.py to see it.\n".repeat(600)}`,
+);
 const DONE = ["<tool>\n", '{"name": "done", "args": {"summary": "read it"}}', "\n"];
 
 /** Streams `pieces` one frame per event-loop turn and counts how many got written. */
-function countingReply(format: WireFormat, pieces: readonly string[], written: { frames: number }): Handler {
+function countingReply(
+  format: WireFormat,
+  pieces: readonly string[],
+  written: { frames: number },
+): Handler {
   return async (_req, res) => {
     res.writeHead(200, { "content-type": format.contentType, "transfer-encoding": "chunked" });
     for (const frame of format.frames(pieces, { reason: "length" })) {

@@ -35,9 +35,9 @@ describe("Gemma 4 native drifts", () => {
 
   it("refuses a call cut inside its arguments whatever the finish reason", () => {
     for (const finish of ["stop", "length", "stop-sequence"] as const) {
-      expect(parse(`<|tool_call>call:write_file{path:${Q}a.py${Q},content:[1, 2`, finish).kind).toBe(
-        "invalid",
-      );
+      expect(
+        parse(`<|tool_call>call:write_file{path:${Q}a.py${Q},content:[1, 2`, finish).kind,
+      ).toBe("invalid");
     }
   });
 
@@ -48,9 +48,9 @@ describe("Gemma 4 native drifts", () => {
 
   it("reads a bare call only right after the thinking channel, not after prose", () => {
     expect(parse(`I will now run call:bash{command:${Q}ls${Q}}`).kind).toBe("none");
-    expect(
-      parse(`<|channel>thought\nx<channel|>Sure.\ncall:bash{command:${Q}ls${Q}}`).kind,
-    ).toBe("none");
+    expect(parse(`<|channel>thought\nx<channel|>Sure.\ncall:bash{command:${Q}ls${Q}}`).kind).toBe(
+      "none",
+    );
   });
 
   it("refuses a bare call followed by prose", () => {
@@ -159,7 +159,9 @@ describe("JSON shapes and tags", () => {
       '<tool>{"name": "read_file", "path": "a.py"}</tool>',
       '{"name": "read_file", "path": "a.py"}',
     ]) {
-      expect(parse(text), text).toMatchObject({ call: { name: "read_file", args: { path: "a.py" } } });
+      expect(parse(text), text).toMatchObject({
+        call: { name: "read_file", args: { path: "a.py" } },
+      });
     }
   });
 
@@ -179,7 +181,9 @@ describe("JSON shapes and tags", () => {
 
   it("keeps tag variants inside a call's strings as written", () => {
     expect(
-      parse('<TOOL>{"name": "write_file", "args": {"path": "a.md", "content": "<THINK> and <TOOL>"}}</TOOL>'),
+      parse(
+        '<TOOL>{"name": "write_file", "args": {"path": "a.md", "content": "<THINK> and <TOOL>"}}</TOOL>',
+      ),
     ).toMatchObject({ call: { args: { content: "<THINK> and <TOOL>" } } });
   });
 

@@ -297,10 +297,15 @@ const CUT_BY_LIMIT =
   "Your reply hit the token limit before the call was complete, so it was not run. Send a shorter call (e.g. write a large file in parts with edit_file).";
 
 /** The feedback for a call in a drifted syntax that cannot be read. */
-function syntaxProblem(error: CallSyntaxError, finishReason: FinishReason | undefined): ParseResult {
+function syntaxProblem(
+  error: CallSyntaxError,
+  finishReason: FinishReason | undefined,
+): ParseResult {
   if (finishReason === "length") return invalid(CUT_BY_LIMIT);
   return invalid(
-    error.incomplete ? "Your call is incomplete, so it was not run." : `${error.message} Your call was not run.`,
+    error.incomplete
+      ? "Your call is incomplete, so it was not run."
+      : `${error.message} Your call was not run.`,
   );
 }
 
@@ -320,7 +325,11 @@ function gemmaCandidate(first: Candidate, extra: number, options: ParseReplyOpti
  * at the end of an unclosed thinking channel, and Python-style calls. None of them is
  * read from a reply cut by the token limit: their end cannot be trusted.
  */
-function driftedCall(text: string, prose: string, options: ParseReplyOptions): ParseResult | undefined {
+function driftedCall(
+  text: string,
+  prose: string,
+  options: ParseReplyOptions,
+): ParseResult | undefined {
   const found = findGemmaFallbackCall(text) ?? findPythonCall(prose, options.toolNames);
   if (found === undefined) return undefined;
   if (found.kind === "problem") return syntaxProblem(found.error, options.finishReason);

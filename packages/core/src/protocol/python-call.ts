@@ -239,9 +239,10 @@ export function findPythonCall(prose: string, toolNames: readonly string[]): Pyt
     return attempt(prose.slice(bodyStart + 1, close === -1 ? undefined : close));
   }
   const trimmed = prose.trim();
-  const head = /^(?:tool_code\s*=\s*|print\s*\(\s*|\[\s*)((?:[A-Za-z_]\w*\.)?[A-Za-z_][\w-]*)\s*\(/.exec(
-    trimmed,
-  );
+  const head =
+    /^(?:tool_code\s*=\s*|print\s*\(\s*|\[\s*)((?:[A-Za-z_]\w*\.)?[A-Za-z_][\w-]*)\s*\(/.exec(
+      trimmed,
+    );
   if (!head) return undefined;
   const name = (head[1] ?? "").replace(NAMESPACES, "");
   // `[link(text)]` in prose is not a call; a tool_code assignment or print of one is.

@@ -73,7 +73,9 @@ describe("createReplyStream", () => {
 
   it("reads a close tag inside a JSON string as data", () => {
     const stream = createReplyStream({ toolNames });
-    stream.push('<tool>{"name": "write_file", "args": {"path": "p.md", "content": "end with </tool>');
+    stream.push(
+      '<tool>{"name": "write_file", "args": {"path": "p.md", "content": "end with </tool>',
+    );
     expect(stream.complete).toBe(false);
     stream.push(' then stop"}}');
     expect(stream.complete).toBe(true);

@@ -62,7 +62,10 @@ const legitimate: Array<[string, string]> = [
     "long thinking that revisits the same question with new facts",
     `<think>\n${Array.from({ length: 120 }, (_, i) => `Wait, is line ${i + 1} the bug? It reads x${i} = y${i} + ${i}.`).join("\n")}\n</think>\n<tool>{"name": "done", "args": {"summary": "ok"}}</tool>`,
   ],
-  ["indented code with blank lines", writeCall("a.py", `class A:\n${"\n\n        pass\n".repeat(3)}`)],
+  [
+    "indented code with blank lines",
+    writeCall("a.py", `class A:\n${"\n\n        pass\n".repeat(3)}`),
+  ],
 ];
 
 describe("createSpiralDetector", () => {
@@ -91,14 +94,20 @@ describe("createSpiralDetector", () => {
 
   it("sees whitespace runs and thinking loops", () => {
     expect(createSpiralDetector().push(`ok${" ".repeat(300)}`)?.kind).toBe("whitespace");
-    const loop = Array.from({ length: 6 }, (_, i) => `Hmm, maybe the bug is elsewhere.\nTry idea ${i}.`);
+    const loop = Array.from(
+      { length: 6 },
+      (_, i) => `Hmm, maybe the bug is elsewhere.\nTry idea ${i}.`,
+    );
     expect(createSpiralDetector().push(`<think>\n${loop.join("\n")}\n`)?.kind).toBe(
       "thinking-loop",
     );
   });
 
   it("does not count repeated lines outside thinking as a thinking loop", () => {
-    const text = Array.from({ length: 8 }, (_, i) => `Hmm, maybe the bug is elsewhere.\nTry idea ${i}.`);
+    const text = Array.from(
+      { length: 8 },
+      (_, i) => `Hmm, maybe the bug is elsewhere.\nTry idea ${i}.`,
+    );
     expect(createSpiralDetector().push(`${text.join("\n")}\n`)).toBeUndefined();
   });
 

@@ -74,7 +74,6 @@ export function createSpiralDetector(options: SpiralDetectorOptions = {}): Spira
   // Last position (+1) where each hashed SEED-gram ended; 0 means none.
   const seen = new Int32Array(1 << TABLE_BITS);
   let pos = 0;
-  let hash = 0;
   let period = 0;
   let run = 0; // consecutive characters equal to the one `period` before
   let whitespace = 0;

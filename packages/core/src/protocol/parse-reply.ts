@@ -216,10 +216,13 @@ function untaggedCall(prose: string, toolNames: readonly string[]): ToolCall | u
  *
  * It survives text around the call, code fences, a missing close tag (eaten by the
  * stop sequence), trailing commas, single quotes, Python literals, raw newlines in
- * strings, `<tool_call>`/`arguments`/`parameters` aliases, Gemma 4's native call syntax,
- * and several calls (the first wins; `warning` says so). A call inside a thinking
- * block is never returned, and an unfinished call is `invalid`, never repaired into
- * something that runs.
+ * strings, `<tool_call>`/`<tools>`/`arguments`/`parameters` aliases, tag case and spacing
+ * variants, arguments flattened next to the name, Gemma 4's native call syntax and its field
+ * drifts (gemma-native.ts), Python-style calls (python-call.ts), and several calls (the first
+ * wins; `warning` says so). A call inside a thinking block is never returned (except a
+ * complete native Gemma call ending a channel the model never closed, see docs/protocol.md),
+ * an unregistered tool name is `invalid`, and an unfinished call is `invalid`, never
+ * repaired into something that runs.
  *
  * @param text - The full reply text.
  * @param options - The tool names on offer and the finish reason.

@@ -7,7 +7,8 @@ const spiral = `Let me look.\n${"I will check the tests again now.\n".repeat(400
 
 describe("Agent spiral cut", () => {
   it("stops reading a spiral early and counts it like an invalid reply", async () => {
-    const model = createScriptedModel([spiral, spiral, spiral], { chunkSize: 4 });
+    const reply = { text: spiral, chunkSize: 4 };
+    const model = createScriptedModel([reply, reply, reply]);
     const agent = new Agent({ provider: model, rules: false, maxInvalidReplies: 3 });
     const feedback: string[] = [];
     agent.on("invalid-reply", (e) => feedback.push(e.feedback));
@@ -16,6 +17,7 @@ describe("Agent spiral cut", () => {
     expect(result).toMatchObject({ status: "failed", stopReason: "invalid-replies" });
     expect(feedback).toEqual([SPIRAL_NUDGE, SPIRAL_NUDGE, SPIRAL_NUDGE]);
     // Each spiral was left after a few hundred characters, not read to its end.
+    expect(model.deltasRead).toHaveLength(3);
     for (const read of model.deltasRead) expect(read * 4).toBeLessThan(1000);
   });
 

@@ -847,16 +847,6 @@ export class Agent extends EventEmitter<AgentListeners> {
           this.emitEvent("usage", { runId, step, usage: turnUsage, total: { ...usage } });
         }
 
-        // Parse what the history will show: the reply up to the end of a completed call.
-        const parsed = parseReply(text, { toolNames, finishReason: reason });
-        messages.push({
-          role: "assistant",
-          // After a spiral the history keeps what came before the loop, not the loop itself.
-          content: spiral.spiral
-            ? text.slice(0, spiral.spiral.start) || "…"
-            : assistantContent(text, parsed.kind === "call"),
-        });
-
         const rejectReply = async (feedback: string, asResult: boolean) => {
           invalidInARow++;
           await recorder?.write({
@@ -880,9 +870,19 @@ export class Agent extends EventEmitter<AgentListeners> {
         };
 
         if (spiral.spiral) {
+          // The history keeps what came before the loop, so the model does not read it back.
+          messages.push({ role: "assistant", content: text.slice(0, spiral.spiral.start) || "…" });
           await rejectReply(SPIRAL_NUDGE, false);
           continue;
         }
+
+        // Parse what the history will show: the reply up to the end of a completed call.
+        const parsed = parseReply(text, { toolNames, finishReason: reason });
+        messages.push({
+          role: "assistant",
+          content: assistantContent(text, parsed.kind === "call"),
+        });
+
         if (parsed.kind === "none") {
           await rejectReply(NUDGE, false);
           continue;

@@ -44,8 +44,9 @@ Sessions (each run records a transcript and checkpoints its changes)
   --resume [id]       continue a session by id or unique prefix (no id: the latest);
                       a finished session needs a follow-up message
   --no-session        record nothing (no transcript, no undo)
-  --sessions-dir <d>  where sessions are kept (default: .gemma-coder/sessions in the
-                      workspace, else the user cache folder; env GEMMA_CODER_SESSIONS_DIR)
+  --sessions-dir <d>  where sessions are kept (default: the user data folder, one per
+                      workspace, e.g. ~/.local/share/gemma-coder/sessions/<name>-<hash>;
+                      env GEMMA_CODER_SESSIONS_DIR)
   --force             undo: also overwrite files changed since the run
 
 Output

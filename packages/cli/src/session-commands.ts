@@ -95,6 +95,11 @@ export async function runSessionCommand(args: CliArgs, io: SessionCommandIo): Pr
     return EXIT_CODES.done;
   } catch (error) {
     if (GemmaCoderError.isInstance(error)) return fail(error.message, error.code);
+    // A file-system failure (full disk, no permission) is the user's to fix: one line.
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code) && error instanceof Error) {
+      return fail(`${error.message}.`, "storage");
+    }
     throw error;
   }
 }

@@ -2,7 +2,16 @@
 // after SIGKILL), undo in a git repository with the user's own changes around, the demo,
 // and the error cases. Like e2e.test.ts they need the built packages.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -25,7 +34,11 @@ if (!hasGit) console.warn("Skipping the undo end-to-end tests: git is not instal
 const cli = useCliHarness();
 const { run, start, server, read } = cli;
 
-const sessionsDir = () => path.join(cli.repo, ".gemma-coder", "sessions");
+/** The default sessions folder: the user's data folder, keyed by the workspace's real path. */
+const sessionsDir = () => {
+  const key = createHash("sha256").update(realpathSync(cli.repo)).digest("hex").slice(0, 16);
+  return path.join(cli.root, ".local", "share", "gemma-coder", "sessions", `repo-${key}`);
+};
 
 function transcripts(dir = sessionsDir()): string[] {
   if (!existsSync(dir)) return [];
@@ -87,7 +100,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder sessions (the real bin)",
       task: "fix add in calc.py",
     });
     expect(written.at(-1)).toMatchObject({ type: "run-end", runId, status: "done" });
-    // Transcripts stay out of the user's git status.
+    // Transcripts stay out of the workspace and the user's git status.
+    expect(existsSync(path.join(cli.repo, ".gemma-coder"))).toBe(false);
     if (hasGit) expect(git("status", "--porcelain")).not.toContain(".gemma-coder");
 
     // A finished session needs a follow-up message.

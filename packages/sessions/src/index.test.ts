@@ -19,5 +19,6 @@ it("pins the runtime export list of @gemma-coder/sessions", async () => {
     "resolveSessionDir",
     "touchedPaths",
     "userCacheDir",
+    "userDataDir",
   ]);
 });

@@ -32,4 +32,5 @@ export {
   resolveSessionDir,
   SESSIONS_DIR_ENV,
   userCacheDir,
+  userDataDir,
 } from "./store/session-dir.js";

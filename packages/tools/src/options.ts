@@ -36,10 +36,18 @@ export interface CreateToolsOptions {
   /** Default `run_shell` timeout in milliseconds (default 120000). */
   shellTimeoutMs?: number;
   /**
-   * Environment variables passed to `run_shell` even though their names look like
-   * secrets (`*KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*CREDENTIAL*`, `AUTH`...).
+   * Environment variables passed to `run_shell` even though they look like secrets
+   * (`*KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*PASSPHRASE*`, `*CREDENTIAL*`,
+   * `*COOKIE*`, `*JWT*`, `*DSN*`, `*WEBHOOK*`, `_PASS`, `_PWD`, `AUTH`, database and queue
+   * URLs such as `DATABASE_URL`, and any value that is a URL with credentials).
    */
   allowEnv?: readonly string[];
+  /**
+   * More environment variables never passed to `run_shell`, besides those that look like
+   * secrets by name or hold a URL with credentials: exact names, or a prefix ending in
+   * `*` (`ACME_*`). `allowEnv` still wins.
+   */
+  hideEnv?: readonly string[];
   /** The most characters a single tool result may hold (default 12000). */
   maxOutputChars?: number;
   /** The shell for `run_shell` (default `/bin/bash`, else `/bin/sh`; `cmd.exe` on Windows). */
@@ -53,6 +61,7 @@ export interface ResolvedToolsOptions {
   root: string;
   shellTimeoutMs: number;
   allowEnv: readonly string[];
+  hideEnv: readonly string[];
   maxOutputChars: number;
   shell: string | undefined;
   searchBackend: SearchBackendName | "auto";
@@ -69,6 +78,7 @@ export function resolveOptions(options: CreateToolsOptions): ResolvedToolsOption
     root: path.resolve(options.root),
     shellTimeoutMs: positive(options.shellTimeoutMs, DEFAULT_SHELL_TIMEOUT_MS),
     allowEnv: options.allowEnv ?? [],
+    hideEnv: options.hideEnv ?? [],
     maxOutputChars: positive(options.maxOutputChars, DEFAULT_MAX_OUTPUT_CHARS),
     shell: options.shell,
     searchBackend: options.searchBackend ?? "auto",

@@ -23,7 +23,8 @@ export type ErrorCode =
   | "rate-limited"
   | "model-not-found"
   | "context-overflow"
-  | "unsupported";
+  | "unsupported"
+  | "storage";
 
 /** Options accepted by {@link GemmaCoderError}. */
 export interface GemmaCoderErrorOptions {

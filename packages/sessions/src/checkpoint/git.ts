@@ -34,23 +34,70 @@ const IDENTITY = {
 };
 
 /**
- * Runs git and resolves with its standard output. Prompts are off, and optional locks
- * are off so read commands never rewrite the user's index.
+ * Settings given on the command line of every internal git command. Command-line
+ * settings win over the repository's `.git/config`, which a cloned repository controls,
+ * so none of the programs it could name runs: no file-system monitor, hooks, pager,
+ * external diff, gpg, or automatic maintenance. The commands used are plumbing that
+ * does not run filters or textconv (`hash-object --no-filters`, `cat-file blob`).
+ */
+export const SAFE_GIT_CONFIG: readonly string[] = [
+  "core.fsmonitor=false",
+  "core.hooksPath=/dev/null",
+  "core.pager=cat",
+  "core.editor=true",
+  "core.sshCommand=false",
+  "core.askPass=",
+  "core.untrackedCache=false",
+  "credential.helper=",
+  "diff.external=",
+  "commit.gpgSign=false",
+  "tag.gpgSign=false",
+  "gpg.program=false",
+  "gc.auto=0",
+  "maintenance.auto=false",
+  "protocol.allow=never",
+].flatMap((setting) => ["-c", setting]);
+
+/** Environment variables that would let the environment name a program for git to run. */
+const UNSAFE_GIT_ENV = [
+  "GIT_EXTERNAL_DIFF",
+  "GIT_PAGER",
+  "GIT_ASKPASS",
+  "SSH_ASKPASS",
+  "GIT_SSH",
+  "GIT_SSH_COMMAND",
+  "GIT_EDITOR",
+  "GIT_CONFIG_PARAMETERS",
+  "GIT_CONFIG_COUNT",
+];
+
+function gitEnvironment(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of UNSAFE_GIT_ENV) delete env[name];
+  return {
+    ...env,
+    ...IDENTITY,
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_OPTIONAL_LOCKS: "0",
+    GIT_PAGER: "cat",
+    LC_ALL: "C",
+    ...extra,
+  };
+}
+
+/**
+ * Runs git and resolves with its standard output. Prompts are off, optional locks are
+ * off so read commands never rewrite the user's index, and {@link SAFE_GIT_CONFIG}
+ * keeps the repository's configuration from running any program.
  *
  * @internal
  */
 export function git(args: readonly string[], options: GitOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(options.binary ?? "git", args, {
+    const child = spawn(options.binary ?? "git", [...SAFE_GIT_CONFIG, ...args], {
       cwd: options.cwd,
-      env: {
-        ...process.env,
-        ...IDENTITY,
-        GIT_TERMINAL_PROMPT: "0",
-        GIT_OPTIONAL_LOCKS: "0",
-        LC_ALL: "C",
-        ...options.env,
-      },
+      env: gitEnvironment(options.env),
       stdio: ["pipe", "pipe", "pipe"],
       windowsHide: true,
     });

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { constants, promises as fs } from "node:fs";
 import path from "node:path";
 import {
   type Checkpointer,
@@ -9,12 +9,15 @@ import {
   type UndoOptions,
   type UndoResult,
 } from "@gemma-coder/core";
-import { assertSafeId } from "../store/safe-id.js";
+import { resolveWorkspacePath } from "@gemma-coder/tools";
+import { makePrivateDir, PRIVATE_FILE_MODE } from "../store/private-files.js";
+import { assertSafeId, isSafeId } from "../store/safe-id.js";
 import {
   type CheckpointEntry,
   type CheckpointManifest,
   type CheckpointState,
-  readManifest,
+  readManifest as readStoredManifest,
+  storageError,
   writeManifest,
 } from "./checkpoint-manifest.js";
 import { type FileState, readFileState, sameState, statFingerprint } from "./file-state.js";
@@ -103,7 +106,8 @@ function errorMessage(error: unknown): string {
  *
  * @example
  * ```ts
- * const checkpointer = createCheckpointer({ workspace, dir: ".gemma-coder/sessions" });
+ * const { dir } = await resolveSessionDir({ workspace });
+ * const checkpointer = createCheckpointer({ workspace, dir });
  * const agent = new Agent({ provider, tools: createTools({ root: workspace }), checkpointer });
  * const { runId } = await agent.run("rename foo to bar");
  * const report = await agent.undo(runId);
@@ -189,11 +193,12 @@ export class WorkspaceCheckpointer implements Checkpointer {
       throw error;
     }
     const summaries: CheckpointSummary[] = [];
+    const root = await this.realRoot();
     for (const name of names) {
-      const manifest = await readManifest(path.join(this.checkpointsDir, name)).catch(
-        () => undefined,
-      );
-      if (!manifest) continue;
+      if (!isSafeId(name)) continue;
+      // Planted, damaged or foreign checkpoints are not this user's runs: left out.
+      const manifest = await this.readManifest(name).catch(() => undefined);
+      if (!manifest || manifest.workspace !== root) continue;
       summaries.push({
         runId: manifest.runId,
         ...(manifest.sessionId === undefined ? {} : { sessionId: manifest.sessionId }),
@@ -227,6 +232,8 @@ export class WorkspaceCheckpointer implements Checkpointer {
     assertSafeId(idOrPrefix, "run id");
     const ids = (await this.list()).map((summary) => summary.runId);
     if (ids.includes(idOrPrefix)) return idOrPrefix;
+    // A folder of that exact name that is not listed was refused: say why.
+    if ((await this.read(idOrPrefix)) !== undefined) return idOrPrefix;
     const matches = ids.filter((id) => id.startsWith(idOrPrefix));
     if (matches.length === 1) return matches[0] as string;
     if (matches.length === 0) throw this.unknownRun(idOrPrefix);
@@ -244,7 +251,18 @@ export class WorkspaceCheckpointer implements Checkpointer {
    */
   async read(runId: string): Promise<CheckpointManifest | undefined> {
     assertSafeId(runId, "run id");
-    return this.manifests.get(runId) ?? (await readManifest(this.folderOf(runId)));
+    const manifest = this.manifests.get(runId) ?? (await this.readManifest(runId));
+    if (manifest !== undefined && manifest.workspace !== (await this.realRoot())) {
+      throw new GemmaCoderError(
+        `Run ${runId} changed files in ${manifest.workspace}, not in ${this.workspace}; undo it there.`,
+        { code: "invalid-argument" },
+      );
+    }
+    return manifest;
+  }
+
+  private readManifest(runId: string): Promise<CheckpointManifest | undefined> {
+    return readStoredManifest(this.folderOf(runId), runId, CHECKPOINT_REF_PREFIX);
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {
@@ -282,7 +300,12 @@ export class WorkspaceCheckpointer implements Checkpointer {
       try {
         const top = await gitText(["rev-parse", "--show-toplevel"], this.gitOptions(root));
         if (top === "") return { mode: "copy" };
-        return { mode: "git", top: path.resolve(top) };
+        // A `core.worktree` in the repository's config can move the work tree anywhere;
+        // only a repository that contains the workspace is used.
+        const realTop = await fs.realpath(path.resolve(top)).catch(() => path.resolve(top));
+        const below = path.relative(realTop, root);
+        if (below.startsWith("..") || path.isAbsolute(below)) return { mode: "copy" };
+        return { mode: "git", top: realTop };
       } catch {
         // Not a repository, or no git: plain copies work everywhere.
         return { mode: "copy" };
@@ -321,8 +344,7 @@ export class WorkspaceCheckpointer implements Checkpointer {
 
   private async manifest(change: FileChange): Promise<CheckpointManifest> {
     assertSafeId(change.runId, "run id");
-    const known =
-      this.manifests.get(change.runId) ?? (await readManifest(this.folderOf(change.runId)));
+    const known = this.manifests.get(change.runId) ?? (await this.read(change.runId));
     if (known) {
       this.manifests.set(change.runId, known);
       return known;
@@ -379,8 +401,7 @@ export class WorkspaceCheckpointer implements Checkpointer {
   }
 
   private async after(change: FileChange & { result: ToolResult }): Promise<void> {
-    const manifest =
-      this.manifests.get(change.runId) ?? (await readManifest(this.folderOf(change.runId)));
+    const manifest = this.manifests.get(change.runId) ?? (await this.read(change.runId));
     if (!manifest) return;
     this.manifests.set(change.runId, manifest);
     const touched = touchedPaths(change);
@@ -499,10 +520,13 @@ export class WorkspaceCheckpointer implements Checkpointer {
     if (toStore.length === 0) return;
     if (manifest.mode === "copy") {
       const folder = path.join(this.folderOf(manifest.runId), "files");
-      await fs.mkdir(folder, { recursive: true });
+      await makePrivateDir(folder);
       for (const item of toStore) {
         const name = randomBytes(8).toString("hex");
-        await fs.copyFile(item.file, path.join(folder, name));
+        const copy = path.join(folder, name);
+        await fs.copyFile(item.file, copy, constants.COPYFILE_EXCL);
+        // copyFile keeps the source's mode; a copy is private like the transcripts.
+        await fs.chmod(copy, PRIVATE_FILE_MODE);
         item.entry.copy = `files/${name}`;
       }
       return;
@@ -539,7 +563,7 @@ export class WorkspaceCheckpointer implements Checkpointer {
     }
     // A private index file: the user's index is never read or written.
     const index = path.join(this.folderOf(manifest.runId), "index");
-    await fs.mkdir(path.dirname(index), { recursive: true });
+    await makePrivateDir(path.dirname(index));
     const env = { GIT_INDEX_FILE: index };
     const lines = items
       .filter((item) => item.entry.blob)
@@ -554,6 +578,8 @@ export class WorkspaceCheckpointer implements Checkpointer {
       this.gitOptions(cwd, { env, input: lines }),
     );
     const tree = await gitText(["write-tree"], this.gitOptions(cwd, { env }));
+    // git writes its index with the umask's mode; the index names every file kept.
+    await fs.chmod(index, PRIVATE_FILE_MODE).catch(() => undefined);
     const commit = await gitText(
       [
         "commit-tree",
@@ -606,60 +632,35 @@ export class WorkspaceCheckpointer implements Checkpointer {
       conflicts: [],
       notes: [...manifest.notes],
     };
-    const root = manifest.workspace;
+    // The workspace is this checkpointer's, never the one the manifest names.
+    const root = await this.realRoot();
     const paths = Object.keys(manifest.files).sort();
-    const currents = await mapLimit(paths, CONCURRENCY, async (rel) => {
+    const targets = await mapLimit(paths, CONCURRENCY, (rel) => this.confined(root, rel));
+    const currents = await mapLimit(targets, CONCURRENCY, async (target) => {
+      if (target instanceof Error) return target;
       try {
-        return (await readFileState(path.join(root, ...rel.split("/")))).state;
+        return (await readFileState(target)).state;
       } catch (error) {
-        return error instanceof Error ? error : new Error(String(error));
+        return new Error(`It could not be read: ${errorMessage(error)}.`);
       }
     });
     for (const [index, rel] of paths.entries()) {
       const entry = manifest.files[rel] as CheckpointEntry;
-      const file = path.join(root, ...rel.split("/"));
+      const file = targets[index] as string | Error;
       const current = currents[index] as FileState | Error;
-      if (current instanceof Error) {
-        result.conflicts.push({ path: rel, reason: `It could not be read: ${current.message}.` });
+      if (current instanceof Error || file instanceof Error) {
+        const problem = (file instanceof Error ? file : current) as Error;
+        result.conflicts.push({ path: rel, reason: problem.message });
         continue;
       }
-      if (entry.before.kind === "other") continue;
-      if (sameState(current, entry.before)) {
+      const conflict = this.conflictOf(entry, current, options);
+      if (conflict === "unchanged") {
         result.unchanged.push(rel);
         continue;
       }
-      if (entry.notKept) {
-        result.conflicts.push({
-          path: rel,
-          reason: `Its content before the run was not kept: ${entry.notKept}.`,
-        });
-        continue;
-      }
-      if (!options.force) {
-        if (entry.after === undefined) {
-          result.conflicts.push({
-            path: rel,
-            reason:
-              "The run stopped before what it left in this file was recorded, so later changes by someone else cannot be ruled out; undo with force to restore it anyway.",
-          });
-          continue;
-        }
-        if (!sameState(current, entry.after)) {
-          result.conflicts.push({
-            path: rel,
-            reason:
-              current.kind === "missing"
-                ? "It was deleted after the run by someone else; undo with force to restore it anyway."
-                : "It was changed after the run by someone else; undo with force to overwrite those changes.",
-          });
-          continue;
-        }
-      }
-      if (current.kind === "other") {
-        result.conflicts.push({
-          path: rel,
-          reason: "A folder or special file is there now; it was left alone.",
-        });
+      if (conflict === "skip") continue;
+      if (conflict !== undefined) {
+        result.conflicts.push({ path: rel, reason: conflict });
         continue;
       }
       try {
@@ -673,20 +674,69 @@ export class WorkspaceCheckpointer implements Checkpointer {
       } catch (error) {
         result.conflicts.push({
           path: rel,
-          reason: `It could not be restored: ${errorMessage(error)}.`,
+          reason: `It could not be restored: ${storageError("", error).message.replace(/^: /, "").replace(/\.$/, "")}.`,
         });
       }
     }
     // Folders the run created go too, deepest first, when nothing else is in them.
     for (const rel of [...manifest.createdDirs].sort((a, b) => b.length - a.length)) {
-      await this.removeEmptyFolders(root, path.join(root, ...rel.split("/")));
+      const folder = await this.confined(root, rel);
+      if (!(folder instanceof Error)) await this.removeEmptyFolders(root, folder);
     }
     manifest.state = result.conflicts.length === 0 ? "undone" : "partly-undone";
     manifest.undoneAt = this.now();
     manifest.updatedAt = manifest.undoneAt;
     this.manifests.set(runId, manifest);
-    await writeManifest(this.folderOf(runId), manifest);
+    try {
+      await writeManifest(this.folderOf(runId), manifest);
+    } catch (error) {
+      const done = result.restored.length + result.deleted.length;
+      throw new GemmaCoderError(
+        `${errorMessage(error).replace(/\.$/, "")}. ${done === 0 ? "No file was changed" : `${done} ${done === 1 ? "file was" : "files were"} put back already`}, but the checkpoint could not be marked as undone; free some space and run undo again.`,
+        { code: "storage", cause: error },
+      );
+    }
     return result;
+  }
+
+  /**
+   * Where a manifest path leads, confined like the tools' writes: inside the workspace
+   * after every folder link is resolved, and never in `.git`, the git folder or
+   * `.gemma-coder`. A refused path comes back as an error to report as a conflict.
+   */
+  private async confined(root: string, rel: string): Promise<string | Error> {
+    try {
+      const resolved = await resolveWorkspacePath(root, rel, { write: true, finalLink: "keep" });
+      if (resolved.relative === ".")
+        return new Error("It is the workspace itself; it was left alone.");
+      return resolved.absolute;
+    } catch (error) {
+      return new Error(`It was refused: ${errorMessage(error)}`);
+    }
+  }
+
+  /** Why a file is not put back (a reason), `unchanged`, `skip`, or `undefined` to restore it. */
+  private conflictOf(
+    entry: CheckpointEntry,
+    current: FileState,
+    options: UndoOptions,
+  ): string | "unchanged" | "skip" | undefined {
+    if (entry.before.kind === "other") return "skip";
+    if (sameState(current, entry.before)) return "unchanged";
+    if (entry.notKept) return `Its content before the run was not kept: ${entry.notKept}.`;
+    if (!options.force) {
+      if (entry.after === undefined) {
+        return "The run stopped before what it left in this file was recorded, so later changes by someone else cannot be ruled out; undo with force to restore it anyway.";
+      }
+      if (!sameState(current, entry.after)) {
+        return current.kind === "missing"
+          ? "It was deleted after the run by someone else; undo with force to restore it anyway."
+          : "It was changed after the run by someone else; undo with force to overwrite those changes.";
+      }
+    }
+    if (current.kind === "other")
+      return "A folder or special file is there now; it was left alone.";
+    return undefined;
   }
 
   /** Removes a folder and its empty subfolders, keeping anything that holds a file. */
@@ -710,6 +760,40 @@ export class WorkspaceCheckpointer implements Checkpointer {
     return true;
   }
 
+  /** The content of a file before the run, from its copy or its git blob. */
+  private async contentBefore(
+    manifest: CheckpointManifest,
+    entry: CheckpointEntry,
+  ): Promise<Buffer> {
+    if (entry.copy !== undefined) {
+      // The name was checked (`files/<hex>`); a link there is still not followed.
+      const copy = path.join(this.folderOf(manifest.runId), ...entry.copy.split("/"));
+      const handle = await fs.open(copy, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      try {
+        if (!(await handle.stat()).isFile()) throw new Error("its copy is not a regular file");
+        return await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+    }
+    if (entry.blob !== undefined) {
+      const { top } = await this.detectMode();
+      try {
+        return await git(
+          ["cat-file", "blob", entry.blob],
+          this.gitOptions(top ?? (await this.realRoot())),
+        );
+      } catch (error) {
+        throw new Error(
+          error instanceof GitCommandError
+            ? `git has lost its copy (${error.stderr || error.message})`
+            : errorMessage(error),
+        );
+      }
+    }
+    throw new Error("no copy of its content was kept");
+  }
+
   /** Writes the content before the run back, atomically, with its execute bit. */
   private async put(
     manifest: CheckpointManifest,
@@ -723,39 +807,19 @@ export class WorkspaceCheckpointer implements Checkpointer {
       await fs.symlink(before.target, file);
       return;
     }
-    let content: Buffer;
-    if (entry.copy !== undefined) {
-      content = await fs.readFile(
-        path.join(this.folderOf(manifest.runId), ...entry.copy.split("/")),
-      );
-    } else if (entry.blob !== undefined) {
-      const { top } = await this.detectMode();
-      try {
-        content = await git(
-          ["cat-file", "blob", entry.blob],
-          this.gitOptions(top ?? manifest.workspace),
-        );
-      } catch (error) {
-        throw new Error(
-          error instanceof GitCommandError
-            ? `git has lost its copy (${error.stderr || error.message})`
-            : errorMessage(error),
-        );
-      }
-    } else {
-      throw new Error("no copy of its content was kept");
-    }
+    const content = await this.contentBefore(manifest, entry);
     const temporary = path.join(
       path.dirname(file),
       `.${path.basename(file)}.gemma-undo-${randomBytes(4).toString("hex")}`,
     );
-    await fs.writeFile(temporary, content, { mode: 0o600 });
     try {
+      await fs.writeFile(temporary, content, { mode: 0o600, flag: "wx" });
       // chmod after the write: the umask would otherwise trim the bits.
       await fs.chmod(temporary, before.perm & 0o777);
       await fs.rename(temporary, file);
     } catch (error) {
-      await fs.rm(temporary, { force: true });
+      // A full disk must not leave a half-written temporary file beside the user's.
+      await fs.rm(temporary, { force: true }).catch(() => undefined);
       throw error;
     }
   }

@@ -5,7 +5,7 @@ import { createScriptedModel, toolCall } from "@gemma-coder/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeWorkspace, type TempWorkspace } from "../__fixtures__/workspace.js";
 import { FileSessionStore } from "./file-session-store.js";
-import { resolveSessionDir, userCacheDir } from "./session-dir.js";
+import { resolveSessionDir, userCacheDir, userDataDir } from "./session-dir.js";
 
 const workspaces: TempWorkspace[] = [];
 async function temp(): Promise<TempWorkspace> {
@@ -113,7 +113,7 @@ describe("FileSessionStore", () => {
 });
 
 describe("resolveSessionDir", () => {
-  it("prefers an explicit folder, then the environment, then the project, then the cache", async () => {
+  it("prefers an explicit folder, then the environment, then the user's data folder keyed by the workspace's real path", async () => {
     const ws = await temp();
     expect(await resolveSessionDir({ workspace: ws.root, dir: "rel/dir", env: {} })).toEqual({
       dir: path.resolve("rel/dir"),
@@ -122,14 +122,45 @@ describe("resolveSessionDir", () => {
     expect(
       await resolveSessionDir({ workspace: ws.root, env: { GEMMA_CODER_SESSIONS_DIR: "/x/s" } }),
     ).toEqual({ dir: path.resolve("/x/s"), location: "custom" });
-    expect(await resolveSessionDir({ workspace: ws.root, env: {} })).toEqual({
-      dir: path.join(ws.root, ".gemma-coder", "sessions"),
-      location: "project",
+    // Never inside the workspace, even a writable one: a repository controls that folder.
+    const data = await resolveSessionDir({ workspace: ws.root, env: { XDG_DATA_HOME: "/d" } });
+    expect(data.location).toBe("data");
+    expect(data.dir).toMatch(/^\/d\/gemma-coder\/sessions\/[A-Za-z0-9._-]+-[0-9a-f]{16}$/);
+    // The same folder reached through a link shares its sessions; another folder does not.
+    const link = path.join(ws.base, "link");
+    await fs.symlink(ws.root, link);
+    expect(await resolveSessionDir({ workspace: link, env: { XDG_DATA_HOME: "/d" } })).toEqual(
+      data,
+    );
+    const other = await resolveSessionDir({ workspace: ws.base, env: { XDG_DATA_HOME: "/d" } });
+    expect(other.dir).not.toBe(data.dir);
+    const missing = path.join(ws.base, "not there");
+    const fromHome = await resolveSessionDir({
+      workspace: missing,
+      env: {},
+      homedir: "/h",
+      platform: "linux",
     });
-    const missing = path.join(ws.base, "not-there");
-    const cached = await resolveSessionDir({ workspace: missing, env: { XDG_CACHE_HOME: "/c" } });
-    expect(cached.location).toBe("cache");
-    expect(cached.dir).toMatch(/^\/c\/gemma-coder\/sessions\/not-there-[0-9a-f]{12}$/);
+    expect(fromHome.dir).toMatch(
+      /^\/h\/.local\/share\/gemma-coder\/sessions\/not_there-[0-9a-f]{16}$/,
+    );
+  });
+
+  it("uses each platform's data folder", () => {
+    const home = "/home/u";
+    expect(userDataDir({ env: {}, platform: "linux", homedir: home })).toBe(
+      "/home/u/.local/share/gemma-coder",
+    );
+    expect(userDataDir({ env: { XDG_DATA_HOME: "/x" }, platform: "darwin", homedir: home })).toBe(
+      "/x/gemma-coder",
+    );
+    // A relative XDG_DATA_HOME is invalid by the specification and ignored.
+    expect(userDataDir({ env: { XDG_DATA_HOME: "rel" }, platform: "linux", homedir: home })).toBe(
+      "/home/u/.local/share/gemma-coder",
+    );
+    expect(userDataDir({ env: { LOCALAPPDATA: "/l" }, platform: "win32", homedir: home })).toBe(
+      path.join("/l", "gemma-coder"),
+    );
   });
 
   it("uses each platform's cache folder", () => {

@@ -14,10 +14,14 @@ import {
   sessionHeaderRecord,
   type TranscriptRecord,
 } from "@gemma-coder/core";
+import { makePrivateDir, PRIVATE_FILE_MODE } from "./private-files.js";
 import { assertSafeId } from "./safe-id.js";
+import { acquireSessionLock, releaseSessionLock } from "./session-lock.js";
 
 /** The file name ending of transcripts. */
 export const TRANSCRIPT_EXTENSION = ".jsonl";
+
+const LOCK_EXTENSION = ".lock";
 
 /** Options of {@link FileSessionStore}. */
 export interface FileSessionStoreOptions {
@@ -71,11 +75,18 @@ function errorCode(error: unknown): string | undefined {
  * Each record is one `JSON.stringify` line written by a single append (no fsync), so a
  * crash at any moment leaves every earlier line intact and at worst a torn last line,
  * which the reader drops with a warning. The folder gets a `.gitignore` of `*` so
- * transcripts never show up in the user's `git status`.
+ * transcripts never show up in the user's `git status`. New folders are 0700 and
+ * transcripts 0600: they hold tool output, which may hold secrets.
+ *
+ * A process that creates, resumes (`load`) or appends to a session holds its lock file
+ * (`<sessionId>.lock`, with the process id) until {@link FileSessionStore.release} or
+ * its exit, so two processes never interleave records; the second gets a `busy` error.
+ * A lock left by a process that is gone is taken over. Reading a transcript that is not
+ * a regular file (a link to a device, say) is refused.
  *
  * @example
  * ```ts
- * const store = new FileSessionStore({ dir: ".gemma-coder/sessions" });
+ * const store = new FileSessionStore({ dir: (await resolveSessionDir({ workspace })).dir });
  * const agent = new Agent({ provider, tools, session: store });
  * const { sessionId } = await agent.run("fix the test");
  * ```
@@ -116,16 +127,19 @@ export class FileSessionStore implements SessionStore {
    * @returns The new session's id (`YYYYMMDD-HHMMSS-xxxxxx`, UTC).
    */
   async create(info: NewSessionInfo): Promise<string> {
-    await fs.mkdir(this.dir, { recursive: true });
-    await fs.writeFile(path.join(this.dir, ".gitignore"), "*\n", { flag: "wx" }).catch((error) => {
-      if (errorCode(error) !== "EEXIST") throw error;
-    });
+    await makePrivateDir(this.dir);
+    await fs
+      .writeFile(path.join(this.dir, ".gitignore"), "*\n", { flag: "wx", mode: PRIVATE_FILE_MODE })
+      .catch((error) => {
+        if (errorCode(error) !== "EEXIST") throw error;
+      });
     for (;;) {
       const sessionId = newSessionId(info.time);
       const line = formatTranscriptLine(sessionHeaderRecord(sessionId, info));
       try {
         // "wx": never take over another session's file, even one started the same second.
-        await fs.writeFile(this.pathOf(sessionId), line, { flag: "wx" });
+        await fs.writeFile(this.pathOf(sessionId), line, { flag: "wx", mode: PRIVATE_FILE_MODE });
+        await acquireSessionLock(this.lockOf(sessionId), sessionId);
         return sessionId;
       } catch (error) {
         if (errorCode(error) !== "EEXIST") throw error;
@@ -143,6 +157,7 @@ export class FileSessionStore implements SessionStore {
    */
   async append(sessionId: string, record: TranscriptRecord): Promise<void> {
     const data = Buffer.from(formatTranscriptLine(record), "utf8");
+    await this.lock(sessionId);
     let handle: fs.FileHandle;
     try {
       handle = await fs.open(this.pathOf(sessionId), constants.O_WRONLY | constants.O_APPEND);
@@ -163,26 +178,24 @@ export class FileSessionStore implements SessionStore {
   }
 
   /**
-   * Reads a session back (see `parseTranscript` for what is tolerated).
+   * Reads a session back to resume it (see `parseTranscript` for what is tolerated), and
+   * takes its lock so no other process appends meanwhile.
    *
    * @param sessionId - The session.
    * @returns Its records and warnings.
    * @throws GemmaCoderError `invalid-argument` for an unknown session or a file that is
-   *   not a transcript, `unsupported` for a newer format.
+   *   not a transcript, `unsupported` for a newer format, `busy` when another process
+   *   has the session open.
    */
   async load(sessionId: string): Promise<LoadedSession> {
-    let text: string;
-    try {
-      text = await fs.readFile(this.pathOf(sessionId), "utf8");
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") throw this.notFound(sessionId);
-      throw error;
-    }
-    return parseTranscript(text, `Session ${sessionId}`);
+    const loaded = await this.read(sessionId);
+    await this.lock(sessionId);
+    return loaded;
   }
 
   /**
-   * Reads a session and folds it into its runs and conversation.
+   * Reads a session and folds it into its runs and conversation, to resume it (takes the
+   * session's lock, like {@link FileSessionStore.load}).
    *
    * @param sessionId - The session.
    * @returns The snapshot, and the reader's warnings.
@@ -190,6 +203,50 @@ export class FileSessionStore implements SessionStore {
   async snapshot(sessionId: string): Promise<SessionSnapshot & { warnings: string[] }> {
     const loaded = await this.load(sessionId);
     return { ...rebuildSession(loaded.records), warnings: loaded.warnings };
+  }
+
+  /**
+   * Releases the lock this process holds on a session (taken by `create`, `load` or
+   * `append`), so another process may resume it before this one exits.
+   *
+   * @param sessionId - The session.
+   */
+  async release(sessionId: string): Promise<void> {
+    await releaseSessionLock(this.lockOf(sessionId));
+  }
+
+  private lockOf(sessionId: string): string {
+    assertSafeId(sessionId, "session id");
+    return path.join(this.dir, `${sessionId}${LOCK_EXTENSION}`);
+  }
+
+  private async lock(sessionId: string): Promise<void> {
+    try {
+      await acquireSessionLock(this.lockOf(sessionId), sessionId);
+    } catch (error) {
+      if (errorCode(error) === "ENOENT") throw this.notFound(sessionId);
+      throw error;
+    }
+  }
+
+  /** Reads a transcript without locking it; only a regular file is read. */
+  private async read(sessionId: string): Promise<LoadedSession> {
+    const file = this.pathOf(sessionId);
+    let text: string;
+    try {
+      const stat = await fs.lstat(file);
+      if (!stat.isFile()) {
+        throw new GemmaCoderError(
+          `The transcript of session ${sessionId} (${file}) is not a regular file; it is not read.`,
+          { code: "invalid-argument" },
+        );
+      }
+      text = await fs.readFile(file, "utf8");
+    } catch (error) {
+      if (errorCode(error) === "ENOENT") throw this.notFound(sessionId);
+      throw error;
+    }
+    return parseTranscript(text, `Session ${sessionId}`);
   }
 
   /**
@@ -269,7 +326,7 @@ export class FileSessionStore implements SessionStore {
   private async summarize(sessionId: string, mtime: number): Promise<SessionSummary> {
     const file = this.pathOf(sessionId);
     try {
-      const snapshot = rebuildSession((await this.load(sessionId)).records);
+      const snapshot = rebuildSession((await this.read(sessionId)).records);
       const last = snapshot.runs.at(-1);
       const summary = [...snapshot.runs].reverse().find((run) => run.summary)?.summary;
       return {

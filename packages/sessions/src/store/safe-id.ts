@@ -16,3 +16,12 @@ export function assertSafeId(id: unknown, what: string): asserts id is string {
     );
   }
 }
+
+/**
+ * Whether an id can name a file (see {@link assertSafeId}), without throwing.
+ *
+ * @internal
+ */
+export function isSafeId(id: unknown): id is string {
+  return typeof id === "string" && SAFE_ID.test(id) && !id.includes("..");
+}

@@ -1,12 +1,16 @@
 import { createHash } from "node:crypto";
-import { constants, promises as fs } from "node:fs";
+import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 /** The environment variable that overrides where sessions are kept. */
 export const SESSIONS_DIR_ENV = "GEMMA_CODER_SESSIONS_DIR";
 
-/** The folder, relative to the workspace, that holds project sessions. */
+/**
+ * The agent's own state folder inside a workspace (`.gemma-coder`). Sessions are not
+ * kept there by default any more: a repository controls that folder, so anything in it
+ * is treated as written by an attacker.
+ */
 export const PROJECT_SESSIONS_DIR = path.join(".gemma-coder", "sessions");
 
 /** Options of {@link resolveSessionDir}. */
@@ -15,9 +19,12 @@ export interface SessionDirOptions {
   workspace?: string | undefined;
   /** An explicit folder (from the user's configuration); wins over everything else. */
   dir?: string | undefined;
-  /** The environment to read `GEMMA_CODER_SESSIONS_DIR` and `XDG_CACHE_HOME` from. Default `process.env`. */
+  /**
+   * The environment to read `GEMMA_CODER_SESSIONS_DIR`, `XDG_DATA_HOME`, `XDG_CACHE_HOME`
+   * and `LOCALAPPDATA` from. Default `process.env`.
+   */
   env?: Readonly<Record<string, string | undefined>>;
-  /** The platform, for the cache folder's default. Default `process.platform`. */
+  /** The platform, for the data and cache folders' defaults. Default `process.platform`. */
   platform?: NodeJS.Platform;
   /** The home folder. Default `os.homedir()`. */
   homedir?: string;
@@ -28,19 +35,10 @@ export interface SessionDir {
   /** The absolute folder. */
   dir: string;
   /**
-   * `custom`: given by `dir` or `GEMMA_CODER_SESSIONS_DIR`; `project`: the workspace's
-   * `.gemma-coder/sessions`; `cache`: the user's cache folder, one subfolder per workspace.
+   * `custom`: given by `dir` or `GEMMA_CODER_SESSIONS_DIR`; `data`: the user's data
+   * folder, one subfolder per workspace (keyed by the workspace's real path).
    */
-  location: "custom" | "project" | "cache";
-}
-
-async function writable(folder: string): Promise<boolean> {
-  try {
-    await fs.access(folder, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  location: "custom" | "data";
 }
 
 /**
@@ -61,13 +59,31 @@ export function userCacheDir(options: Omit<SessionDirOptions, "workspace" | "dir
 }
 
 /**
+ * The user's data folder for gemma-coder, where sessions and checkpoints are kept:
+ * `$XDG_DATA_HOME/gemma-coder`, else `%LOCALAPPDATA%\gemma-coder` on Windows, else
+ * `~/.local/share/gemma-coder`. Unlike a cache, deleting it loses the ability to undo.
+ *
+ * @param options - Environment, platform and home folder.
+ * @returns The absolute folder (not created).
+ */
+export function userDataDir(options: Omit<SessionDirOptions, "workspace" | "dir"> = {}): string {
+  const env = options.env ?? process.env;
+  const home = options.homedir ?? os.homedir();
+  const platform = options.platform ?? process.platform;
+  if (env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME)) {
+    return path.join(env.XDG_DATA_HOME, "gemma-coder");
+  }
+  if (platform === "win32" && env.LOCALAPPDATA) return path.join(env.LOCALAPPDATA, "gemma-coder");
+  return path.join(home, ".local", "share", "gemma-coder");
+}
+
+/**
  * Decides where a workspace's sessions (transcripts and checkpoints) are kept:
  *
  * 1. `dir`, or the `GEMMA_CODER_SESSIONS_DIR` environment variable;
- * 2. the workspace's `.gemma-coder/sessions` when the workspace (or an existing
- *    `.gemma-coder` in it) is writable;
- * 3. else the user's cache folder (see {@link userCacheDir}) under
- *    `sessions/<workspace name>-<hash of its path>`, so workspaces do not mix.
+ * 2. else the user's data folder (see {@link userDataDir}) under
+ *    `sessions/<workspace name>-<hash of its real path>`, so workspaces do not mix and a
+ *    repository cannot plant sessions or checkpoints for `undo` to trust.
  *
  * Nothing is created.
  *
@@ -78,24 +94,14 @@ export async function resolveSessionDir(options: SessionDirOptions = {}): Promis
   const env = options.env ?? process.env;
   const explicit = options.dir ?? env[SESSIONS_DIR_ENV];
   if (explicit) return { dir: path.resolve(explicit), location: "custom" };
-  const workspace = options.workspace === undefined ? undefined : path.resolve(options.workspace);
-  if (workspace !== undefined) {
-    const dotDir = path.join(workspace, ".gemma-coder");
-    const canWrite = (await exists(dotDir)) ? await writable(dotDir) : await writable(workspace);
-    if (canWrite) return { dir: path.join(workspace, PROJECT_SESSIONS_DIR), location: "project" };
+  let name = "default";
+  if (options.workspace !== undefined) {
+    const given = path.resolve(options.workspace);
+    // The real path, so the same folder reached through a link shares its sessions.
+    const real = await fs.realpath(given).catch(() => given);
+    const hash = createHash("sha256").update(real).digest("hex").slice(0, 16);
+    const readable = (path.basename(real) || "root").replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 40);
+    name = `${readable}-${hash}`;
   }
-  const name =
-    workspace === undefined
-      ? "default"
-      : `${path.basename(workspace) || "root"}-${createHash("sha256").update(workspace).digest("hex").slice(0, 12)}`;
-  return { dir: path.join(userCacheDir(options), "sessions", name), location: "cache" };
-}
-
-async function exists(target: string): Promise<boolean> {
-  try {
-    await fs.stat(target);
-    return true;
-  } catch {
-    return false;
-  }
+  return { dir: path.join(userDataDir(options), "sessions", name), location: "data" };
 }

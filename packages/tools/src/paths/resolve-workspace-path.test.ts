@@ -125,6 +125,46 @@ describe("resolveWorkspacePath", () => {
     ).resolves.toBeDefined();
   });
 
+  it("refuses writes into the agent's own state folder .gemma-coder, also through a link", async () => {
+    expect(await refusal(".gemma-coder/config.json", true)).toMatch(/\.gemma-coder/);
+    expect(await refusal(".gemma-coder", true)).toMatch(/\.gemma-coder/);
+    expect(await refusal(".Gemma-Coder/sessions/checkpoints/x/manifest.json", true)).toMatch(
+      /\.gemma-coder/,
+    );
+    await fs.mkdir(path.join(ws.root, ".gemma-coder"));
+    await fs.symlink(".gemma-coder", path.join(ws.root, "state"));
+    expect(await refusal("state/sessions/x.jsonl", true)).toMatch(/\.gemma-coder/);
+    await expect(resolveWorkspacePath(ws.root, ".gemma-coder/config.json")).resolves.toBeDefined();
+  });
+
+  it("counts a git folder that a .git file points to inside the workspace as .git", async () => {
+    await fs.rm(path.join(ws.root, ".git"), { recursive: true });
+    await ws.write({ ".git": "gitdir: ./store/repo\n", "store/repo/config": "[core]\n" });
+    expect(await refusal("store/repo/hooks/pre-commit", true)).toMatch(/git folder/);
+    expect(await refusal("store/repo", true)).toMatch(/git folder/);
+    expect(await refusal(".git", true)).toMatch(/inside \.git/);
+    await expect(
+      resolveWorkspacePath(ws.root, "store/other.txt", { write: true }),
+    ).resolves.toBeDefined();
+    // An absolute gitdir inside the workspace counts too.
+    await ws.write({ ".git": `gitdir: ${path.join(ws.root, "store", "repo")}\n` });
+    expect(await refusal("store/repo/config", true)).toMatch(/git folder/);
+  });
+
+  it("with finalLink keep, resolves the folders but leaves a final link as it is", async () => {
+    await fs.symlink("/etc/passwd", path.join(ws.root, "src", "out"));
+    const kept = await resolveWorkspacePath(ws.root, "src/out", { write: true, finalLink: "keep" });
+    expect(kept.absolute).toBe(path.join(await fs.realpath(ws.root), "src", "out"));
+    expect(await refusal("src/out", true)).toMatch(/symbolic link/);
+    await fs.symlink(ws.base, path.join(ws.root, "up"));
+    await expect(
+      resolveWorkspacePath(ws.root, "up/x", { write: true, finalLink: "keep" }),
+    ).rejects.toThrow(/outside the workspace/);
+    await expect(
+      resolveWorkspacePath(ws.root, ".git", { write: true, finalLink: "keep" }),
+    ).rejects.toThrow(/inside \.git/);
+  });
+
   it("works when the root itself is reached through a symlink", async () => {
     const linkedRoot = path.join(ws.base, "root-link");
     await fs.symlink(ws.root, linkedRoot);

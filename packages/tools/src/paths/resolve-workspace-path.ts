@@ -15,8 +15,13 @@ export interface ResolvedWorkspacePath {
 
 /** Options of {@link resolveWorkspacePath}. */
 export interface ResolveWorkspacePathOptions {
-  /** The path will be written to: paths inside `.git/` are refused as well. */
+  /** The path will be written to: paths inside `.git/` and `.gemma-coder/` are refused as well. */
   readonly write?: boolean;
+  /**
+   * `keep` resolves the parent folders but not a symbolic link as the last part, for
+   * callers that act on the link itself (remove it, put one back). Default `follow`.
+   */
+  readonly finalLink?: "follow" | "keep";
 }
 
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -31,7 +36,9 @@ const MAX_LINK_HOPS = 40;
  *
  * Refused: `..` escapes, absolute paths outside the root, `~`, NUL and other control
  * characters, sibling folders that merely share the root's name as a prefix, links that
- * point outside, and (with `write`) anything inside `.git/`.
+ * point outside, and (with `write`) anything inside `.git/`, inside the git folder a
+ * `.git` file points to within the workspace, or inside the agent's own state folder
+ * `.gemma-coder/`.
  *
  * @param root - The workspace root (absolute, or relative to the current directory).
  * @param input - The path as the model wrote it, relative to the root or absolute.
@@ -82,7 +89,10 @@ export async function resolveWorkspacePath(
   const lexical = path.join(realRoot, relative);
   let absolute: string;
   try {
-    absolute = await realpathAllowMissing(lexical, 0);
+    absolute =
+      options.finalLink === "keep" && relative !== ""
+        ? path.join(await realpathAllowMissing(path.dirname(lexical), 0), path.basename(lexical))
+        : await realpathAllowMissing(lexical, 0);
   } catch (error) {
     throw toToolError(error, input, "resolve");
   }
@@ -92,11 +102,7 @@ export async function resolveWorkspacePath(
       `The path ${shown} leads outside the workspace through a symbolic link; it is refused.`,
     );
   }
-  if (options.write && (touchesGit(relative) || touchesGit(realRelative))) {
-    throw new ToolError(
-      `Writing inside .git is not allowed (${shown}). Use git commands through run_shell instead.`,
-    );
-  }
+  if (options.write) await refuseProtectedWrite(realRoot, relative, realRelative, shown);
   return { absolute, relative: toPosix(relative) || ".", root: realRoot };
 }
 
@@ -107,11 +113,67 @@ function isInside(relative: string): boolean {
   );
 }
 
-function touchesGit(relative: string): boolean {
+function touchesFolder(relative: string, name: string): boolean {
   // Case and trailing dots/spaces are folded because macOS and Windows file systems do.
-  return relative
-    .split(/[\\/]/)
-    .some((part) => part.replace(/[. ]+$/, "").toLowerCase() === ".git");
+  return relative.split(/[\\/]/).some((part) => part.replace(/[. ]+$/, "").toLowerCase() === name);
+}
+
+/**
+ * Refuses a write into `.git`, into the git folder a `.git` file points to inside the
+ * workspace (`git init --separate-git-dir`, worktrees), or into the agent's own state
+ * folder `.gemma-coder`: each holds settings or state that later runs of git or of the
+ * agent would trust.
+ */
+async function refuseProtectedWrite(
+  realRoot: string,
+  relative: string,
+  realRelative: string,
+  shown: string,
+): Promise<void> {
+  if (touchesFolder(relative, ".git") || touchesFolder(realRelative, ".git")) {
+    throw new ToolError(
+      `Writing inside .git is not allowed (${shown}). Use git commands through run_shell instead.`,
+    );
+  }
+  if (touchesFolder(relative, STATE_FOLDER) || touchesFolder(realRelative, STATE_FOLDER)) {
+    throw new ToolError(
+      `Writing inside ${STATE_FOLDER} is not allowed (${shown}): it holds the agent's own configuration and state.`,
+    );
+  }
+  const gitDir = await linkedGitDir(realRoot);
+  if (gitDir !== undefined) {
+    const rel = path.relative(gitDir, path.join(realRoot, realRelative));
+    if (isInside(rel)) {
+      throw new ToolError(
+        `Writing inside the repository's git folder is not allowed (${shown}): .git points there. Use git commands through run_shell instead.`,
+      );
+    }
+  }
+}
+
+/** The agent's state folder in a workspace. */
+const STATE_FOLDER = ".gemma-coder";
+const GITDIR_LINE = /^gitdir:\s*(.+?)\s*$/m;
+
+/**
+ * The real path of the git folder that a `.git` file at the root points to, when it is
+ * inside the workspace; `undefined` for a `.git` folder or no `.git`.
+ */
+async function linkedGitDir(realRoot: string): Promise<string | undefined> {
+  const dotGit = path.join(realRoot, ".git");
+  let text: string;
+  try {
+    const stat = await fs.lstat(dotGit);
+    if (!stat.isFile() || stat.size > 4096) return undefined;
+    text = await fs.readFile(dotGit, "utf8");
+  } catch {
+    return undefined;
+  }
+  const target = GITDIR_LINE.exec(text)?.[1];
+  if (target === undefined) return undefined;
+  const resolved = path.resolve(realRoot, target);
+  const real = await realpathAllowMissing(resolved, 0).catch(() => resolved);
+  return isInside(path.relative(realRoot, real)) ? real : undefined;
 }
 
 function toPosix(p: string): string {

@@ -50,7 +50,7 @@ export function createRunShellTool(options: CreateToolsOptions): Tool<RunShellIn
       try {
         result = await runCommand(input.command, {
           cwd,
-          env: buildShellEnv(process.env, config.allowEnv),
+          env: buildShellEnv(process.env, config.allowEnv, config.hideEnv),
           timeoutMs,
           maxOutputBytes: config.maxOutputChars,
           signal,

@@ -41,7 +41,10 @@ export type ParseResult =
 export interface ParseReplyOptions {
   /** The names of the tools on offer; any other name is refused. */
   toolNames: readonly string[];
-  /** Why generation stopped; `"length"` makes an unfinished call invalid. */
+  /**
+   * Why generation stopped. An unfinished call is invalid whatever the reason; with
+   * `"length"` the feedback tells the model it ran out of tokens.
+   */
   finishReason?: FinishReason | undefined;
 }
 
@@ -177,6 +180,10 @@ function normalizeCall(
   }
   if (args === undefined) args = flattenedArgs(value);
   if (typeof args === "string") {
+    // An args string that was cut (an object or string left open) is not repaired either.
+    if (args.trim() !== "" && !scanJson(args).balanced) {
+      return { error: `The "args" string of ${name} is incomplete.` };
+    }
     const parsed = args.trim() === "" ? { value: {} } : parseJsonLoose(args);
     if ("error" in parsed) return { error: `The "args" string of ${name} is not valid JSON.` };
     args = parsed.value;
@@ -193,11 +200,22 @@ function invalid(problem: string): ParseResult {
   return { kind: "invalid", feedback: `${problem}\n${SHAPE_HINT}` };
 }
 
-/** A whole reply that is just a call object (bare or in a code fence), with no tags. */
+/**
+ * A whole reply that is just a call object (bare or in a code fence), with no tags. A
+ * fenced object counts only when the fence ends the reply: prose after it means the
+ * model was showing an example ("you could call it like this: ... and then"), not
+ * calling.
+ */
 function untaggedCall(prose: string, toolNames: readonly string[]): ToolCall | undefined {
-  const fenced = /```(?:json|JSON)?\s*\n([\s\S]*?)\n?\s*```/.exec(prose);
-  const candidate = fenced ? fenced[1] : prose.trim();
-  if (candidate === undefined || !candidate.trim().startsWith("{")) return undefined;
+  const trimmed = prose.trim();
+  let candidate = trimmed;
+  // A bare object is read as a whole: a fence inside one of its strings is data.
+  if (!trimmed.startsWith("{")) {
+    const fenced = /```(?:json|JSON)?\s*\n([\s\S]*?)\n?\s*```/.exec(prose);
+    if (!fenced || prose.slice(fenced.index + fenced[0].length).trim() !== "") return undefined;
+    candidate = fenced[1] ?? "";
+  }
+  if (!candidate.trim().startsWith("{")) return undefined;
   const scanned = scanJson(candidate);
   if (!scanned.balanced || candidate.slice(scanned.end).trim() !== "") return undefined;
   const parsed = parseJsonLoose(candidate.slice(scanned.start, scanned.end));
@@ -208,6 +226,32 @@ function untaggedCall(prose: string, toolNames: readonly string[]): ToolCall | u
   if (!hasName || !(hasArgs || isFlattenedCall(parsed.value, toolNames))) return undefined;
   const normalized = normalizeCall(parsed.value, toolNames);
   return "call" in normalized ? normalized.call : undefined;
+}
+
+const INCOMPLETE = Symbol("incomplete");
+
+function incompleteCall(finishReason: FinishReason | undefined): ParseResult {
+  return invalid(
+    finishReason === "length"
+      ? "Your reply hit the token limit before the call was complete, so it was not run. Send a shorter call (e.g. write a large file in parts with edit_file)."
+      : "Your call is incomplete (a string or bracket is not closed), so it was not run.",
+  );
+}
+
+/**
+ * The JSON text of a tagged call candidate, or {@link INCOMPLETE} when the call was cut
+ * off: an object, array or string left open. Whatever the finish reason and whether or
+ * not a close tag follows, such a call is never repaired (jsonrepair would happily close
+ * the brackets, and a cut `edit_file` or `run_shell` would run).
+ */
+function callJson(candidate: Candidate): string | typeof INCOMPLETE | undefined {
+  // Gemma's native calls are read by gemma-native.ts (gemmaCandidate), never here.
+  const body = stripFences(candidate.body);
+  const { start, end, balanced } = scanJson(body);
+  if (start === -1) return body;
+  if (!balanced) return INCOMPLETE;
+  // Parse only the value itself: prose after it (or before it) is not part of the call.
+  return body.slice(start, end);
 }
 
 /**
@@ -221,8 +265,10 @@ function untaggedCall(prose: string, toolNames: readonly string[]): ToolCall | u
  * drifts (gemma-native.ts), Python-style calls (python-call.ts), and several calls (the first
  * wins; `warning` says so). A call inside a thinking block is never returned (except a
  * complete native Gemma call ending a channel the model never closed, see docs/protocol.md),
- * an unregistered tool name is `invalid`, and an unfinished call is `invalid`, never
- * repaired into something that runs.
+ * and an unregistered tool name is `invalid`. A call that was cut off (an object, array,
+ * string or Gemma native call left open) is `invalid` whatever the finish reason, never
+ * repaired into something that runs; so is an untagged call in a code fence followed by
+ * more prose (an example, not a call).
  *
  * @param text - The full reply text.
  * @param options - The tool names on offer and the finish reason.
@@ -243,6 +289,10 @@ export function parseReply(reply: string, options: ParseReplyOptions): ParseResu
   if (first === undefined) {
     const bare = untaggedCall(scan.prose, toolNames);
     if (bare) return { kind: "call", call: bare };
+    // A bare object that never closed is a cut call: say so rather than nudge.
+    if (scan.prose.trimStart().startsWith("{") && !scanJson(scan.prose).balanced) {
+      return incompleteCall(finishReason);
+    }
     const drifted = driftedCall(text, scan.prose, options);
     if (drifted) return drifted;
     if (scan.thinkingHadCall) {
@@ -261,20 +311,9 @@ export function parseReply(reply: string, options: ParseReplyOptions): ParseResu
   if (first.open === GEMMA_CALL_OPEN) {
     return gemmaCandidate(first, scan.candidates.length - 1, options);
   }
-  const body = stripFences(first.body);
-  const { start, end, balanced, inString } = scanJson(body);
-  if (inString || (!balanced && !first.closed && finishReason === "length")) {
-    return invalid(
-      finishReason === "length"
-        ? "Your reply hit the token limit before the call was complete, so it was not run. Send a shorter call (e.g. write a large file in parts with edit_file)."
-        : "Your call is incomplete (a string or bracket is not closed), so it was not run.",
-    );
-  }
-
-  // Parse only the value itself: prose after it (or before it) is not part of the call.
-  const value = start === -1 ? body : body.slice(start, balanced ? end : undefined);
-  const jsonText = value;
-  if (jsonText.trim() === "") {
+  const jsonText = callJson(first);
+  if (jsonText === INCOMPLETE) return incompleteCall(finishReason);
+  if (jsonText === undefined || jsonText.trim() === "") {
     return invalid("Your call is empty.");
   }
   const parsed = parseJsonLoose(jsonText);

@@ -19,8 +19,9 @@ function endlessModel(piece: string | (() => string), thenReply?: string) {
       }
       try {
         for (;;) {
-          state.streamedChars += piece.length;
-          yield { type: "text-delta", text: typeof piece === "string" ? piece : piece() };
+          const text = typeof piece === "string" ? piece : piece();
+          state.streamedChars += text.length;
+          yield { type: "text-delta", text };
         }
       } finally {
         state.closed++;

@@ -9,6 +9,7 @@ import { ContextManager } from "../context/context-manager.js";
 import { abortError, GemmaCoderError, untilAborted } from "../errors/gemma-coder-error.js";
 import { parseReply } from "../protocol/parse-reply.js";
 import { createReplyStream } from "../protocol/reply-stream.js";
+import { createSpiralDetector, SPIRAL_NUDGE } from "../protocol/spiral-detector.js";
 import { CALL_TAGS } from "../protocol/tags.js";
 import {
   DEFAULT_MAX_RESULT_CHARS,
@@ -839,6 +840,7 @@ export class Agent extends EventEmitter<AgentListeners> {
         await recorder?.request(runId, step, messages);
 
         const reply = createReplyStream({ toolNames });
+        const spiral = createSpiralDetector();
         const meter = new ReplyMeter(cap);
         let finishReason: FinishReason | undefined;
         let turnUsage: Usage | undefined;
@@ -882,6 +884,11 @@ export class Agent extends EventEmitter<AgentListeners> {
               // ran on: leaving the loop closes the stream and stops generation.
               if (reply.push(part.text) && !onlyCloseTagFollows(reply.text, reply.completeAt)) {
                 finishReason = "stop-sequence";
+                break;
+              }
+              // Degenerate output: stop paying for it now (leaving the loop aborts the request).
+              if (!reply.complete && spiral.push(part.text)) {
+                finishReason = "abort";
                 break;
               }
             } else if (part.type === "finish") {
@@ -970,6 +977,12 @@ export class Agent extends EventEmitter<AgentListeners> {
             content: assistantContent(text.slice(0, OVERSIZE_HISTORY_CHARS), false),
           });
           await rejectReply(oversizeFeedback(meter), false);
+          continue;
+        }
+        if (spiral.spiral) {
+          // The history keeps what came before the loop, so the model does not read it back.
+          messages.push({ role: "assistant", content: text.slice(0, spiral.spiral.start) || "…" });
+          await rejectReply(SPIRAL_NUDGE, false);
           continue;
         }
 

@@ -5,7 +5,6 @@ import { isatty } from "node:tty";
 import {
   Agent,
   type AgentEvent,
-  type AgentEventName,
   type AnyTool,
   type ConstrainedDecodingMode,
   GemmaCoderError,
@@ -60,26 +59,6 @@ export interface MainOptions {
   /** Aborts the run as a first Ctrl-C would (for embedders and tests). */
   signal?: AbortSignal;
 }
-
-/** Every event the live view may show. */
-const EVENT_NAMES: readonly AgentEventName[] = [
-  "run-start",
-  "state-change",
-  "turn-start",
-  "text-delta",
-  "turn-restart",
-  "turn-end",
-  "tool-call",
-  "tool-result",
-  "invalid-reply",
-  "usage",
-  "notice",
-  "context-elided",
-  "context-compacted",
-  "warning",
-  "done",
-  "error",
-];
 
 /**
  * Starts importing a provider's module so it is ready (or nearly) when it is needed.
@@ -721,37 +700,26 @@ class Invocation {
       if (event.type === "turn-start") turns++;
     };
     let result: RunResult | undefined;
-    try {
+    // One subscription feeds both output modes, each event as it happens, so a tool line is
+    // on screen before the approval question that tool asks.
+    const view = this.view;
+    const unsubscribe = agent.onEvent((event) => {
+      observe(event);
+      // `done` also lists the files the run changed, so a script need not rebuild it.
       if (args.json) {
-        const events =
-          start.kind === "run"
-            ? agent.stream(start.task, { signal })
-            : agent.resumeStream(start.sessionId, { message: start.message, signal });
-        for await (const event of events) {
-          observe(event);
-          // `done` also lists the files the run changed, so a script need not rebuild it.
-          const line = event.type === "done" ? withChangedFiles(event, recorder.record) : event;
-          io.stdout.write(`${toJsonLine(line)}\n`);
-          if (event.type === "done") result = event.result;
-        }
-      } else {
-        // Listeners see each event as it happens, so a tool line is on screen before the
-        // approval question that tool asks (a stream would deliver it a tick later).
-        const view = this.view as LiveView;
-        for (const name of EVENT_NAMES) {
-          agent.on(name, (payload: object) => {
-            const event = { type: name, ...payload } as AgentEvent;
-            observe(event);
-            view.handle(event);
-          });
-        }
-        result =
-          start.kind === "run"
-            ? await agent.run(start.task, { signal })
-            : await agent.resume(start.sessionId, { message: start.message, signal });
-      }
+        const line = event.type === "done" ? withChangedFiles(event, recorder.record) : event;
+        io.stdout.write(`${toJsonLine(line)}\n`);
+      } else view?.handle(event);
+    });
+    try {
+      result =
+        start.kind === "run"
+          ? await agent.run(start.task, { signal })
+          : await agent.resume(start.sessionId, { message: start.message, signal });
     } catch (error) {
       return this.failWith(error);
+    } finally {
+      unsubscribe();
     }
     if (!result) return EXIT_CODES.failed;
     const code = this.refusedCode(result, recorder.record) ?? this.finish(result, turns);

@@ -55,6 +55,13 @@ export { CALL_EXAMPLE, parseReply } from "./protocol/parse-reply.js";
 export type { ReplyStream, ReplyStreamOptions } from "./protocol/reply-stream.js";
 export { createReplyStream } from "./protocol/reply-stream.js";
 export type {
+  Spiral,
+  SpiralDetector,
+  SpiralDetectorOptions,
+  SpiralKind,
+} from "./protocol/spiral-detector.js";
+export { createSpiralDetector, SPIRAL_NUDGE } from "./protocol/spiral-detector.js";
+export type {
   FormatToolResultOptions,
   ToolFailure,
   ToolResult,

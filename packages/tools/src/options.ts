@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { ToolFileSystem } from "./fs/file-system.js";
 
 /**
  * What the approval hook answers: `true`/`false`, or an object with a reason that is
@@ -54,6 +55,12 @@ export interface CreateToolsOptions {
   shell?: string;
   /** Force a search implementation instead of picking one (default `auto`). */
   searchBackend?: SearchBackendName | "auto";
+  /**
+   * Where `read_file`, `write_file` and `edit_file` read and write file content. Default:
+   * the local disk (writes are atomic and keep permission bits). Paths are confined to
+   * `root` before every call; listing, searching and `run_shell` always use the disk.
+   */
+  fs?: ToolFileSystem | undefined;
 }
 
 /** The options with every default filled in. */
@@ -65,6 +72,7 @@ export interface ResolvedToolsOptions {
   maxOutputChars: number;
   shell: string | undefined;
   searchBackend: SearchBackendName | "auto";
+  fs: ToolFileSystem | undefined;
 }
 
 /** The default of {@link CreateToolsOptions.shellTimeoutMs}. */
@@ -82,6 +90,7 @@ export function resolveOptions(options: CreateToolsOptions): ResolvedToolsOption
     maxOutputChars: positive(options.maxOutputChars, DEFAULT_MAX_OUTPUT_CHARS),
     shell: options.shell,
     searchBackend: options.searchBackend ?? "auto",
+    fs: options.fs,
   };
 }
 

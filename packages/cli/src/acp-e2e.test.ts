@@ -172,6 +172,44 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     await bin.done;
   });
 
+  it("remembers allow always for the session, maps the step limit and reports a provider failure as an error", async () => {
+    const model = await server({
+      replies: [
+        call("write_file", { path: "a.txt", content: "a\n" }),
+        call("write_file", { path: "b.txt", content: "b\n" }),
+        { status: 400, error: "the model refused the request" },
+      ],
+    });
+    const bin = start(["acp", ...ollama(model.url), "--max-steps", "2"]);
+    const editor = connectEditor(bin, {
+      permission: () => ({ outcome: "selected", optionId: "allow_always" }),
+    });
+    await editor.initialize();
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    const answer = await editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "write two files" }],
+    });
+    expect(answer.stopReason).toBe("max_turn_requests");
+    expect(read("a.txt")).toBe("a\n");
+    expect(read("b.txt")).toBe("b\n");
+    expect(editor.permissions).toHaveLength(1);
+    const failed = editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "go on" }],
+    });
+    await expect(failed).rejects.toMatchObject({
+      message: expect.stringContaining("the model refused the request"),
+    });
+    // The agent is still up and answers the next request.
+    expect((await editor.initialize()).protocolVersion).toBe(1);
+    bin.child.stdin?.end();
+    expect((await bin.done).code).toBe(0);
+  });
+
   it("cancel while the model generates answers cancelled and closes the model request", async () => {
     const model = await server({ replies: [{ text: "Thinking about it", hang: true }] });
     const bin = start(["acp", ...ollama(model.url)]);

@@ -96,7 +96,10 @@ const texts = (updates: SessionUpdate[], kind: string) =>
 
 describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () => {
   it("fixes a bug with permission granted: tool calls, a diff, the file fixed, end_turn", async () => {
-    const model = await server({ replies: fixScript() });
+    const [first, ...rest] = fixScript();
+    const model = await server({
+      replies: [`<think>add() subtracts, so it is wrong</think>${first}`, ...rest],
+    });
     const bin = start(["acp", ...ollama(model.url)]);
     const editor = connectEditor(bin);
     const init = await editor.initialize();
@@ -138,7 +141,10 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     ]);
     const prose = texts(editor.updates, "agent_message_chunk").join("");
     expect(prose).toContain("Let me read it.");
-    expect(prose).not.toMatch(/<tool|<\/tool/);
+    expect(prose).not.toMatch(/<tool|<\/tool|<think|<\/think/);
+    expect(texts(editor.updates, "agent_thought_chunk").join("")).toBe(
+      "add() subtracts, so it is wrong",
+    );
     bin.child.stdin?.end();
     expect((await bin.done).code).toBe(0);
   });

@@ -11,6 +11,7 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
     "GemmaCoderError",
     "JSON_ONLY_PROTOCOL",
     "RULEBOOK_FILE_NAMES",
+    "THINKING_TAGS",
     "TRANSCRIPT_FORMAT",
     "TRANSCRIPT_VERSION",
     "ToolError",

@@ -41,6 +41,7 @@ export type { ParseReplyOptions, ParseResult, ToolCall } from "./protocol/parse-
 export { CALL_EXAMPLE, parseReply } from "./protocol/parse-reply.js";
 export type { ReplyStream, ReplyStreamOptions } from "./protocol/reply-stream.js";
 export { createReplyStream } from "./protocol/reply-stream.js";
+export { THINKING_TAGS } from "./protocol/tags.js";
 export type {
   FormatToolResultOptions,
   ToolFailure,

@@ -12,6 +12,7 @@ import { type Agent, type ChatMessage, GemmaCoderError, type RunResult } from "@
 import type { ApprovalDecision, ApprovalRequest, ToolFileSystem } from "@gemma-coder/tools";
 import { ProseFilter } from "../render/prose-filter.js";
 import { toStopReason } from "./stop-reason.js";
+import { type ReplyPiece, ThinkingSplitter } from "./thinking-splitter.js";
 import { describeToolCall } from "./tool-call-info.js";
 
 /** The four answers offered for every change or command, as ACP asks them. */
@@ -68,6 +69,7 @@ export class AcpSession {
   private callCount = 0;
   private openCall: OpenCall | undefined;
   private prose = new ProseFilter();
+  private thinking = new ThinkingSplitter();
   private lastFinishReason: string | undefined;
   private proseSent = false;
   /** Notifications go out in order; a prompt answers only after all of its updates. */
@@ -97,15 +99,30 @@ export class AcpSession {
     this.send({ sessionUpdate: "agent_message_chunk", content: { type: "text", text } });
   }
 
+  /** Thinking goes out as thought chunks; the rest through the prose filter. */
+  private sendPieces(pieces: readonly ReplyPiece[]): void {
+    for (const piece of pieces) {
+      if (piece.kind === "prose") this.sendProse(this.prose.push(piece.text));
+      else {
+        this.send({
+          sessionUpdate: "agent_thought_chunk",
+          content: { type: "text", text: piece.text },
+        });
+      }
+    }
+  }
+
   /** Listeners see each event as it happens, so a call is announced before its approval. */
   private listen(): void {
     const agent = this.agent;
     agent.on("turn-start", () => {
       this.prose = new ProseFilter();
+      this.thinking = new ThinkingSplitter();
     });
-    agent.on("text-delta", ({ text }) => this.sendProse(this.prose.push(text)));
+    agent.on("text-delta", ({ text }) => this.sendPieces(this.thinking.push(text)));
     agent.on("turn-end", ({ finishReason }) => {
       this.lastFinishReason = finishReason;
+      this.sendPieces(this.thinking.end());
       const rest = this.prose.end();
       this.sendProse(rest === "" ? "" : `${rest}\n\n`);
     });
@@ -291,8 +308,20 @@ export class AcpSession {
           content: { type: "text", text: content },
         });
       } else if (message.role === "assistant") {
+        const splitter = new ThinkingSplitter();
+        const pieces = [...splitter.push(content), ...splitter.end()];
+        for (const piece of pieces.filter((p) => p.kind === "thought")) {
+          this.send({
+            sessionUpdate: "agent_thought_chunk",
+            content: { type: "text", text: piece.text },
+          });
+        }
         const filter = new ProseFilter();
-        const prose = `${filter.push(content)}${filter.end()}`;
+        const text = pieces
+          .filter((p) => p.kind === "prose")
+          .map((p) => p.text)
+          .join("");
+        const prose = `${filter.push(text)}${filter.end()}`;
         if (prose !== "") {
           this.send({
             sessionUpdate: "agent_message_chunk",

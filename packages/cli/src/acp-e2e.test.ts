@@ -1,6 +1,7 @@
 // End-to-end tests of `gemma-coder acp`: the real bin, spawned as an editor starts it,
 // driven over stdio by the official SDK's client side, against a loopback scripted model.
 
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { Readable, Writable } from "node:stream";
 import {
@@ -280,6 +281,58 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     await until(() => processesMatching(marker).length === 0, "no command left running", 3000);
   });
 
+  it("SIGTERM from the editor during a command ends the agent and the command", async () => {
+    const marker = `sleep 301.${String(process.pid % 1000).padStart(3, "0")}${Date.now() % 1000}`;
+    const model = await server({
+      replies: [call("run_shell", { command: `${marker} & ${marker}; wait` })],
+    });
+    const bin = start(["acp", ...ollama(model.url), "--yes"]);
+    const editor = connectEditor(bin);
+    await editor.initialize();
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    void editor.agent
+      .request("session/prompt", { sessionId, prompt: [{ type: "text", text: "work" }] })
+      .catch(() => undefined);
+    await until(() => processesMatching(marker).length >= 2, "the command to start");
+    bin.child.kill("SIGTERM");
+    await bin.done;
+    expect(bin.child.exitCode).not.toBeNull();
+    await until(() => processesMatching(marker).length === 0, "no command left running", 3000);
+  });
+
+  it("--no-session: nothing to load, but a session still takes follow-up prompts", async () => {
+    const model = await server({
+      replies: [...fixScript(), call("done", { summary: "nothing more to do" })],
+    });
+    const bin = start(["acp", ...ollama(model.url), "--yes", "--no-session"]);
+    const editor = connectEditor(bin);
+    expect((await editor.initialize()).agentCapabilities?.loadSession).toBe(false);
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    const first = await editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "fix add" }],
+    });
+    expect(first.stopReason).toBe("end_turn");
+    const second = await editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "anything else?" }],
+    });
+    expect(second.stopReason).toBe("end_turn");
+    expect(JSON.stringify(model.requests.at(-1)?.body)).toContain("fix add");
+    await expect(
+      editor.agent.request("session/load", { sessionId, cwd: cli.repo, mcpServers: [] }),
+    ).rejects.toMatchObject({ message: expect.stringContaining("--no-session") });
+    expect(existsSync(path.join(cli.root, ".local", "share", "gemma-coder"))).toBe(false);
+    bin.child.stdin?.end();
+    expect((await bin.done).code).toBe(0);
+  });
+
   it("editor fs: the agent reads the unsaved buffer and writes to the editor, not the disk", async () => {
     const file = path.join(cli.repo, "calc.py");
     const buffers = new Map([[file, "def add(a, b):\n    return a * b  # unsaved\n"]]);
@@ -331,6 +384,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     });
     first.child.stdin?.end();
     expect((await first.done).code).toBe(0);
+    // The transcript is kept where a terminal run keeps it: the user's data folder.
+    expect(existsSync(path.join(cli.root, ".local", "share", "gemma-coder"))).toBe(true);
 
     const second = start(["acp", ...ollama(model.url), "--yes"]);
     const later = connectEditor(second);

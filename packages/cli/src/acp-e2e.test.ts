@@ -133,7 +133,19 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
       newText: "def add(a, b):\n    return a + b\n",
     });
     expect(editor.permissions).toHaveLength(1);
-    expect(editor.permissions[0]?.toolCall).toMatchObject({ kind: "edit", title: "Edit calc.py" });
+    // The question shows exactly what will happen: the diff, before anything is written.
+    expect(editor.permissions[0]?.toolCall).toMatchObject({
+      kind: "edit",
+      title: "Edit calc.py",
+      content: [
+        {
+          type: "diff",
+          path: path.join(cli.repo, "calc.py"),
+          oldText: "def add(a, b):\n    return a - b\n",
+          newText: "def add(a, b):\n    return a + b\n",
+        },
+      ],
+    });
     expect(editor.permissions[0]?.options.map((o) => o.kind)).toEqual([
       "allow_once",
       "allow_always",

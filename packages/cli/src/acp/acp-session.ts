@@ -11,6 +11,7 @@ import type {
 import { type Agent, type ChatMessage, GemmaCoderError, type RunResult } from "@gemma-coder/core";
 import type { ApprovalDecision, ApprovalRequest, ToolFileSystem } from "@gemma-coder/tools";
 import { ProseFilter } from "../render/prose-filter.js";
+import { permissionPreview } from "./permission-preview.js";
 import { toStopReason } from "./stop-reason.js";
 import { type ReplyPiece, ThinkingSplitter } from "./thinking-splitter.js";
 import { describeToolCall } from "./tool-call-info.js";
@@ -223,6 +224,7 @@ export class AcpSession {
           status: "pending",
           locations: info.locations,
           rawInput: args,
+          content: permissionPreview(request.tool, args, root, call?.oldText),
         },
         options: PERMISSION_OPTIONS,
       },

@@ -82,6 +82,13 @@ describe("parseCliArgs", () => {
     );
   });
 
+  it("rejects a duration longer than a timer can hold (it would fire at once)", () => {
+    expect(usageError(["--timeout", "597h", "t"]).message).toMatch(
+      /--timeout 597h is longer than the longest supported \(24 days\)/,
+    );
+    expect(parseCliArgs(["--timeout", "576h", "t"]).timeoutMs).toBe(576 * 3_600_000);
+  });
+
   it("says a negative number is not allowed, rather than that the value is missing", () => {
     expect(usageError(["--max-steps", "-3", "t"]).message).toBe(
       '--max-steps needs a whole number of 1 or more; got "-3".',

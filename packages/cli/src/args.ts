@@ -30,6 +30,8 @@ export interface CliArgs {
   model: string | undefined;
   baseUrl: string | undefined;
   yes: boolean;
+  /** `--trust-project`: use the project config's provider, baseUrl and sessionsDir for this run. */
+  trustProject: boolean;
   /** `--download`: fetch the default model for the embedded engine without asking. */
   download: boolean;
   readOnly: boolean;
@@ -61,6 +63,7 @@ const OPTIONS = {
   model: { type: "string", short: "m" },
   "base-url": { type: "string" },
   yes: { type: "boolean", short: "y" },
+  "trust-project": { type: "boolean" },
   download: { type: "boolean" },
   "read-only": { type: "boolean" },
   json: { type: "boolean" },
@@ -87,13 +90,22 @@ function usageError(message: string): GemmaCoderError {
 }
 
 /**
+ * The longest duration a setting may hold: 24 days. Node's timers hold at most
+ * 2^31 - 1 ms (about 24.8 days) and fire at once past that, so a longer limit would
+ * stop the run immediately instead of never.
+ */
+export const MAX_DURATION_MS = 24 * 24 * 3_600_000;
+
+/**
  * Parses a duration: plain seconds (`90`), or a number with `ms`, `s`, `m` or `h`.
  *
  * @param text - What the user typed.
+ * @param name - The setting, for the message.
  * @returns Milliseconds.
- * @throws GemmaCoderError `invalid-argument` when it is not a positive duration.
+ * @throws GemmaCoderError `invalid-argument` when it is not a positive duration or is
+ *   longer than {@link MAX_DURATION_MS}.
  */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, name = "--timeout"): number {
   const match = /^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
   const value = match ? Number(match[1]) : Number.NaN;
   const unit = (match?.[2] ?? "s").toLowerCase();
@@ -101,7 +113,24 @@ export function parseDuration(text: string): number {
   const ms = Math.round(value * factor);
   if (!Number.isFinite(ms) || ms <= 0) {
     throw usageError(
-      `--timeout needs a positive duration such as 90, 90s, 10m or 1h; got "${text}".`,
+      `${name} needs a positive duration such as 90, 90s, 10m or 1h; got "${text}".`,
+    );
+  }
+  return checkDurationLimit(ms, `${name} ${text}`);
+}
+
+/**
+ * Checks a duration against {@link MAX_DURATION_MS}.
+ *
+ * @param ms - The duration.
+ * @param shown - The setting and value as the user wrote them, for the message.
+ * @returns `ms`.
+ * @throws GemmaCoderError `invalid-argument` when it is longer.
+ */
+export function checkDurationLimit(ms: number, shown: string): number {
+  if (ms > MAX_DURATION_MS) {
+    throw usageError(
+      `${shown} is longer than the longest supported (24 days): leave the limit out for none.`,
     );
   }
   return ms;
@@ -134,9 +163,9 @@ function explainParseError(error: unknown): GemmaCoderError {
 
 /** The options each subcommand takes (besides `--help` and `--version`). */
 const SUBCOMMAND_OPTIONS: Readonly<Record<Exclude<CliCommand, "run">, readonly string[]>> = {
-  undo: ["force", "json", "cwd", "sessions-dir", "verbose"],
+  undo: ["force", "json", "cwd", "sessions-dir", "verbose", "trust-project"],
   demo: ["json", "verbose", "yes", "no-session", "sessions-dir"],
-  sessions: ["json", "cwd", "sessions-dir", "verbose"],
+  sessions: ["json", "cwd", "sessions-dir", "verbose", "trust-project"],
   acp: [
     "provider",
     "model",
@@ -152,6 +181,7 @@ const SUBCOMMAND_OPTIONS: Readonly<Record<Exclude<CliCommand, "run">, readonly s
     "no-session",
     "sessions-dir",
     "verbose",
+    "trust-project",
   ],
 };
 
@@ -298,6 +328,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     model: values.model,
     baseUrl: values["base-url"],
     yes: values.yes === true,
+    trustProject: values["trust-project"] === true,
     download: values.download === true,
     readOnly: values["read-only"] === true,
     json: values.json === true,

@@ -66,7 +66,9 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
       input: "n\n",
     });
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain("Allow edit_file calc.py? [y]es/[n]o/[a]lways ");
+    expect(result.stderr).toContain(
+      "Allow edit_file calc.py?\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b\n[y]es/[n]o/[a]lways ",
+    );
     expect(result.stdout).toContain("✗ edit_file was denied by the user: the user said no");
     expect(read("calc.py")).toContain("a - b");
   });
@@ -103,7 +105,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
       ],
     });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("Allow edit_file calc.py? [y]es/[n]o/[a]lways");
+    expect(result.stdout).toContain("Allow edit_file calc.py?");
+    expect(result.stdout).toContain("[y]es/[n]o/[a]lways");
     expect(result.stdout).toContain("\r\x1b[2K");
     expect(result.stdout).toMatch(/waiting for the model/);
     expect(read("calc.py")).toContain("a + b");
@@ -214,6 +217,30 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("✗ stopped");
     await until(() => model.openChats === 0, "the request to close", 3000);
+  });
+
+  it("refuses a --timeout longer than a timer can hold instead of stopping at once", async () => {
+    const model = await server({ replies: [call("done", { summary: "ok" })] });
+    const result = await run([...ollama(model.url), "--timeout", "597h", "x"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--timeout 597h is longer than the longest supported");
+    expect(model.chats).toBe(0);
+  });
+
+  it("clamps a contextWindow past the model's trained length and says so", async () => {
+    const model = await server({ replies: [call("done", { summary: "ok" })] });
+    mkdirSync(path.join(cli.repo, ".gemma-coder"));
+    writeFileSync(
+      path.join(cli.repo, ".gemma-coder", "config.json"),
+      JSON.stringify({ contextWindow: 1_000_000 }),
+    );
+    const result = await run([...ollama(model.url), "--yes", "x"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      "contextWindow 1000000 is past gemma4:e4b's trained context length (32768)",
+    );
+    const chat = model.requests.find((request) => request.path === "/api/chat");
+    expect(chat?.body).toMatchObject({ options: { num_ctx: 32_768 } });
   });
 
   it("a provider failure mid-run exits 1", async () => {

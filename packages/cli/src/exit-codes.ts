@@ -11,6 +11,10 @@ export const EXIT_CODES = Object.freeze({
   usage: 2,
   /** Interrupted with Ctrl-C (128 + SIGINT). */
   interrupted: 130,
+  /** Stopped by SIGHUP, the terminal went away (128 + SIGHUP). */
+  hangUp: 129,
+  /** Stopped by SIGTERM (128 + SIGTERM). */
+  terminated: 143,
 } as const);
 
 /** One of the {@link EXIT_CODES}. */

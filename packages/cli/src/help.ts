@@ -38,6 +38,8 @@ Run
   --max-steps <n>     most model turns (default 40)
   --timeout <time>    wall-clock limit: 90, 90s, 10m, 1h (default: none)
   -C, --cwd <dir>     workspace folder (default: the current folder)
+  --trust-project     use this project's provider, baseUrl and sessionsDir for this run
+                      (otherwise asked once on a terminal, ignored without one)
   --rules <file>      use this rulebook instead of AGENTS.md / CLAUDE.md / the default
   --no-rules          no rulebook at all
 
@@ -60,12 +62,16 @@ Output
 Configuration (first found wins)
   flags > environment > .gemma-coder/config.json (project)
         > $XDG_CONFIG_HOME/gemma-coder/config.json (user) > detection
+  The project file is looked for up to the repository root (the folder with .git).
+  Its provider, baseUrl and sessionsDir apply only in a trusted folder; apiKey is
+  never allowed there, and a key goes only to the host it was configured for.
   Environment: GEMMA_CODER_PROVIDER, GEMMA_CODER_MODEL, GEMMA_CODER_BASE_URL,
   OLLAMA_HOST, OPENROUTER_API_KEY, GEMMA_CODER_CACHE (models), NO_COLOR.
 
 Exit codes
   0 done   1 failed or stopped by a limit   2 usage or configuration error
   130 interrupted (Ctrl-C; press it twice to quit at once)
+  143 stopped by SIGTERM, 129 by SIGHUP (running commands are killed first)
   undo: 0 undone   1 some files were left alone (changed since; see --force)
         2 unknown run or nothing to undo
 `;

@@ -14,6 +14,13 @@ import type { Sessions } from "@gemma-coder/sessions";
 import { type ApprovalMode, createApprover } from "./approval.js";
 import { type CliArgs, parseCliArgs } from "./args.js";
 import { modelsDir } from "./cache-dir.js";
+import {
+  ignoredWarning,
+  rememberFolderTrust,
+  type TrustRequest,
+  trustQuestion,
+} from "./config/folder-trust.js";
+import { bindApiKey } from "./config/key-binding.js";
 import type { Env, Settings } from "./config/resolve-settings.js";
 import { resolveSettings } from "./config/resolve-settings.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
@@ -40,8 +47,10 @@ export interface MainOptions {
   /** The folder the command runs in. */
   cwd?: string;
   /**
-   * Handle SIGINT: the first aborts the run cleanly, the second exits at once with 130.
-   * The `gemma-coder` launcher sets it; embedders calling `main` usually do not.
+   * Handle SIGINT, SIGTERM and SIGHUP: the first aborts the run cleanly (SIGTERM and
+   * SIGHUP kill running commands at once), the second exits at once with 130, 143 or
+   * 129; whatever way the process exits, the commands' process groups are killed. The
+   * `gemma-coder` launcher sets it; embedders calling `main` usually do not.
    */
   handleSignals?: boolean;
   /** Aborts the run as a first Ctrl-C would (for embedders and tests). */
@@ -85,6 +94,20 @@ function preloadProvider(name: string): void {
   if (load) import("./providers.js").catch(() => undefined);
 }
 
+/**
+ * Kills the process groups of the commands still running (set once the tools module is
+ * loaded). Synchronous, for signal handlers and the process's `exit` event.
+ */
+let killCommands: (() => void) | undefined;
+let exitHookInstalled = false;
+
+/** Makes every exit of the process, however it happens, kill the commands it started. */
+function killCommandsOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => killCommands?.());
+}
+
 /** Codes of provider errors that mean the setup is wrong rather than the run. */
 const SETUP_ERRORS = new Set(["config", "provider-connection", "provider-auth", "model-not-found"]);
 
@@ -114,7 +137,8 @@ function errorText(error: unknown): string {
  * @param argv - The arguments after the program name.
  * @param options - Streams, environment and folder; the process's by default.
  * @returns The exit code: 0 done, 1 failed or stopped by a limit (for `undo`: files were
- *   left alone), 2 usage or configuration error, 130 interrupted.
+ *   left alone), 2 usage or configuration error, 130 interrupted (Ctrl-C), 143 stopped by
+ *   SIGTERM, 129 by SIGHUP. Every way out kills the commands the run started.
  *
  * @example
  * ```ts
@@ -188,7 +212,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     tools: import("@gemma-coder/tools"),
     sessions: args.session ? once(() => import("@gemma-coder/sessions")) : undefined,
   };
-  modules.tools.catch(() => undefined);
+  modules.tools.then(
+    (tools) => {
+      killCommands = () => void tools.killRunningCommands();
+    },
+    () => undefined,
+  );
   // A new task needs the sessions library only after the backend answered (see
   // Invocation.run); --resume and the demo need it at once.
   if (args.resume || args.command === "demo") modules.sessions?.().catch(() => undefined);
@@ -254,6 +283,8 @@ class Invocation {
   private readonly errColors;
   private readonly colors;
   private interrupts = 0;
+  /** The signal that stopped the run, when it was not Ctrl-C. */
+  private stopSignal: "SIGTERM" | "SIGHUP" | undefined;
   private view: LiveView | undefined;
   private reader: LineReader | undefined;
   private provider: ModelProvider | undefined;
@@ -269,8 +300,17 @@ class Invocation {
     this.colors = colorsFor(io.stdout, io.env);
     const onInterrupt = () => this.interrupt();
     if (io.handleSignals) {
+      const onTerminate = () => this.terminate("SIGTERM");
+      const onHangUp = () => this.terminate("SIGHUP");
       process.on("SIGINT", onInterrupt);
-      this.cleanups.push(() => process.off("SIGINT", onInterrupt));
+      process.on("SIGTERM", onTerminate);
+      process.on("SIGHUP", onHangUp);
+      killCommandsOnExit();
+      this.cleanups.push(() => {
+        process.off("SIGINT", onInterrupt);
+        process.off("SIGTERM", onTerminate);
+        process.off("SIGHUP", onHangUp);
+      });
     }
     if (io.signal) {
       if (io.signal.aborted) onInterrupt();
@@ -294,8 +334,39 @@ class Invocation {
     }
     if (this.io.handleSignals) {
       this.io.stderr.write("\nQuit.\n");
+      killCommands?.();
       process.exit(EXIT_CODES.interrupted);
     }
+  }
+
+  /**
+   * SIGTERM or SIGHUP: the commands the run started are killed at once (the terminal or
+   * the session that ran them is going away), then the run stops as on Ctrl-C; a second
+   * signal exits at once. The exit code is 128 + the signal's number.
+   */
+  private terminate(signal: "SIGTERM" | "SIGHUP"): void {
+    this.stopSignal ??= signal;
+    killCommands?.();
+    if (signal === "SIGHUP") {
+      // The terminal may be gone: a failed write must not turn the stop into a crash.
+      process.stdout.on("error", () => undefined);
+      process.stderr.on("error", () => undefined);
+    }
+    this.interrupts++;
+    if (this.interrupts === 1) {
+      this.view?.pause();
+      this.io.stderr.write(`\nStopping: received ${signal}.\n`);
+      this.controller.abort(new GemmaCoderError(`Stopped by ${signal}.`, { code: "aborted" }));
+      return;
+    }
+    process.exit(this.abortedCode());
+  }
+
+  /** The exit code of a run that was stopped: by Ctrl-C 130, SIGTERM 143, SIGHUP 129. */
+  private abortedCode(): ExitCode {
+    if (this.stopSignal === "SIGTERM") return EXIT_CODES.terminated;
+    if (this.stopSignal === "SIGHUP") return EXIT_CODES.hangUp;
+    return EXIT_CODES.interrupted;
   }
 
   private ask = async (question: string): Promise<string | undefined> => {
@@ -318,6 +389,38 @@ class Invocation {
     return answer;
   };
 
+  /**
+   * Whether an untrusted project folder may set where requests, keys and files go:
+   * `--trust-project` says yes for this run; a remembered answer stands; on a terminal
+   * the user is asked once and the answer is kept in the user config; otherwise no.
+   */
+  private decideTrust = async (request: TrustRequest): Promise<boolean> => {
+    if (this.args.trustProject) return true;
+    if (request.remembered !== undefined) return request.remembered;
+    if (!this.interactive) return false;
+    const answer = await this.ask(stripControls(trustQuestion(request)));
+    if (answer === undefined) return false;
+    const trusted = /^\s*y(es)?\s*$/i.test(answer);
+    try {
+      await rememberFolderTrust(this.io.env, request.root, trusted);
+    } catch (error) {
+      this.warn(`${errorText(error)} The answer holds for this run only.`);
+    }
+    return trusted;
+  };
+
+  /** Says which project settings were left out, and which files another user owns. */
+  private reportTrust(settings: Settings): void {
+    if (settings.ignored) this.warn(ignoredWarning(settings.ignored));
+    for (const file of settings.foreign) {
+      this.warn(`the config file ${file} belongs to another user, so it was not read.`);
+    }
+  }
+
+  private warn(text: string): void {
+    this.io.stderr.write(`${this.errColors.yellow("gemma-coder: !")} ${stripControls(text)}\n`);
+  }
+
   private fail(message: string, code = "config"): ExitCode {
     this.view?.pause();
     this.io.stderr.write(`${this.errColors.red("gemma-coder:")} ${stripControls(message)}\n`);
@@ -329,7 +432,7 @@ class Invocation {
 
   /** Turns what a setup step threw into exit 2 (a `GemmaCoderError`) or rethrows. */
   private failWith(error: unknown): ExitCode {
-    if (this.controller.signal.aborted) return EXIT_CODES.interrupted;
+    if (this.controller.signal.aborted) return this.abortedCode();
     if (GemmaCoderError.isInstance(error)) return this.fail(error.message, error.code);
     throw error;
   }
@@ -347,10 +450,12 @@ class Invocation {
     const signal = this.controller.signal;
     let settings: Settings;
     try {
-      settings = await resolveSettings(args, io.env, workspace);
+      settings = await resolveSettings(args, io.env, workspace, { decideTrust: this.decideTrust });
     } catch (error) {
+      if (this.controller.signal.aborted) return this.abortedCode();
       return this.fail(errorText(error));
     }
+    this.reportTrust(settings);
     let start: Start;
     if (args.resume) {
       // Which session, and whether it can go on, is settled before any backend is touched.
@@ -367,7 +472,7 @@ class Invocation {
       start = { kind: "run", task: task as string };
     }
 
-    let ready: { provider: ModelProvider; label: string; notes: string[] };
+    let ready: Awaited<ReturnType<Invocation["chooseProvider"]>>;
     try {
       ready = await this.chooseProvider(settings);
       this.provider = ready.provider;
@@ -377,7 +482,7 @@ class Invocation {
     } catch (error) {
       return this.failWith(error);
     }
-    if (signal.aborted) return EXIT_CODES.interrupted;
+    if (signal.aborted) return this.abortedCode();
     for (const note of ready.notes) this.note(note);
 
     let rules: string | false | undefined;
@@ -393,12 +498,19 @@ class Invocation {
       }
     }
 
+    const contextWindow = ready.contextWindow ?? settings.contextWindow;
     const mode: ApprovalMode = args.yes ? "allow-all" : this.interactive ? "ask" : "refuse";
     const { createTools } = await modules.tools;
     const tools = createTools({
       root: workspace,
       readOnly: args.readOnly,
-      approve: createApprover({ mode, ask: this.ask }),
+      approve: createApprover({
+        mode,
+        ask: this.ask,
+        root: workspace,
+        colors: this.errColors,
+        terminalSize: () => ({ columns: io.stderr.columns, rows: io.stderr.rows }),
+      }),
     });
     let agent: Agent;
     try {
@@ -409,7 +521,7 @@ class Invocation {
         workspace,
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
         ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
-        ...(settings.contextWindow === undefined ? {} : { contextWindow: settings.contextWindow }),
+        ...(contextWindow === undefined ? {} : { contextWindow }),
         ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
         ...this.sessionOptions(),
       });
@@ -650,7 +762,7 @@ class Invocation {
       turns <= 1;
     this.view?.summary(result, interrupted);
     if (result.status === "done") return EXIT_CODES.done;
-    if (interrupted || result.status === "aborted") return EXIT_CODES.interrupted;
+    if (interrupted || result.status === "aborted") return this.abortedCode();
     if (setupError) {
       this.io.stderr.write(
         `${this.errColors.red("gemma-coder:")} the model backend could not be used: ${stripControls(result.error?.message ?? "")}\nCheck --provider, --model and --base-url (or the config files and OLLAMA_HOST / OPENROUTER_API_KEY).\n`,
@@ -690,7 +802,7 @@ class Invocation {
   /** @internal Also used by `gemma-coder acp`, which picks the backend the same way. */
   async chooseProvider(
     settings: Settings,
-  ): Promise<{ provider: ModelProvider; label: string; notes: string[] }> {
+  ): Promise<{ provider: ModelProvider; label: string; notes: string[]; contextWindow?: number }> {
     const { io } = this;
     const signal = this.controller.signal;
     let name = settings.provider;
@@ -726,7 +838,7 @@ class Invocation {
         for (const note of notes.splice(0)) this.note(note);
       }
     }
-    let ready: { provider: ModelProvider; label: string; notes: string[] };
+    let ready: { provider: ModelProvider; label: string; notes: string[]; contextWindow?: number };
     if (name === "embedded") {
       const { createEmbeddedProvider } = await import("./embedded.js");
       ready = await createEmbeddedProvider(model, modelsDir(io.env), {
@@ -739,20 +851,21 @@ class Invocation {
       });
     } else {
       const { createProvider } = await import("./providers.js");
-      // The OpenRouter key goes to OpenRouter only; llama-server takes a key from a config file.
-      const apiKey =
-        name === "openrouter" || settings.sources.apiKey !== "OPENROUTER_API_KEY"
-          ? settings.apiKey
-          : undefined;
+      const finalBaseUrl =
+        name === "openrouter" && settings.sources.baseUrl === "OLLAMA_HOST" ? undefined : baseUrl;
+      // A key goes only to the host it was configured for. A base URL no layer set is the
+      // provider's default (detection probes the default address when none is set).
+      const configured = finalBaseUrl !== undefined && finalBaseUrl === settings.baseUrl;
+      const bound = configured
+        ? bindApiKey(settings, name, finalBaseUrl, settings.sources.baseUrl)
+        : bindApiKey(settings, name, undefined, undefined);
+      if (bound.withheld) this.warn(bound.withheld);
       ready = await createProvider(
         {
           provider: name,
           model,
-          baseUrl:
-            name === "openrouter" && settings.sources.baseUrl === "OLLAMA_HOST"
-              ? undefined
-              : baseUrl,
-          apiKey,
+          baseUrl: finalBaseUrl,
+          apiKey: bound.apiKey,
           contextWindow: settings.contextWindow,
         },
         { env: io.env, signal },

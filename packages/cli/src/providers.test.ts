@@ -111,7 +111,9 @@ describe("createProvider", () => {
       { provider: "openrouter" },
       { env: { OPENROUTER_API_KEY: "sk-test" } },
     );
-    expect(ready.label).toBe("openrouter google/gemma-4-26b-a4b-it:free");
+    expect(ready.label).toBe(
+      "openrouter google/gemma-4-26b-a4b-it:free at https://openrouter.ai/api/v1",
+    );
     await ready.provider.dispose?.();
   });
 });

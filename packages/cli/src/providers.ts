@@ -23,6 +23,8 @@ export interface ReadyProvider {
   label: string;
   /** Things worth saying before the run (a server still loading, a model picked for you). */
   notes: string[];
+  /** The context window to use when the one asked for was lowered to what the model supports. */
+  contextWindow?: number;
 }
 
 /** Options of {@link createProvider}. */
@@ -119,13 +121,26 @@ export async function createProvider(
           );
         }
       }
-      const provider = createOllama({
-        fetch: nodeFetch,
-        baseUrl,
-        model,
-        ...(choice.contextWindow === undefined ? {} : { numCtx: choice.contextWindow }),
-      });
-      return { provider, label: `ollama ${model} at ${baseUrl}`, notes };
+      const make = (numCtx: number | undefined) =>
+        createOllama({ fetch: nodeFetch, baseUrl, model, ...(numCtx ? { numCtx } : {}) });
+      let provider = make(choice.contextWindow);
+      const ready: ReadyProvider = { provider, label: `ollama ${model} at ${baseUrl}`, notes };
+      if (choice.contextWindow !== undefined) {
+        // Past the trained length Ollama allocates memory for a window the model cannot use.
+        const deadline = AbortSignal.timeout(timeoutMs);
+        const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+        const window = await provider.contextWindow({ signal }).catch(() => undefined);
+        if (window !== undefined && window < choice.contextWindow) {
+          notes.push(
+            `contextWindow ${choice.contextWindow} is past ${model}'s trained context length (${window}), so ${window} is used.`,
+          );
+          await provider.dispose();
+          provider = make(window);
+          ready.provider = provider;
+          ready.contextWindow = window;
+        }
+      }
+      return ready;
     }
     case "llama-cpp": {
       const { createLlamaCpp, LLAMA_CPP_DEFAULT_URL } = await import(
@@ -160,7 +175,11 @@ export async function createProvider(
       return { provider, label: `llama-server at ${baseUrl}`, notes };
     }
     case "openrouter": {
-      const apiKey = choice.apiKey ?? options.env.OPENROUTER_API_KEY;
+      // The environment's key goes to the official host only, unless the caller bound it
+      // to another one (see bindApiKey).
+      const apiKey =
+        choice.apiKey ??
+        (choice.baseUrl === undefined ? options.env.OPENROUTER_API_KEY : undefined);
       if (!apiKey) {
         throw configError(
           'OpenRouter needs an API key, and none is set. Create one at https://openrouter.ai/keys and export OPENROUTER_API_KEY=..., or put "apiKey" in the user config file. Or use a local backend: --provider ollama or --provider llama-cpp.',
@@ -168,14 +187,18 @@ export async function createProvider(
           "openrouter",
         );
       }
-      const { createOpenRouter } = await import("@gemma-coder/providers/openrouter");
+      const { createOpenRouter, OPENROUTER_BASE_URL } = await import(
+        "@gemma-coder/providers/openrouter"
+      );
       const provider = createOpenRouter({
         fetch: nodeFetch,
         apiKey,
+        env: {},
         ...(choice.model === undefined ? {} : { model: choice.model }),
         ...(choice.baseUrl === undefined ? {} : { baseUrl: choice.baseUrl }),
       });
-      return { provider, label: `openrouter ${provider.model}`, notes: [] };
+      const host = choice.baseUrl ?? OPENROUTER_BASE_URL;
+      return { provider, label: `openrouter ${provider.model} at ${host}`, notes: [] };
     }
   }
 }

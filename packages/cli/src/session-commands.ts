@@ -1,6 +1,7 @@
 import { GemmaCoderError } from "@gemma-coder/core";
 import type { SessionSummary } from "@gemma-coder/sessions";
 import type { CliArgs } from "./args.js";
+import { ignoredWarning } from "./config/folder-trust.js";
 import { type Env, resolveSettings } from "./config/resolve-settings.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import { stripControls } from "./render/describe-call.js";
@@ -41,7 +42,14 @@ export async function runSessionCommand(args: CliArgs, io: SessionCommandIo): Pr
     return EXIT_CODES.usage;
   };
   try {
-    const settings = await resolveSettings(args, io.env, io.workspace);
+    const settings = await resolveSettings(args, io.env, io.workspace, {
+      decideTrust: async (request) => args.trustProject || request.remembered === true,
+    });
+    if (settings.ignored) {
+      io.stderr.write(
+        `${errColors.yellow("gemma-coder: !")} ${ignoredWarning(settings.ignored)}\n`,
+      );
+    }
     const { openSessions } = await import("@gemma-coder/sessions");
     const sessions = await openSessions({
       workspace: io.workspace,

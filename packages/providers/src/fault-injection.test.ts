@@ -84,7 +84,7 @@ describe.each(targets)("$format.name under faults", (target) => {
   // Timeouts far above what a busy machine needs to answer on loopback, so no test that
   // expects a reply can be turned into a retry by load; the stall tests, which need a
   // timeout to fire, switch to STALL_TIMEOUTS (the stall itself never ends).
-  const createProvider = (timeouts: HttpProviderOptions["timeouts"]) =>
+  const createProvider = (timeouts: NonNullable<HttpProviderOptions["timeouts"]>) =>
     target.create(server.url, {
       timeouts,
       retry: { maxRetries: 2, baseDelayMs: 100, maxDelayMs: 1000 },

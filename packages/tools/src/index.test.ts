@@ -13,6 +13,7 @@ it("exports exactly the public API", async () => {
     "createSearchTool",
     "createTools",
     "createWriteFileTool",
+    "killRunningCommands",
     "resolveWorkspacePath",
     "withApproval",
   ]);

@@ -14,6 +14,7 @@ export type {
   ResolveWorkspacePathOptions,
 } from "./paths/resolve-workspace-path.js";
 export { resolveWorkspacePath } from "./paths/resolve-workspace-path.js";
+export { killRunningCommands } from "./shell/run-command.js";
 export { SECRET_ENV_NAME } from "./shell/shell-env.js";
 export type { ToolName } from "./tool-names.js";
 export { TOOL_NAMES } from "./tool-names.js";

@@ -31,6 +31,8 @@ export interface RecordedRequest {
   body: unknown;
   /** `Date.now()` when the request arrived. */
   at: number;
+  /** The request headers (lower-case names). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface ModelServer {

@@ -30,7 +30,7 @@ export async function startModelServer(options = {}) {
         body = raw;
       }
       const url = new URL(req.url ?? "/", "http://x");
-      requests.push({ method: req.method ?? "GET", path: url.pathname, body, at });
+      requests.push({ method: req.method ?? "GET", path: url.pathname, body, at, headers: req.headers });
       route(url.pathname, body, req, res, at);
     });
   });

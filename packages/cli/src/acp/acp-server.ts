@@ -17,6 +17,7 @@ import {
 import type { Sessions } from "@gemma-coder/sessions";
 import type { ApprovalDecision, ApprovalRequest, ToolFileSystem } from "@gemma-coder/tools";
 import type { CliArgs } from "../args.js";
+import { ignoredWarning } from "../config/folder-trust.js";
 import { type Env, resolveSettings, type Settings } from "../config/resolve-settings.js";
 import type { OutStream } from "../render/live-view.js";
 import { AcpSession } from "./acp-session.js";
@@ -170,7 +171,17 @@ export class AcpServer {
 
   private getSettings(): Promise<Settings> {
     const { args, env, workspace } = this.options;
-    this.settings ??= resolveSettings(args, env, workspace);
+    // Nobody can be asked (stdin carries the protocol): an untrusted project config counts
+    // only with --trust-project or a remembered yes, as for `gemma-coder sessions`.
+    this.settings ??= resolveSettings(args, env, workspace, {
+      decideTrust: async (request) => args.trustProject || request.remembered === true,
+    }).then((settings) => {
+      if (settings.ignored) this.log(ignoredWarning(settings.ignored));
+      for (const file of settings.foreign) {
+        this.log(`the config file ${file} belongs to another user, so it was not read.`);
+      }
+      return settings;
+    });
     this.settings.catch(() => {
       this.settings = undefined;
     });

@@ -25,6 +25,7 @@ export const configFileSchema = z
     timeout: z.union([z.number().positive(), z.string().min(1)]).optional(),
     temperature: z.number().min(0).max(2).optional(),
     sessionsDir: z.string().min(1).optional(),
+    trustedFolders: z.record(z.string(), z.boolean()).optional(),
   })
   .strict();
 
@@ -68,20 +69,86 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** The uid of this process, or `undefined` where there are no uids (Windows). */
+function currentUid(): number | undefined {
+  return typeof process.getuid === "function" ? process.getuid() : undefined;
+}
+
 /**
- * Finds the project config: `.gemma-coder/config.json` in the workspace folder or a parent
- * of it, stopping at the repository root (the first folder holding `.git`).
+ * Whether a path exists and, on POSIX, belongs to this user: a folder or file another
+ * user owns (a shared temporary folder, someone else's home) is never read as config.
+ */
+async function ownedByUser(file: string): Promise<"missing" | "mine" | "foreign"> {
+  try {
+    const stats = await fs.stat(file);
+    const uid = currentUid();
+    return uid === undefined || stats.uid === uid ? "mine" : "foreign";
+  } catch {
+    return "missing";
+  }
+}
+
+/**
+ * The repository root of a folder: the nearest folder at or above it that holds `.git`.
+ *
+ * @param folder - Where to start.
+ * @returns The root, or `undefined` outside a repository.
+ */
+export async function findRepositoryRoot(folder: string): Promise<string | undefined> {
+  let current = path.resolve(folder);
+  for (;;) {
+    if (await exists(path.join(current, ".git"))) return current;
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+/** Where the project config search found a file, and what it left out. */
+export interface ProjectConfigSearch {
+  /** The config file, when one was found. */
+  path?: string;
+  /** Config files that were skipped because another user owns them. */
+  foreign: string[];
+}
+
+/**
+ * Finds the project config: `.gemma-coder/config.json` in the workspace folder or a
+ * parent of it up to the repository root (the nearest folder holding `.git`). Outside a
+ * repository only the workspace itself is looked at, so a workspace in a shared
+ * temporary folder never picks up `/tmp/.gemma-coder/config.json`. A file (or its
+ * folder) owned by another user is skipped.
  *
  * @param workspace - The workspace folder.
  * @returns The path, or `undefined` when there is none.
  */
 export async function findProjectConfig(workspace: string): Promise<string | undefined> {
-  let folder = path.resolve(workspace);
+  return (await searchProjectConfig(workspace)).path;
+}
+
+/**
+ * {@link findProjectConfig}, also telling which files were skipped as another user's.
+ *
+ * @param workspace - The workspace folder.
+ * @returns What the search found.
+ */
+export async function searchProjectConfig(workspace: string): Promise<ProjectConfigSearch> {
+  const start = path.resolve(workspace);
+  const top = (await findRepositoryRoot(start)) ?? start;
+  const foreign: string[] = [];
+  let folder = start;
   for (;;) {
     const candidate = path.join(folder, PROJECT_CONFIG);
-    if (await exists(candidate)) return candidate;
+    const [dirOwner, fileOwner] = await Promise.all([
+      ownedByUser(path.dirname(candidate)),
+      ownedByUser(candidate),
+    ]);
+    if (fileOwner !== "missing") {
+      if (dirOwner === "mine" && fileOwner === "mine") return { path: candidate, foreign };
+      foreign.push(candidate);
+    }
     const parent = path.dirname(folder);
-    if (parent === folder || (await exists(path.join(folder, ".git")))) return undefined;
+    if (folder === top || parent === folder) return { foreign };
     folder = parent;
   }
 }
@@ -132,13 +199,19 @@ export async function readConfigFile(
   const result = configFileSchema.safeParse(json);
   if (!result.success) {
     throw new GemmaCoderError(
-      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, apiKey, contextWindow, maxSteps, timeout, temperature, sessionsDir.`,
+      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, ${kind === "user" ? "apiKey, " : ""}contextWindow, maxSteps, timeout, temperature, sessionsDir${kind === "user" ? ", trustedFolders" : ""}.`,
       { code: "config", cause: result.error },
     );
   }
   if (kind === "project" && result.data.apiKey !== undefined) {
     throw new GemmaCoderError(
       `The project config file ${file} holds an apiKey. Keys do not belong in a project (they end up in git): move it to ${"the user config file"} or set OPENROUTER_API_KEY.`,
+      { code: "config" },
+    );
+  }
+  if (kind === "project" && result.data.trustedFolders !== undefined) {
+    throw new GemmaCoderError(
+      `The project config file ${file} holds trustedFolders. A folder cannot trust itself: trust is kept in the user config file, and given by answering the question on a terminal or with --trust-project.`,
       { code: "config" },
     );
   }

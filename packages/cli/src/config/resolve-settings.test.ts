@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { GemmaCoderError } from "@gemma-coder/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseCliArgs } from "../args.js";
-import { findProjectConfig } from "./config-file.js";
+import { findProjectConfig, searchProjectConfig } from "./config-file.js";
+import { rememberFolderTrust, type TrustRequest } from "./folder-trust.js";
 import { resolveSettings } from "./resolve-settings.js";
 
 let root: string;
@@ -30,11 +31,17 @@ function writeUser(config: unknown) {
     typeof config === "string" ? config : JSON.stringify(config),
   );
 }
-async function settings(argv: string[], env: Record<string, string> = {}) {
+/** Resolves with the project folder trusted (as `--trust-project` would), unless told otherwise. */
+async function settings(
+  argv: string[],
+  env: Record<string, string> = {},
+  decideTrust: (request: TrustRequest) => Promise<boolean> = async () => true,
+) {
   return resolveSettings(
     parseCliArgs([...argv, "task"]),
     { XDG_CONFIG_HOME: xdg, ...env },
     project,
+    { decideTrust },
   );
 }
 async function configError(argv: string[], env: Record<string, string> = {}) {
@@ -136,6 +143,10 @@ describe("resolveSettings", () => {
     expect((await settings([])).timeoutMs).toBe(600_000);
     writeUser({ timeout: "later" });
     expect((await configError([])).message).toMatch(/timeout "later"/);
+    writeUser({ timeout: "100000h" });
+    expect((await configError([])).message).toMatch(/timeout "100000h".*longest supported/);
+    writeUser({ timeout: 1e12 });
+    expect((await configError([])).message).toMatch(/longest supported/);
   });
 
   it("names an unknown provider and lists the known ones", async () => {
@@ -194,4 +205,83 @@ describe("resolveSettings", () => {
   it("leaves the sessions folder unset when nothing names one", async () => {
     expect((await settings([])).sessionsDir).toBeUndefined();
   });
+
+  describe("folder trust", () => {
+    it("leaves out provider, baseUrl and sessionsDir of an untrusted project, and keeps the rest", async () => {
+      writeProject({ provider: "ollama", baseUrl: "http://evil:1", sessionsDir: "s", maxSteps: 7 });
+      const asked: TrustRequest[] = [];
+      const result = await settings([], {}, async (request) => {
+        asked.push(request);
+        return false;
+      });
+      expect(result.provider).toBeUndefined();
+      expect(result.baseUrl).toBeUndefined();
+      expect(result.sessionsDir).toBeUndefined();
+      expect(result.maxSteps).toBe(7);
+      expect(result.ignored?.keys).toEqual(["provider", "baseUrl", "sessionsDir"]);
+      expect(asked).toHaveLength(1);
+      expect(asked[0]?.root).toBe(realpathSync(project));
+      expect(asked[0]?.settings).toContainEqual(["baseUrl", "http://evil:1"]);
+    });
+
+    it("does not ask about a project without gated settings", async () => {
+      writeProject({ maxSteps: 3 });
+      const result = await settings([], {}, async () => {
+        throw new Error("asked");
+      });
+      expect(result.maxSteps).toBe(3);
+    });
+
+    it("trusts a folder remembered in the user config, keyed by real path, keeping the other settings", async () => {
+      writeUser({ model: "mine", apiKey: "sk-x" });
+      writeProject({ provider: "llama-cpp" });
+      await rememberFolderTrust({ XDG_CONFIG_HOME: xdg }, realpathSync(project), true);
+      const result = await resolveSettings(
+        parseCliArgs(["task"]),
+        { XDG_CONFIG_HOME: xdg },
+        project,
+      );
+      expect(result.provider).toBe("llama-cpp");
+      expect(result.model).toBe("mine");
+      expect(result.apiKey).toBe("sk-x");
+      const file = path.join(xdg, "gemma-coder", "config.json");
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    });
+
+    it("rejects trustedFolders in a project file", async () => {
+      writeProject({ trustedFolders: { [project]: true } });
+      expect((await configError([])).message).toContain("cannot trust itself");
+    });
+  });
+
+  it("outside a repository, looks for the project config in the workspace only", async () => {
+    const shared = path.join(root, "shared");
+    const workspace = path.join(shared, "x");
+    mkdirSync(path.join(shared, ".gemma-coder"), { recursive: true });
+    mkdirSync(workspace);
+    writeFileSync(path.join(shared, ".gemma-coder", "config.json"), "{}");
+    expect(await findProjectConfig(workspace)).toBeUndefined();
+    mkdirSync(path.join(workspace, ".gemma-coder"));
+    writeFileSync(path.join(workspace, ".gemma-coder", "config.json"), "{}");
+    expect(await findProjectConfig(workspace)).toBe(
+      path.join(workspace, ".gemma-coder", "config.json"),
+    );
+  });
+
+  it.skipIf(typeof process.getuid !== "function")(
+    "skips a project config that another user owns",
+    async () => {
+      writeProject({ provider: "ollama" });
+      const uid = (process.getuid as () => number)();
+      const spy = vi.spyOn(process, "getuid").mockReturnValue(uid + 1);
+      try {
+        const search = await searchProjectConfig(project);
+        expect(search.path).toBeUndefined();
+        expect(search.foreign).toEqual([path.join(project, ".gemma-coder", "config.json")]);
+      } finally {
+        spy.mockRestore();
+      }
+      expect((await searchProjectConfig(project)).path).toBeDefined();
+    },
+  );
 });

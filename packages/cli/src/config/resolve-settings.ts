@@ -1,15 +1,20 @@
 import os from "node:os";
 import path from "node:path";
 import { GemmaCoderError } from "@gemma-coder/core";
-import { type CliArgs, parseDuration } from "../args.js";
+import { type CliArgs, checkDurationLimit, MAX_DURATION_MS, parseDuration } from "../args.js";
 import {
-  findProjectConfig,
   type LoadedConfig,
   PROVIDER_NAMES,
   type ProviderName,
   readConfigFile,
+  searchProjectConfig,
   userConfigPath,
 } from "./config-file.js";
+import {
+  applyFolderTrust,
+  type IgnoredProjectSettings,
+  type TrustDecider,
+} from "./folder-trust.js";
 
 /** Environment variables, as read by the CLI. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -28,9 +33,28 @@ export interface Settings {
   /** Where transcripts and checkpoints are kept (absolute); unset: the sessions library decides. */
   sessionsDir?: string;
   /** Where each setting came from (`--model`, `OLLAMA_HOST`, a file path, ...). */
-  sources: Partial<Record<Exclude<keyof Settings, "sources" | "files">, string>>;
-  /** The config files that were read. */
+  sources: Partial<
+    Record<Exclude<keyof Settings, "sources" | "files" | "ignored" | "foreign">, string>
+  >;
+  /** The config files that were read (a project file without what trust left out). */
   files: LoadedConfig[];
+  /** The project settings left out because the folder is not trusted. */
+  ignored?: IgnoredProjectSettings;
+  /** Project config files skipped because another user owns them. */
+  foreign: string[];
+}
+
+/** Options of {@link resolveSettings}. */
+export interface ResolveSettingsOptions {
+  /**
+   * Decides whether an untrusted project folder may set where requests, keys and files
+   * go (`provider`, `baseUrl`, `sessionsDir`). Without it only a remembered "yes" trusts.
+   */
+  decideTrust?: TrustDecider;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function isProviderName(value: string): value is ProviderName {
@@ -83,6 +107,7 @@ function configPath(file: LoadedConfig, value: string, env: Env): string {
  * @param args - The parsed command line.
  * @param env - The environment.
  * @param workspace - The workspace folder, where the project config is looked for.
+ * @param options - How folder trust is decided.
  * @returns The merged settings and where each came from.
  * @throws GemmaCoderError `config` for an unknown provider, a bad URL or an invalid file.
  */
@@ -90,14 +115,17 @@ export async function resolveSettings(
   args: CliArgs,
   env: Env,
   workspace: string,
+  options: ResolveSettingsOptions = {},
 ): Promise<Settings> {
-  const projectPath = await findProjectConfig(workspace);
-  const [project, user] = await Promise.all([
-    projectPath ? readConfigFile(projectPath, "project") : undefined,
+  const search = await searchProjectConfig(workspace);
+  const [found, user] = await Promise.all([
+    search.path ? readConfigFile(search.path, "project") : undefined,
     readConfigFile(userConfigPath(env), "user"),
   ]);
-  const files = [project, user].filter((file): file is LoadedConfig => file !== undefined);
-  const settings: Settings = { sources: {}, files };
+  const trust = found ? await applyFolderTrust(found, user, options.decideTrust) : undefined;
+  const files = [trust?.project, user].filter((file): file is LoadedConfig => file !== undefined);
+  const settings: Settings = { sources: {}, files, foreign: search.foreign };
+  if (trust?.ignored) settings.ignored = trust.ignored;
 
   const pick = <K extends keyof Settings["sources"]>(
     key: K,
@@ -166,13 +194,26 @@ export async function resolveSettings(
     ...fileLayer((file) => {
       const value = file.config.timeout;
       if (value === undefined) return undefined;
+      let ms: number;
       try {
-        return typeof value === "number" ? Math.round(value * 1000) : parseDuration(value);
-      } catch {
-        throw new GemmaCoderError(
-          `The config file ${file.path} has timeout "${value}": use seconds (90) or a duration such as "10m".`,
-          { code: "config" },
-        );
+        ms = typeof value === "number" ? Math.round(value * 1000) : parseDuration(value);
+      } catch (error) {
+        const tooLong =
+          GemmaCoderError.isInstance(error) && /longest supported/.test(error.message);
+        if (!tooLong) {
+          throw new GemmaCoderError(
+            `The config file ${file.path} has timeout "${value}": use seconds (90) or a duration such as "10m".`,
+            { code: "config" },
+          );
+        }
+        ms = MAX_DURATION_MS + 1;
+      }
+      try {
+        return checkDurationLimit(ms, `timeout "${value}"`);
+      } catch (error) {
+        throw new GemmaCoderError(`The config file ${file.path}: ${errorMessage(error)}`, {
+          code: "config",
+        });
       }
     }),
   ]);

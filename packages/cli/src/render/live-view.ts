@@ -14,6 +14,10 @@ export interface OutStream {
   write(text: string): unknown;
   /** `true` for a terminal: it gets the live view (spinner, streamed text) and colour. */
   isTTY?: boolean | undefined;
+  /** A terminal's width, for wrapping what must be shown whole (approval questions). */
+  columns?: number | undefined;
+  /** A terminal's height, for sizing a diff to the screen. */
+  rows?: number | undefined;
 }
 
 /** Options of {@link LiveView}. */

@@ -275,8 +275,8 @@ export class HttpClient {
    * @returns The parsed body.
    */
   async json<T = unknown>(spec: RequestSpec, options: { retry?: boolean } = {}): Promise<T> {
-    const once = async (): Promise<T> => {
-      const response = await this.open(spec);
+    const once = async (signal: AbortSignal | undefined = spec.signal): Promise<T> => {
+      const response = await this.open({ ...spec, signal });
       try {
         const decoder = new TextDecoder();
         let text = "";
@@ -313,6 +313,7 @@ export class HttpClient {
       sleep: this.config.sleep,
       random: this.config.random,
       signal,
+      totalMs: this.config.timeouts.totalMs,
     };
     if (this.config.decideRetry) options.decide = this.config.decideRetry;
     return options;

@@ -1,3 +1,4 @@
+import { GemmaCoderError } from "@gemma-coder/core";
 import type { Dispatcher } from "undici";
 
 /** Timeouts for one HTTP exchange, in milliseconds. `0` or `Infinity` disables one. */
@@ -12,6 +13,14 @@ export interface TimeoutOptions {
   firstByteMs?: number;
   /** How long the stream may stay silent between two chunks. Default 60 000. */
   idleMs?: number;
+  /**
+   * The longest one call waits for its reply to start, across every attempt and the
+   * backoff between them. Without it a server that accepts connections and never
+   * answers costs `firstByteMs` per attempt (20 minutes with the defaults). Once text
+   * arrives the idle timeout takes over. Default 360 000 (one full first-byte wait and
+   * a minute of retries).
+   */
+  totalMs?: number;
 }
 
 /** How failed requests are retried. */
@@ -95,7 +104,14 @@ export const DEFAULT_TIMEOUTS: Readonly<ResolvedTimeouts> = Object.freeze({
   connectMs: 10_000,
   firstByteMs: 300_000,
   idleMs: 60_000,
+  totalMs: 360_000,
 });
+
+/**
+ * The longest delay Node's timers hold (2^31 - 1 ms, about 24.8 days); a longer one
+ * fires at once.
+ */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** The default retry policy. */
 export const DEFAULT_RETRY: Readonly<ResolvedRetry> = Object.freeze({
@@ -106,13 +122,23 @@ export const DEFAULT_RETRY: Readonly<ResolvedRetry> = Object.freeze({
 });
 
 /**
- * Fills in the default timeouts.
+ * Fills in the default timeouts and checks them.
  *
  * @param options - What the caller set.
  * @returns Every timeout.
+ * @throws GemmaCoderError `config` for a timeout Node's timers cannot hold (over about 24.8
+ *   days; `0` and `Infinity` disable one) or one that is not a number.
  */
 export function resolveTimeouts(options: TimeoutOptions | undefined): ResolvedTimeouts {
-  return { ...DEFAULT_TIMEOUTS, ...stripUndefined(options) };
+  const resolved = { ...DEFAULT_TIMEOUTS, ...stripUndefined(options) };
+  for (const [name, ms] of Object.entries(resolved)) {
+    if (ms === Number.POSITIVE_INFINITY || (ms >= 0 && ms <= MAX_TIMER_MS)) continue;
+    throw new GemmaCoderError(
+      `timeouts.${name} ${ms} ms is ${ms > MAX_TIMER_MS ? "longer than the longest timer Node.js can hold (2147483647 ms, about 24.8 days); use Infinity or 0 for no limit" : "not a duration in milliseconds"}.`,
+      { code: "config" },
+    );
+  }
+  return resolved;
 }
 
 /**

@@ -43,6 +43,53 @@ export interface RetryLoopOptions {
   signal?: AbortSignal | undefined;
   /** The provider's own decisions (fallback models, a server still loading). */
   decide?: DecideRetry;
+  /**
+   * The longest the call waits for its reply to start, over every attempt and backoff
+   * (`timeouts.totalMs`); `0`, `Infinity` or absent: no bound.
+   */
+  totalMs?: number;
+}
+
+/**
+ * The total deadline of one call: a signal that fires when the call has waited
+ * `totalMs` for its reply to start, combined with the caller's signal. Each attempt and
+ * each backoff wait runs under it, so the bound holds however many retries there are.
+ */
+class CallDeadline {
+  /** The signal attempts and waits run under. */
+  readonly signal: AbortSignal | undefined;
+  /** Attempts started so far, for the message. */
+  attempts = 0;
+  private readonly timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    provider: string,
+    totalMs: number | undefined,
+    callerSignal: AbortSignal | undefined,
+  ) {
+    if (totalMs === undefined || !(totalMs > 0) || !Number.isFinite(totalMs)) {
+      this.signal = callerSignal;
+      return;
+    }
+    const controller = new AbortController();
+    this.timer = setTimeout(() => {
+      const tries = this.attempts === 1 ? "1 attempt" : `${this.attempts} attempts`;
+      controller.abort(
+        new GemmaCoderError(
+          `${provider}: no reply within ${totalMs} ms in total (${tries}; timeouts.totalMs). The server accepts requests but does not answer: check that it is not stuck or overloaded, or raise the limit.`,
+          { code: "provider-timeout", isRetryable: false, provider },
+        ),
+      );
+    }, totalMs);
+    this.signal = callerSignal
+      ? AbortSignal.any([callerSignal, controller.signal])
+      : controller.signal;
+  }
+
+  /** Stops the clock: the reply has started, or the call is over. */
+  clear(): void {
+    clearTimeout(this.timer);
+  }
 }
 
 /**
@@ -132,58 +179,80 @@ function retryNotice(step: Step, state: RetryState, provider: string): NoticePar
 /**
  * Runs a streaming call with retries. Each attempt is a fresh stream; a failed attempt
  * is retried only if it had not yet delivered any text to the caller, so text is never
- * duplicated. Before each retry the loop yields a `retry` notice.
+ * duplicated. Before each retry the loop yields a `retry` notice. Until text arrives the
+ * call is bounded by `totalMs` over all its attempts.
  *
- * @param attempt - Starts attempt number `n` (zero-based).
+ * @param attempt - Starts attempt number `n` (zero-based) under `signal` (the caller's
+ *   signal combined with the total deadline; an attempt should send its request with it).
  * @param options - Policy, sleep, signal and the provider's hook.
  * @returns The parts of the attempt that succeeded, preceded by any notices.
  */
 export async function* streamWithRetries(
-  attempt: (n: number) => AsyncIterable<StreamPart>,
+  attempt: (n: number, signal: AbortSignal | undefined) => AsyncIterable<StreamPart>,
   options: RetryLoopOptions,
 ): AsyncGenerator<StreamPart> {
+  const deadline = new CallDeadline(options.provider, options.totalMs, options.signal);
+  const bounded = { ...options, signal: deadline.signal };
   let retriesUsed = 0;
   let waitedMs = 0;
-  for (let n = 0; ; n++) {
-    let delivered = false;
-    try {
-      for await (const part of attempt(n)) {
-        if (part.type === "text-delta" && part.text.length > 0) delivered = true;
-        yield part;
+  try {
+    for (let n = 0; ; n++) {
+      let delivered = false;
+      deadline.attempts = n + 1;
+      try {
+        for await (const part of attempt(n, deadline.signal)) {
+          if (!delivered && part.type === "text-delta" && part.text.length > 0) {
+            delivered = true;
+            deadline.clear();
+          }
+          yield part;
+        }
+        return;
+      } catch (error) {
+        if (delivered) throw error;
+        const state = { attempt: n, retriesUsed, waitedMs };
+        const step = decideStep(error, state, bounded);
+        if (step.decision.countsAsRetry !== false) retriesUsed++;
+        waitedMs += step.delayMs;
+        yield retryNotice(step, state, options.provider);
+        await options.sleep(step.delayMs, deadline.signal);
       }
-      return;
-    } catch (error) {
-      if (delivered) throw error;
-      const state = { attempt: n, retriesUsed, waitedMs };
-      const step = decideStep(error, state, options);
-      if (step.decision.countsAsRetry !== false) retriesUsed++;
-      waitedMs += step.delayMs;
-      yield retryNotice(step, state, options.provider);
-      await options.sleep(step.delayMs, options.signal);
     }
+  } finally {
+    deadline.clear();
   }
 }
 
 /**
  * Runs a one-shot call (JSON endpoints) with the same retry rules as
- * {@link streamWithRetries}, without notices.
+ * {@link streamWithRetries}, without notices, bounded by `totalMs` as a whole.
  *
- * @param run - One attempt.
+ * @param run - One attempt, under the caller's signal combined with the total deadline.
  * @param options - Policy, sleep, signal and the provider's hook.
  * @returns The first successful result.
  */
-export async function retryAsync<T>(run: () => Promise<T>, options: RetryLoopOptions): Promise<T> {
+export async function retryAsync<T>(
+  run: (signal: AbortSignal | undefined) => Promise<T>,
+  options: RetryLoopOptions,
+): Promise<T> {
+  const deadline = new CallDeadline(options.provider, options.totalMs, options.signal);
+  const bounded = { ...options, signal: deadline.signal };
   let retriesUsed = 0;
   let waitedMs = 0;
-  for (let n = 0; ; n++) {
-    try {
-      return await run();
-    } catch (error) {
-      const step = decideStep(error, { attempt: n, retriesUsed, waitedMs }, options);
-      if (step.decision.countsAsRetry !== false) retriesUsed++;
-      waitedMs += step.delayMs;
-      await options.sleep(step.delayMs, options.signal);
+  try {
+    for (let n = 0; ; n++) {
+      deadline.attempts = n + 1;
+      try {
+        return await run(deadline.signal);
+      } catch (error) {
+        const step = decideStep(error, { attempt: n, retriesUsed, waitedMs }, bounded);
+        if (step.decision.countsAsRetry !== false) retriesUsed++;
+        waitedMs += step.delayMs;
+        await options.sleep(step.delayMs, deadline.signal);
+      }
     }
+  } finally {
+    deadline.clear();
   }
 }
 

@@ -251,10 +251,10 @@ export function createLlamaCpp(options: LlamaCppOptions = {}): LlamaCppProvider 
     if (request.constraint?.type === "json-schema") body.json_schema = request.constraint.schema;
     Object.assign(body, options.extraBody);
     return streamWithRetries(
-      () =>
+      (_attempt, signal) =>
         streamAttempt(
           client,
-          { method: "POST", path: "/completion", body, signal: request.signal },
+          { method: "POST", path: "/completion", body, signal },
           "sse",
           new CompletionDecoder({
             provider: ID,
@@ -279,10 +279,10 @@ export function createLlamaCpp(options: LlamaCppOptions = {}): LlamaCppProvider 
       extraBody: { cache_prompt: options.cachePrompt ?? true, ...options.extraBody },
     });
     return streamWithRetries(
-      () =>
+      (_attempt, signal) =>
         streamAttempt(
           client,
-          { method: "POST", path: "/v1/chat/completions", body, signal: request.signal },
+          { method: "POST", path: "/v1/chat/completions", body, signal },
           "sse",
           new LlamaChatDecoder(stop, config),
         ),

@@ -1,7 +1,7 @@
 import type { ChatMessage } from "@gemma-coder/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { collect, recordingSleep } from "../testing/collect.js";
-import { errorReply, jsonReply, streamReply } from "../testing/fault-handlers.js";
+import { errorReply, jsonReply, neverAnswer, streamReply } from "../testing/fault-handlers.js";
 import { jsonBody, type LoopbackServer, startLoopbackServer } from "../testing/loopback-server.js";
 import { ollamaWire } from "../testing/wire-formats.js";
 import { createOllama, type OllamaOptions, trainedContextLength } from "./ollama-provider.js";
@@ -179,5 +179,43 @@ describe("createOllama", () => {
       "http://127.0.0.1:9999",
     );
     expect(createOllama({ env: {} }).baseUrl).toBe("http://127.0.0.1:11434");
+  });
+
+  it("bounds the whole wait for a reply across retries (timeouts.totalMs) and says so", async () => {
+    // A server that accepts and never answers: without a total, 4 first-byte waits.
+    server.route("POST /api/chat", neverAnswer());
+    const ollama = provider({ timeouts: { firstByteMs: 60_000, totalMs: 200 } });
+    const result = await collect(ollama.streamChat({ messages }));
+    expect(result.error?.code).toBe("provider-timeout");
+    expect(result.error?.isRetryable).toBe(false);
+    expect(result.error?.message).toContain("timeouts.totalMs");
+    expect(result.error?.message).toContain("200 ms");
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("refuses a timeout longer than Node's timers can hold instead of firing at once", () => {
+    expect(() => createOllama({ timeouts: { firstByteMs: 597 * 3_600_000 } })).toThrow(
+      /timeouts.firstByteMs .* longer than the longest timer/,
+    );
+    expect(() => createOllama({ timeouts: { totalMs: Number.POSITIVE_INFINITY } })).not.toThrow();
+  });
+
+  it("clamps num_ctx to the trained context length the server reports, with a notice", async () => {
+    const show = {
+      model_info: { "general.architecture": "gemma3", "gemma3.context_length": 32_768 },
+    };
+    server.route("POST /api/show", jsonReply(show));
+    server.route("POST /api/chat", streamReply(ollamaWire, CALL, { reason: "eos" }));
+    const ollama = provider({ numCtx: 1_000_000 });
+    expect(await ollama.contextWindow()).toBe(32_768);
+    const result = await collect(ollama.streamChat({ messages }));
+    const chat = server.requestsFor("POST /api/chat")[0];
+    expect((jsonBody(chat).options as Record<string, unknown>).num_ctx).toBe(32_768);
+    expect(result.notices).toContainEqual(
+      expect.objectContaining({
+        kind: "context-clamped",
+        data: { requested: 1_000_000, used: 32_768 },
+      }),
+    );
   });
 });

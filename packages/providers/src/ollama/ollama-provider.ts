@@ -34,6 +34,7 @@ export interface OllamaOptions extends HttpProviderOptions {
   /**
    * The context window, always sent as `options.num_ctx`: Ollama's own default is small
    * and it silently drops the oldest messages past it. Default {@link OLLAMA_DEFAULT_NUM_CTX}.
+   * Lowered to the model's trained length once {@link OllamaProvider.contextWindow} has read it.
    */
   numCtx?: number;
   /** How long Ollama keeps the model loaded after a request (`"10m"`, seconds, `-1` forever). */
@@ -58,8 +59,9 @@ export interface OllamaProvider extends ModelProvider {
   readonly capabilities: ProviderCapabilities;
   /**
    * The real context window: `numCtx`, lowered to the model's trained context length
-   * when `/api/show` reports a smaller one. Throws `model-not-found` for a model that
-   * is not pulled.
+   * when `/api/show` reports a smaller one. Once it is known, requests send the lowered
+   * value as `num_ctx` too (the first such stream yields a `context-clamped` notice).
+   * Throws `model-not-found` for a model that is not pulled.
    */
   contextWindow(options?: { signal?: AbortSignal }): Promise<number>;
   /** Lists the local models (`GET /api/tags`). */
@@ -99,6 +101,10 @@ export function createOllama(options: OllamaOptions = {}): OllamaProvider {
     connectionHint: "Is Ollama running? Start it with `ollama serve`.",
   });
   let cachedWindow: Promise<number> | undefined;
+  // The trained context length, once contextWindow() has read it: num_ctx never goes
+  // past it (Ollama would allocate a window the model was never trained for).
+  let trainedLength: number | undefined;
+  let clampNoticed = false;
 
   return {
     id: ID,
@@ -111,7 +117,17 @@ export function createOllama(options: OllamaOptions = {}): OllamaProvider {
         if (request.signal?.aborted) throw abortError(request.signal);
         assertConstraintSupported(ID, request, capabilities);
         const stop = resolveStops(request);
-        const modelOptions: Record<string, unknown> = { ...options.options, num_ctx: numCtx };
+        const used = trainedLength === undefined ? numCtx : Math.min(numCtx, trainedLength);
+        if (used < numCtx && !clampNoticed) {
+          clampNoticed = true;
+          yield {
+            type: "notice",
+            kind: "context-clamped",
+            message: `ollama: num_ctx ${numCtx} is past ${model}'s trained context length; ${used} is sent instead.`,
+            data: { requested: numCtx, used },
+          };
+        }
+        const modelOptions: Record<string, unknown> = { ...options.options, num_ctx: used };
         if (stop.length > 0) modelOptions.stop = [...stop];
         if (request.maxTokens !== undefined) modelOptions.num_predict = request.maxTokens;
         if (request.temperature !== undefined) modelOptions.temperature = request.temperature;
@@ -128,10 +144,10 @@ export function createOllama(options: OllamaOptions = {}): OllamaProvider {
         if (options.think !== undefined) body.think = options.think;
         if (request.constraint?.type === "json-schema") body.format = request.constraint.schema;
         yield* streamWithRetries(
-          () =>
+          (_attempt, signal) =>
             streamAttempt(
               client,
-              { method: "POST", path: "/api/chat", body, signal: request.signal },
+              { method: "POST", path: "/api/chat", body, signal },
               "ndjson",
               new OllamaChatDecoder(model, stop),
             ),
@@ -145,6 +161,7 @@ export function createOllama(options: OllamaOptions = {}): OllamaProvider {
         .then(
           (show) => {
             const trained = trainedContextLength(show);
+            trainedLength = trained;
             return trained === undefined ? numCtx : Math.min(numCtx, trained);
           },
           (error: unknown) => {

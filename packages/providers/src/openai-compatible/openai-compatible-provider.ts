@@ -103,10 +103,10 @@ export function createOpenAICompatible(options: OpenAICompatibleOptions): OpenAI
         if (options.grammarField) bodyOptions.grammarField = options.grammarField;
         const body = chatCompletionsBody(request, bodyOptions);
         yield* streamWithRetries(
-          () =>
+          (_attempt, signal) =>
             streamAttempt(
               client,
-              { method: "POST", path: "/chat/completions", body, signal: request.signal },
+              { method: "POST", path: "/chat/completions", body, signal },
               "sse",
               new ChatCompletionsDecoder({
                 provider: id,

@@ -141,7 +141,7 @@ export function createOpenRouter(options: OpenRouterOptions = {}): OpenRouterPro
         const stop = resolveStops(request);
         let current = 0;
         yield* streamWithRetries(
-          () => {
+          (_attempt, signal) => {
             const models = chain.slice(current);
             const body = chatCompletionsBody(request, {
               model: models[0],
@@ -152,7 +152,7 @@ export function createOpenRouter(options: OpenRouterOptions = {}): OpenRouterPro
             });
             return streamAttempt(
               client,
-              { method: "POST", path: "/chat/completions", body, signal: request.signal },
+              { method: "POST", path: "/chat/completions", body, signal },
               "sse",
               new ChatCompletionsDecoder({
                 provider: ID,

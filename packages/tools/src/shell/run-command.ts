@@ -39,6 +39,24 @@ export interface RunCommandResult {
   omittedBytes: number;
 }
 
+// Every shell this process started that has not been cleaned up yet, so that an exit
+// path that cannot wait for the normal clean-up (a signal, process.exit) can still kill
+// their process groups (see killRunningCommands).
+const running = new Set<ChildProcess>();
+
+/**
+ * Kills the process group of every command still running, synchronously, so it can be
+ * called from a signal handler or a `process.on("exit")` listener. Commands end as if
+ * aborted; their calls still resolve.
+ *
+ * @returns How many commands were killed.
+ */
+export function killRunningCommands(): number {
+  const children = [...running];
+  for (const child of children) killProcessGroup(child);
+  return children.length;
+}
+
 // After the shell exits, its pipes get this long to drain. Anything still holding them
 // (a daemon that left the process group) is cut off rather than waited for.
 const PIPE_GRACE_MS = 300;
@@ -73,6 +91,7 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
       reject(error);
       return;
     }
+    running.add(child);
     const headBytes = Math.floor(options.maxOutputBytes * 0.4);
     const buffer = new HeadTailBuffer(headBytes, options.maxOutputBytes - headBytes);
     const collect = (chunk: Buffer): void => buffer.push(chunk);
@@ -87,6 +106,7 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
 
     const killGroup = (): void => killProcessGroup(child);
     const cleanUp = (): void => {
+      running.delete(child);
       clearTimeout(timer);
       clearTimeout(grace);
       options.signal?.removeEventListener("abort", onAbort);

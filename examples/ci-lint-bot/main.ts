@@ -40,7 +40,9 @@ export async function fixLint(options: FixLintOptions): Promise<RunResult> {
   };
   const agent = new Agent({
     provider: options.provider,
-    tools: createTools({ root: options.root, approve, shellTimeoutMs: 60_000 }),
+    tools: createTools({ root: options.root, shellTimeoutMs: 60_000 }),
+    // On the Agent: the answer comes before anything is checkpointed or run.
+    approve,
     workspace: options.root,
     maxSteps: 20,
   });

@@ -501,22 +501,20 @@ class Invocation {
     const contextWindow = ready.contextWindow ?? settings.contextWindow;
     const mode: ApprovalMode = args.yes ? "allow-all" : this.interactive ? "ask" : "refuse";
     const { createTools } = await modules.tools;
-    const tools = createTools({
-      root: workspace,
-      readOnly: args.readOnly,
-      approve: createApprover({
-        mode,
-        ask: this.ask,
-        root: workspace,
-        colors: this.errColors,
-        terminalSize: () => ({ columns: io.stderr.columns, rows: io.stderr.rows }),
-      }),
-    });
+    const tools = createTools({ root: workspace, readOnly: args.readOnly });
     let agent: Agent;
     try {
       agent = new Agent({
         provider: ready.provider,
         tools,
+        // On the Agent, not the tools: the answer comes before the checkpoint (git).
+        approve: createApprover({
+          mode,
+          ask: this.ask,
+          root: workspace,
+          colors: this.errColors,
+          terminalSize: () => ({ columns: io.stderr.columns, rows: io.stderr.rows }),
+        }),
         rules,
         workspace,
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
@@ -572,7 +570,8 @@ class Invocation {
     // Inside its own scratch copy the demo needs no approvals: it runs as with --yes.
     const agent = new Agent({
       provider: demo.provider,
-      tools: createTools({ root: demo.dir, approve: createApprover({ mode: "allow-all" }) }),
+      tools: createTools({ root: demo.dir }),
+      approve: createApprover({ mode: "allow-all" }),
       workspace: demo.dir,
       ...this.sessionOptions(),
     });

@@ -16,6 +16,7 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
     "TRANSCRIPT_VERSION",
     "ToolError",
     "abortError",
+    "askApproval",
     "buildSystemPrompt",
     "buildToolCallGrammar",
     "buildToolCallJsonSchema",

@@ -1,6 +1,12 @@
 export type { AgentOptions, ResumeOptions, RunOptions } from "./agent/agent.js";
 export { Agent } from "./agent/agent.js";
 export type {
+  ApprovalDecision,
+  ApprovalHandler,
+  ApprovalRequest,
+} from "./agent/approve-call.js";
+export { askApproval } from "./agent/approve-call.js";
+export type {
   AgentEvent,
   AgentEventMap,
   AgentEventName,
@@ -67,7 +73,12 @@ export type {
   Usage,
 } from "./provider/provider.js";
 export { DEFAULT_RULES } from "./rules/default-rules.js";
-export type { LoadRulebookOptions, Rulebook, RulebookHost } from "./rules/load-rulebook.js";
+export type {
+  LoadRulebookOptions,
+  Rulebook,
+  RulebookHost,
+  RulebookReadLimits,
+} from "./rules/load-rulebook.js";
 export {
   DEFAULT_RULEBOOK_MAX_CHARS,
   loadRulebook,

@@ -1,11 +1,15 @@
-import { type AnyTool, abortError, ToolError, untilAborted } from "@gemma-coder/core";
-import type { ApprovalDecision, ApprovalHandler } from "./options.js";
+import { type AnyTool, askApproval, ToolError } from "@gemma-coder/core";
+import type { ApprovalHandler } from "./options.js";
 
 /**
  * Puts an approval check in front of a tool that changes something. Before each call the
  * handler is asked; a denial becomes a {@link ToolError} the model reads (with the
  * handler's reason), so it can try something else. A handler that throws denies the call
  * too, and an abort while waiting stops it. Read-only tools are returned unchanged.
+ *
+ * With an `Agent`, pass the handler to the Agent's `approve` option instead: the agent
+ * then asks before it checkpoints, so nothing with side effects happens before the
+ * answer. A tool-level check is only reached once the agent has checkpointed.
  *
  * @param tool - The tool to guard.
  * @param approve - The handler.
@@ -17,27 +21,8 @@ export function withApproval<T extends AnyTool>(tool: T, approve: ApprovalHandle
     ...tool,
     async execute(input, context) {
       const signal: AbortSignal | undefined = context?.signal;
-      if (signal?.aborted) throw abortError(signal);
-      let decision: ApprovalDecision;
-      try {
-        decision = await untilAborted(
-          Promise.resolve().then(() => approve({ tool: tool.name, input })),
-          signal,
-        );
-      } catch (error) {
-        if (signal?.aborted) throw abortError(signal);
-        throw new ToolError(`${tool.name} was not run: the approval check failed.`, {
-          cause: error,
-        });
-      }
-      const allowed = typeof decision === "boolean" ? decision : decision?.allow === true;
-      if (!allowed) {
-        const reason =
-          typeof decision === "object" && decision?.reason ? `: ${decision.reason}` : "";
-        throw new ToolError(
-          `${tool.name} was denied by the user${reason}. Do not retry the same call.`,
-        );
-      }
+      const denial = await askApproval(approve, { tool: tool.name, input }, signal);
+      if (denial !== undefined) throw new ToolError(denial);
       return tool.execute(input, context);
     },
   } as T;

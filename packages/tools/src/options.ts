@@ -1,27 +1,14 @@
 import path from "node:path";
 import type { ToolFileSystem } from "./fs/file-system.js";
 
+import type { ApprovalDecision, ApprovalHandler, ApprovalRequest } from "@gemma-coder/core";
+
 /**
  * What the approval hook answers: `true`/`false`, or an object with a reason that is
- * passed on to the model when the call is denied.
+ * passed on to the model when the call is denied. The same type as the core's, so one
+ * handler serves both `createTools({ approve })` and `new Agent({ approve })`.
  */
-export type ApprovalDecision = boolean | { allow: boolean; reason?: string };
-
-/** What the approval hook is asked about. */
-export interface ApprovalRequest {
-  /** The tool's name, e.g. `run_shell`. */
-  tool: string;
-  /** The validated input the model gave. */
-  input: unknown;
-}
-
-/**
- * Called before every tool that changes files or runs a command. It may be async (for
- * instance to ask a person). A denial, a thrown error or an abort stops the call.
- */
-export type ApprovalHandler = (
-  request: ApprovalRequest,
-) => Promise<ApprovalDecision> | ApprovalDecision;
+export type { ApprovalDecision, ApprovalHandler, ApprovalRequest };
 
 /** The search implementations; `auto` picks the first one available. */
 export type SearchBackendName = "rg" | "grep" | "js";

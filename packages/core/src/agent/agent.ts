@@ -27,6 +27,7 @@ import type { SessionStore } from "../session/session-store.js";
 import { type AnyTool, assertToolName } from "../tools/define-tool.js";
 import { describeTool } from "../tools/describe-tool.js";
 import { DONE_TOOL_NAME, doneTool } from "../tools/done-tool.js";
+import { type ApprovalHandler, askApproval } from "./approve-call.js";
 import type {
   AgentEvent,
   AgentEventMap,
@@ -37,6 +38,7 @@ import type {
   RunUsage,
   StopReason,
 } from "./events.js";
+import { OVERSIZE_HISTORY_CHARS, oversizeFeedback, ReplyMeter, replyCap } from "./reply-cap.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 import { formatValidationError } from "./validation-feedback.js";
 
@@ -69,6 +71,15 @@ export interface AgentOptions {
   timeoutMs?: number | undefined;
   /** Cap on one reply's tokens. Default 2048. */
   maxOutputTokens?: number;
+  /**
+   * Cap on one reply's characters, enforced by the agent whatever the backend does with
+   * `maxOutputTokens`. A longer reply is cut: the request is closed, the transcript keeps
+   * only the part within the cap, and the reply counts as invalid (the model is told,
+   * and `maxInvalidReplies` in a row stop the run). The stream is also cut after about
+   * twice `maxOutputTokens` text pieces. Default: 8 characters per output token, at
+   * least 16,000.
+   */
+  maxReplyChars?: number | undefined;
   /** Sampling temperature passed to the provider. */
   temperature?: number | undefined;
   /**
@@ -108,6 +119,15 @@ export interface AgentOptions {
    * plumbing in a repository, plain copies elsewhere). Default: none.
    */
   checkpointer?: Checkpointer | undefined;
+  /**
+   * Asked before every tool that is not `readOnly` (`write_file`, `edit_file`,
+   * `run_shell`, your own). Nothing with side effects happens before the answer: the
+   * agent asks first, then checkpoints, then runs the tool. A denial (or a hook that
+   * throws) becomes a tool error the model reads, and the tool does not run. Prefer
+   * this over `createTools({ approve })` when you use an Agent: a tool-level hook is
+   * only reached after the checkpoint. Default: no hook (every call runs).
+   */
+  approve?: ApprovalHandler | undefined;
 }
 
 /** Options of one run. */
@@ -162,15 +182,21 @@ const DEFAULT_CONTEXT_WINDOW = 8192;
 /** Characters per token assumed when sizing tool results from a token budget (conservative for code). */
 const CHARS_PER_TOKEN = 3;
 
-/** Makes one plain call (no stop sequence) and returns its whole text: used for summaries. */
+/**
+ * Makes one plain call (no stop sequence) and returns its text: used for summaries. The
+ * text is capped like a turn's reply; past the cap the request is closed.
+ */
 async function collectText(
   provider: ModelProvider,
   messages: readonly ChatMessage[],
   signal: AbortSignal,
+  maxChars: number,
 ): Promise<string> {
   let text = "";
   for await (const part of provider.streamChat({ messages, maxTokens: 400, signal })) {
-    if (part.type === "text-delta") text += part.text;
+    if (part.type !== "text-delta") continue;
+    text += part.text.slice(0, maxChars - text.length);
+    if (text.length >= maxChars) break;
   }
   return text;
 }
@@ -247,7 +273,13 @@ export class Agent extends EventEmitter<AgentListeners> {
         code: "invalid-argument",
       });
     }
-    for (const key of ["maxSteps", "maxInvalidReplies", "repeatWarnAt", "repeatStopAt"] as const) {
+    for (const key of [
+      "maxSteps",
+      "maxInvalidReplies",
+      "repeatWarnAt",
+      "repeatStopAt",
+      "maxReplyChars",
+    ] as const) {
       const value = options[key];
       if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
         throw new GemmaCoderError(`${key} must be a positive integer, got ${value}.`, {
@@ -615,6 +647,7 @@ export class Agent extends EventEmitter<AgentListeners> {
       checkAbort();
       const rules = await this.rules();
       const maxOutputTokens = this.options.maxOutputTokens ?? 2048;
+      const cap = replyCap(maxOutputTokens, this.options.maxReplyChars);
       const window =
         this.options.contextWindow ??
         (await provider.contextWindow?.({ signal }).catch(() => undefined)) ??
@@ -635,7 +668,7 @@ export class Agent extends EventEmitter<AgentListeners> {
       const summarize = async (request: readonly ChatMessage[]) => {
         const step = steps;
         try {
-          const text = await collectText(provider, request, signal);
+          const text = await collectText(provider, request, signal, cap.maxChars);
           await recorder?.write({
             type: "reply",
             runId,
@@ -752,6 +785,7 @@ export class Agent extends EventEmitter<AgentListeners> {
         await recorder?.request(runId, step, messages);
 
         const reply = createReplyStream({ toolNames });
+        const meter = new ReplyMeter(cap);
         let finishReason: FinishReason | undefined;
         let turnUsage: Usage | undefined;
         const recordReply = (text: string, finish: FinishReason, error?: string) =>
@@ -779,6 +813,14 @@ export class Agent extends EventEmitter<AgentListeners> {
           for await (const part of stream) {
             if (part.type === "text-delta") {
               if (part.text === "") continue;
+              const kept = meter.take(part.text);
+              if (meter.over !== undefined) {
+                // Too long: keep what fits and close the request (leaving the loop does).
+                if (kept !== "") this.emitEvent("text-delta", { runId, step, text: kept });
+                reply.push(kept);
+                finishReason = "length";
+                break;
+              }
               this.emitEvent("text-delta", { runId, step, text: part.text });
               // Once a complete call has arrived, only its close tag may follow (the
               // backend stops there and reports usage). Anything else means the model
@@ -824,7 +866,10 @@ export class Agent extends EventEmitter<AgentListeners> {
         }
         const reason: FinishReason = finishReason ?? "stop";
 
-        const text = reply.complete ? reply.text.slice(0, reply.completeAt) : reply.text;
+        const text =
+          reply.complete && meter.over === undefined
+            ? reply.text.slice(0, reply.completeAt)
+            : reply.text;
         await recordReply(text, reason);
         this.emitEvent("turn-end", {
           runId,
@@ -839,13 +884,6 @@ export class Agent extends EventEmitter<AgentListeners> {
           usage.cachedInputTokens += turnUsage.cachedInputTokens ?? 0;
           this.emitEvent("usage", { runId, step, usage: turnUsage, total: { ...usage } });
         }
-
-        // Parse what the history will show: the reply up to the end of a completed call.
-        const parsed = parseReply(text, { toolNames, finishReason: reason });
-        messages.push({
-          role: "assistant",
-          content: assistantContent(text, parsed.kind === "call"),
-        });
 
         const rejectReply = async (feedback: string, asResult: boolean) => {
           invalidInARow++;
@@ -868,6 +906,23 @@ export class Agent extends EventEmitter<AgentListeners> {
             content: asResult ? formatToolResult({ ok: false, error: feedback }) : feedback,
           });
         };
+
+        if (meter.over !== undefined) {
+          // Only a head of the cut reply stays in the conversation: the rest is noise.
+          messages.push({
+            role: "assistant",
+            content: assistantContent(text.slice(0, OVERSIZE_HISTORY_CHARS), false),
+          });
+          await rejectReply(oversizeFeedback(meter), false);
+          continue;
+        }
+
+        // Parse what the history will show: the reply up to the end of a completed call.
+        const parsed = parseReply(text, { toolNames, finishReason: reason });
+        messages.push({
+          role: "assistant",
+          content: assistantContent(text, parsed.kind === "call"),
+        });
 
         if (parsed.kind === "none") {
           await rejectReply(NUDGE, false);
@@ -922,7 +977,9 @@ export class Agent extends EventEmitter<AgentListeners> {
           signal,
         };
         let result: ToolResult | undefined;
-        if (changes) {
+        const denial = await this.approveCall(tool, validation.data, signal);
+        if (denial !== undefined) result = { ok: false, error: denial };
+        else if (changes) {
           try {
             await checkpointer.beforeChange(change);
           } catch (error) {
@@ -1090,6 +1147,27 @@ export class Agent extends EventEmitter<AgentListeners> {
         "session",
         `The session stopped while ${call.name} (step ${call.step}) was running; the model is told its effect is unknown.`,
       );
+    }
+  }
+
+  /**
+   * Asks the `approve` hook about a call that is not read-only, before anything with side
+   * effects (the checkpoint, the tool) happens.
+   *
+   * @returns `undefined` when the call may run, else the error the model reads.
+   */
+  private async approveCall(
+    tool: AnyTool,
+    input: unknown,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    const approve = this.options.approve;
+    if (approve === undefined || tool.readOnly === true) return undefined;
+    try {
+      return await askApproval(approve, { tool: tool.name, input }, signal);
+    } catch (error) {
+      if (signal.aborted) throw this.abortStop(signal);
+      throw error;
     }
   }
 

@@ -113,9 +113,11 @@ describe("parseReply", () => {
     expectCall('<tool>{name: "read_file", args: {path: "a"}}</tool>', "read_file", { path: "a" });
   });
 
-  it("repairs a missing final brace when the close tag shows the call ended", () => {
-    expectCall('<tool>{"name": "read_file", "args": {"path": "a"}</tool>', "read_file", {
-      path: "a",
+  it("refuses a missing final brace even when the close tag follows (never repaired into a call)", () => {
+    const result = parse('<tool>{"name": "read_file", "args": {"path": "a"}</tool>');
+    expect(result).toMatchObject({
+      kind: "invalid",
+      feedback: expect.stringMatching(/incomplete/),
     });
   });
 
@@ -304,5 +306,79 @@ describe("parseReply", () => {
   it("keeps feedback short", () => {
     const result = parse('<tool>{"name": "nope"}</tool>');
     expect(result.kind === "invalid" && result.feedback.length).toBeLessThan(300);
+  });
+
+  describe("a call cut off mid-stream never runs, whatever the finish reason", () => {
+    const cutEdit =
+      '<tool>\n{"name": "edit_file", "args": {"path": "a.py", "edits": [{"old": "a", "new": "b"}, {"old": "c", "new": "d"}';
+    const finishes = [undefined, "stop", "stop-sequence", "length"] as const;
+
+    it.each(finishes)("an unclosed tagged call (finish %s) is invalid", (finish) => {
+      expect(parse(cutEdit, finish).kind).toBe("invalid");
+      expect(parse('<tool>{"name": "write_file", "args": {"path": "a"', finish).kind).toBe(
+        "invalid",
+      );
+    });
+
+    it.each(finishes)("an unclosed bare JSON call (finish %s) is invalid", (finish) => {
+      expect(
+        parse('{"name": "write_file", "args": {"path": "a", "content": "x"}', finish).kind,
+      ).toBe("invalid");
+    });
+
+    it.each(finishes)("an unclosed fenced call (finish %s) is not run", (finish) => {
+      expect(parse('```json\n{"name": "write_file", "args": {"path": "a"', finish).kind).not.toBe(
+        "call",
+      );
+    });
+
+    it.each(finishes)("an unclosed Gemma native call (finish %s) is invalid", (finish) => {
+      expect(
+        parse('<|tool_call>call:write_file{path:<|"|>a.py<|"|>,content:<|"|>x', finish).kind,
+      ).toBe("invalid");
+      expect(parse('<|tool_call>call:write_file{path:<|"|>a.py<|"|>', finish).kind).toBe("invalid");
+    });
+
+    it("an args string that is cut is not repaired into a call", () => {
+      expect(
+        parse(
+          '<tool>{"name": "write_file", "args": "{\\"path\\": \\"a\\", \\"content\\": \\"x"}</tool>',
+        ).kind,
+      ).toBe("invalid");
+    });
+
+    it("a complete call stopped by the stop sequence still runs", () => {
+      expectCall(
+        '<tool>\n{"name": "read_file", "args": {"path": "a"}}\n',
+        "read_file",
+        { path: "a" },
+        "stop",
+      );
+    });
+  });
+
+  describe("a fenced example inside prose is not a call", () => {
+    const example = '```json\n{"name": "write_file", "args": {"path": "a", "content": "x"}}\n```';
+
+    it("prose after the fence makes it an example", () => {
+      const result = parse(`You could call it like this: ${example} and then check the output.`);
+      expect(result.kind).not.toBe("call");
+    });
+
+    it("a fence inside the content of a bare call is data, not a second call", () => {
+      const content = `Example:\n${example}\nmore text`;
+      expectCall(
+        JSON.stringify({ name: "write_file", args: { path: "README.md", content } }),
+        "write_file",
+        {
+          path: "README.md",
+          content,
+        },
+      );
+    });
+
+    it("a fence that ends the reply is still a call (prose before is allowed)", () => {
+      expectCall(`I will write the file.\n${example}\n`, "write_file", { path: "a", content: "x" });
+    });
   });
 });

@@ -36,7 +36,10 @@ export type ParseResult =
 export interface ParseReplyOptions {
   /** The names of the tools on offer; any other name is refused. */
   toolNames: readonly string[];
-  /** Why generation stopped; `"length"` makes an unfinished call invalid. */
+  /**
+   * Why generation stopped. An unfinished call is invalid whatever the reason; with
+   * `"length"` the feedback tells the model it ran out of tokens.
+   */
   finishReason?: FinishReason | undefined;
 }
 
@@ -110,15 +113,24 @@ function stripFences(body: string): string {
   return body.replace(FENCE, "").trim();
 }
 
-/** Converts Gemma 4's `call:name{key:<|"|>v<|"|>}` into `{"name": ..., "args": {...}}` text. */
-function gemmaToJson(body: string): string | undefined {
+/**
+ * Converts Gemma 4's `call:name{key:<|"|>v<|"|>}` into `{"name": ..., "args": {...}}` text,
+ * or says the call is incomplete (a string delimiter or a bracket left open): a cut
+ * native call is never repaired into one that runs.
+ */
+function gemmaToJson(body: string): { json: string } | { incomplete: true } | undefined {
   const match = /^\s*call:([A-Za-z0-9_.-]+)\s*/.exec(body);
   if (!match) return undefined;
   const rest = body.slice(match[0].length);
   const parts = rest.split(GEMMA_QUOTE);
+  // An odd number of delimiters: the text ended inside a string.
+  if (parts.length % 2 === 0) return { incomplete: true };
   // Odd-indexed parts sit between a pair of delimiters: they are raw string contents.
   const args = parts.map((part, i) => (i % 2 === 1 ? JSON.stringify(part) : part)).join("");
-  return `{"name": ${JSON.stringify(match[1])}, "args": ${args.trim() || "{}"}}`;
+  const scan = scanJson(args);
+  if (scan.start !== -1 && !scan.balanced) return { incomplete: true };
+  const value = scan.balanced ? args.slice(0, scan.end) : args;
+  return { json: `{"name": ${JSON.stringify(match[1])}, "args": ${value.trim() || "{}"}}` };
 }
 
 function parseJsonLoose(text: string): { value: unknown } | { error: string } {
@@ -177,6 +189,10 @@ function normalizeCall(
     return { error: 'The call has no "name".' };
   }
   if (typeof args === "string") {
+    // An args string that was cut (an object or string left open) is not repaired either.
+    if (args.trim() !== "" && !scanJson(args).balanced) {
+      return { error: `The "args" string of ${name} is incomplete.` };
+    }
     const parsed = args.trim() === "" ? { value: {} } : parseJsonLoose(args);
     if ("error" in parsed) return { error: `The "args" string of ${name} is not valid JSON.` };
     args = parsed.value;
@@ -193,11 +209,22 @@ function invalid(problem: string): ParseResult {
   return { kind: "invalid", feedback: `${problem}\n${SHAPE_HINT}` };
 }
 
-/** A whole reply that is just a call object (bare or in a code fence), with no tags. */
+/**
+ * A whole reply that is just a call object (bare or in a code fence), with no tags. A
+ * fenced object counts only when the fence ends the reply: prose after it means the
+ * model was showing an example ("you could call it like this: ... and then"), not
+ * calling.
+ */
 function untaggedCall(prose: string, toolNames: readonly string[]): ToolCall | undefined {
-  const fenced = /```(?:json|JSON)?\s*\n([\s\S]*?)\n?\s*```/.exec(prose);
-  const candidate = fenced ? fenced[1] : prose.trim();
-  if (candidate === undefined || !candidate.trim().startsWith("{")) return undefined;
+  const trimmed = prose.trim();
+  let candidate = trimmed;
+  // A bare object is read as a whole: a fence inside one of its strings is data.
+  if (!trimmed.startsWith("{")) {
+    const fenced = /```(?:json|JSON)?\s*\n([\s\S]*?)\n?\s*```/.exec(prose);
+    if (!fenced || prose.slice(fenced.index + fenced[0].length).trim() !== "") return undefined;
+    candidate = fenced[1] ?? "";
+  }
+  if (!candidate.trim().startsWith("{")) return undefined;
   const scanned = scanJson(candidate);
   if (!scanned.balanced || candidate.slice(scanned.end).trim() !== "") return undefined;
   const parsed = parseJsonLoose(candidate.slice(scanned.start, scanned.end));
@@ -210,6 +237,36 @@ function untaggedCall(prose: string, toolNames: readonly string[]): ToolCall | u
   return "call" in normalized ? normalized.call : undefined;
 }
 
+const INCOMPLETE = Symbol("incomplete");
+
+function incompleteCall(finishReason: FinishReason | undefined): ParseResult {
+  return invalid(
+    finishReason === "length"
+      ? "Your reply hit the token limit before the call was complete, so it was not run. Send a shorter call (e.g. write a large file in parts with edit_file)."
+      : "Your call is incomplete (a string or bracket is not closed), so it was not run.",
+  );
+}
+
+/**
+ * The JSON text of a tagged call candidate, or {@link INCOMPLETE} when the call was cut
+ * off: an object, array or string left open. Whatever the finish reason and whether or
+ * not a close tag follows, such a call is never repaired (jsonrepair would happily close
+ * the brackets, and a cut `edit_file` or `run_shell` would run).
+ */
+function callJson(candidate: Candidate): string | typeof INCOMPLETE | undefined {
+  if (candidate.open === GEMMA_CALL_OPEN) {
+    const converted = gemmaToJson(candidate.body);
+    if (converted !== undefined && "incomplete" in converted) return INCOMPLETE;
+    return converted?.json;
+  }
+  const body = stripFences(candidate.body);
+  const { start, end, balanced } = scanJson(body);
+  if (start === -1) return body;
+  if (!balanced) return INCOMPLETE;
+  // Parse only the value itself: prose after it (or before it) is not part of the call.
+  return body.slice(start, end);
+}
+
 /**
  * Parses one model reply under the text protocol. It is pure and does not validate
  * arguments against the tool's schema (the agent loop does that).
@@ -218,8 +275,10 @@ function untaggedCall(prose: string, toolNames: readonly string[]): ToolCall | u
  * stop sequence), trailing commas, single quotes, Python literals, raw newlines in
  * strings, `<tool_call>`/`arguments`/`parameters` aliases, Gemma 4's native call syntax,
  * and several calls (the first wins; `warning` says so). A call inside a thinking
- * block is never returned, and an unfinished call is `invalid`, never repaired into
- * something that runs.
+ * block is never returned. A call that was cut off (an object, array, string or Gemma
+ * native call left open) is `invalid` whatever the finish reason, never repaired into
+ * something that runs; so is an untagged call in a code fence followed by more prose
+ * (an example, not a call).
  *
  * @param text - The full reply text.
  * @param options - The tool names on offer and the finish reason.
@@ -239,6 +298,10 @@ export function parseReply(text: string, options: ParseReplyOptions): ParseResul
   if (first === undefined) {
     const bare = untaggedCall(scan.prose, toolNames);
     if (bare) return { kind: "call", call: bare };
+    // A bare object that never closed is a cut call: say so rather than nudge.
+    if (scan.prose.trimStart().startsWith("{") && !scanJson(scan.prose).balanced) {
+      return incompleteCall(finishReason);
+    }
     if (scan.thinkingHadCall) {
       return invalid(
         "Your call was inside a thinking block, so it was not run. Close the thinking block first, then write the call.",
@@ -252,20 +315,8 @@ export function parseReply(text: string, options: ParseReplyOptions): ParseResul
     return { kind: "none" };
   }
 
-  const isGemma = first.open === GEMMA_CALL_OPEN;
-  const body = isGemma ? first.body : stripFences(first.body);
-  const { start, end, balanced, inString } = scanJson(body);
-  if (inString || (!balanced && !first.closed && finishReason === "length")) {
-    return invalid(
-      finishReason === "length"
-        ? "Your reply hit the token limit before the call was complete, so it was not run. Send a shorter call (e.g. write a large file in parts with edit_file)."
-        : "Your call is incomplete (a string or bracket is not closed), so it was not run.",
-    );
-  }
-
-  // Parse only the value itself: prose after it (or before it) is not part of the call.
-  const value = start === -1 ? body : body.slice(start, balanced ? end : undefined);
-  const jsonText = isGemma ? gemmaToJson(balanced ? body.slice(0, end) : body) : value;
+  const jsonText = callJson(first);
+  if (jsonText === INCOMPLETE) return incompleteCall(finishReason);
   if (jsonText === undefined || jsonText.trim() === "") {
     return invalid("Your call is empty.");
   }

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -139,5 +140,88 @@ describe("loadRulebook", () => {
       },
     });
     expect(book.text).toBe("virtual");
+  });
+
+  describe("a hostile repository", () => {
+    const hasMkfifo =
+      process.platform !== "win32" && spawnSync("mkfifo", ["--version"]).error === undefined;
+
+    it("skips a rulebook that links outside the repository, with a warning, and uses the next one", async () => {
+      await mkdir(join(base, "repo/.git"), { recursive: true });
+      await put("secret.txt", "SECRET-MARKER");
+      await symlink(join(base, "secret.txt"), join(base, "repo/AGENTS.md"));
+      await put("repo/CLAUDE.md", "claude rules");
+      const book = await loadRulebook({ workspace: join(base, "repo") });
+      expect(book.text).toBe("claude rules");
+      expect(book.warnings.join("\n")).toMatch(/AGENTS\.md.*outside the repository/);
+      expect(JSON.stringify(book)).not.toContain("SECRET-MARKER");
+    });
+
+    it("skips a folder on the rulebook path that links outside the repository", async () => {
+      await mkdir(join(base, "repo/.git"), { recursive: true });
+      await put("elsewhere/copilot-instructions.md", "SECRET-MARKER");
+      await symlink(join(base, "elsewhere"), join(base, "repo/.github"));
+      const book = await loadRulebook({ workspace: join(base, "repo") });
+      expect(book.source).toBe("default");
+      expect(book.warnings.join("\n")).toMatch(/outside the repository/);
+    });
+
+    it("follows a link that stays inside the repository", async () => {
+      await mkdir(join(base, "repo/.git"), { recursive: true });
+      await put("repo/docs/rules.md", "linked rules");
+      await symlink(join(base, "repo/docs/rules.md"), join(base, "repo/AGENTS.md"));
+      expect((await loadRulebook({ workspace: join(base, "repo") })).text).toBe("linked rules");
+    });
+
+    it.skipIf(process.platform === "win32")(
+      "refuses a device (/dev/zero) without reading it, and falls back to the default",
+      async () => {
+        await mkdir(join(base, "repo/.git"), { recursive: true });
+        // Refused before any byte is read (it resolves outside the repository; the
+        // explicit-file test below covers the file-type check on a device).
+        await symlink("/dev/zero", join(base, "repo/AGENTS.md"));
+        const book = await loadRulebook({ workspace: join(base, "repo") });
+        expect(book.source).toBe("default");
+        expect(book.warnings.join("\n")).toMatch(/AGENTS\.md/);
+      },
+    );
+
+    it.skipIf(!hasMkfifo)("refuses a FIFO instead of waiting for a writer", async () => {
+      await mkdir(join(base, "repo/.git"), { recursive: true });
+      spawnSync("mkfifo", [join(base, "repo/AGENTS.md")]);
+      const book = await loadRulebook({ workspace: join(base, "repo") });
+      expect(book.source).toBe("default");
+      expect(book.warnings.join("\n")).toMatch(/AGENTS\.md is not a regular file/);
+    });
+
+    it("refuses a folder named like a rulebook", async () => {
+      await mkdir(join(base, "repo/.git"), { recursive: true });
+      await mkdir(join(base, "repo/AGENTS.md"));
+      await put("repo/CLAUDE.md", "claude");
+      const book = await loadRulebook({ workspace: join(base, "repo") });
+      expect(book.text).toBe("claude");
+    });
+
+    it("reads only a bounded head of a huge rulebook", async () => {
+      await mkdir(join(base, "repo/.git"), { recursive: true });
+      await put("repo/AGENTS.md", "Rule one.\n");
+      // A sparse 4 GB file: reading it whole would exhaust memory.
+      await truncate(join(base, "repo/AGENTS.md"), 4 * 1024 ** 3);
+      const book = await loadRulebook({ workspace: join(base, "repo"), maxChars: 1000 });
+      expect(book.truncated).toBe(true);
+      expect(book.text.length).toBeLessThanOrEqual(1000);
+      expect(book.text.startsWith("Rule one.")).toBe(true);
+      expect(book.warnings[0]).toMatch(/more than \d+ characters/);
+    });
+
+    it("reads an explicit file through the same checks", async () => {
+      await mkdir(join(base, "repo/.git"), { recursive: true });
+      await expect(
+        loadRulebook({ workspace: join(base, "repo"), file: "/dev/zero" }),
+      ).rejects.toMatchObject({
+        code: "rulebook",
+        message: expect.stringContaining("regular file"),
+      });
+    });
   });
 });

@@ -1,13 +1,33 @@
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { DEFAULT_RULES } from "./default-rules.js";
+import { nodeRulebookHost } from "./node-rulebook-host.js";
+
+export { nodeRulebookHost };
+
+/** How a rulebook may be read: where it must live and how much of it to read. */
+export interface RulebookReadLimits {
+  /**
+   * The folder the file's real path (links resolved) must stay inside: the repository
+   * root, or the workspace outside a repository. `undefined` for a file the user named.
+   */
+  root?: string | undefined;
+  /** Most bytes to read from the start of the file. */
+  maxBytes: number;
+}
 
 /**
  * The file access the rulebook loader needs. It is injected so the core runs in any
  * JavaScript runtime; {@link nodeRulebookHost} provides it on Node.
  */
 export interface RulebookHost {
-  /** Reads a UTF-8 file, or returns `undefined` when it does not exist. */
-  readText(path: string): Promise<string | undefined>;
+  /**
+   * Reads a UTF-8 file, or returns `undefined` when it does not exist. A host must read
+   * it the way the tools read the workspace: refuse (throw) a file whose real path leaves
+   * `limits.root`, anything but a regular file, and read at most `limits.maxBytes` bytes
+   * (checked on the opened file, before reading), so a hostile repository's rulebook
+   * cannot leak a file from outside it, hang on a FIFO or fill memory from a device.
+   */
+  readText(path: string, limits?: RulebookReadLimits): Promise<string | undefined>;
   /** Tells whether a path exists (file or folder). */
   exists(path: string): Promise<boolean>;
   /** Joins path segments. */
@@ -61,44 +81,16 @@ export interface LoadRulebookOptions {
   host?: RulebookHost | undefined;
 }
 
-/**
- * The rulebook host for Node.js, on `node:fs` and `node:path`. Imported lazily so
- * the core stays loadable in runtimes without them.
- *
- * @returns A {@link RulebookHost}.
- */
-export async function nodeRulebookHost(): Promise<RulebookHost> {
-  const fs = await import("node:fs/promises");
-  const path = await import("node:path");
-  return {
-    async readText(file) {
-      try {
-        return await fs.readFile(file, "utf8");
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return undefined;
-        throw error;
-      }
-    },
-    async exists(file) {
-      try {
-        await fs.stat(file);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    join: (...parts) => path.join(...parts),
-    dirname: (file) => path.dirname(file),
-    resolve: (file) => path.resolve(file),
-  };
-}
-
 function capText(text: string, maxChars: number): { text: string; truncated: boolean } {
   if (text.length <= maxChars) return { text, truncated: false };
   // Cut at a line boundary so no rule is left half-stated.
   const cut = text.lastIndexOf("\n", maxChars);
   return { text: text.slice(0, cut > 0 ? cut : maxChars), truncated: true };
+}
+
+function skipReason(error: unknown): string {
+  if (GemmaCoderError.isInstance(error) && error.code === "rulebook") return error.message;
+  return `it cannot be read (${error instanceof Error ? error.message : String(error)}).`;
 }
 
 /** Folders from the workspace up to the repository root (the nearest folder holding `.git`). */
@@ -122,29 +114,44 @@ async function searchFolders(workspace: string, host: RulebookHost): Promise<str
  * {@link RULEBOOK_FILE_NAMES} (in that order); else the default rulebook shipped with
  * the SDK. Text longer than `maxChars` is cut at a line boundary with a warning.
  *
+ * A repository is untrusted: a rulebook whose real path leaves the repository (a link
+ * to `/proc/self/environ`, to a file in the home folder), that is not a regular file (a
+ * FIFO, a device, a folder) or that cannot be read is skipped with a warning naming why,
+ * and the search goes on to the next candidate. At most about `4 × maxChars` bytes are
+ * read from any file. An explicit `file` is held to the same file-type and size checks
+ * but may live anywhere, since the user named it.
+ *
  * @param options - The workspace, an optional explicit file, the size cap and file access.
  * @returns The rulebook to use.
- * @throws GemmaCoderError with code `rulebook` when an explicit file cannot be read.
+ * @throws GemmaCoderError with code `rulebook` when an explicit file cannot be read or is
+ *   not a regular file.
  */
 export async function loadRulebook(options: LoadRulebookOptions): Promise<Rulebook> {
   const host = options.host ?? (await nodeRulebookHost());
   const maxChars = options.maxChars ?? DEFAULT_RULEBOOK_MAX_CHARS;
+  // Enough bytes for maxChars characters of any script (UTF-8 uses at most 4 per
+  // character) plus one more, so a longer file is seen to be longer.
+  const maxBytes = maxChars * 4 + 4;
+  const skipped: string[] = [];
   const finish = (source: "project" | "file", path: string, raw: string): Rulebook => {
     const { text, truncated } = capText(raw.replace(/^\uFEFF/, "").trim(), maxChars);
+    const size =
+      raw.length >= maxBytes / 4 ? `more than ${maxChars} characters` : `${raw.length} characters`;
     const warnings = truncated
       ? [
-          `${path} has ${raw.length} characters; only the first ${text.length} are used. Small models work best with short rulebooks.`,
+          `${path} has ${size}; only the first ${text.length} are used. Small models work best with short rulebooks.`,
         ]
       : [];
-    return { source, path, text, truncated, warnings };
+    return { source, path, text, truncated, warnings: [...skipped, ...warnings] };
   };
 
   if (options.file !== undefined) {
     const path = host.resolve(options.file);
     let raw: string | undefined;
     try {
-      raw = await host.readText(path);
+      raw = await host.readText(path, { maxBytes });
     } catch (cause) {
+      if (GemmaCoderError.isInstance(cause) && cause.code === "rulebook") throw cause;
       throw new GemmaCoderError(`Cannot read the rulebook ${path}.`, { code: "rulebook", cause });
     }
     if (raw === undefined) {
@@ -153,12 +160,28 @@ export async function loadRulebook(options: LoadRulebookOptions): Promise<Rulebo
     return finish("file", path, raw);
   }
 
-  for (const dir of await searchFolders(host.resolve(options.workspace), host)) {
+  const folders = await searchFolders(host.resolve(options.workspace), host);
+  // The top of the search (the repository root, or the workspace outside a repository)
+  // is the confinement root: a rulebook is read like a tool reads a file.
+  const root = folders.at(-1) as string;
+  for (const dir of folders) {
     for (const name of RULEBOOK_FILE_NAMES) {
       const path = host.join(dir, name);
-      const raw = await host.readText(path);
+      let raw: string | undefined;
+      try {
+        raw = await host.readText(path, { root, maxBytes });
+      } catch (error) {
+        // A refused or unreadable rulebook is skipped, and the user told why.
+        skipped.push(`The rulebook ${path} was skipped: ${skipReason(error)}`);
+        continue;
+      }
       if (raw !== undefined && raw.trim() !== "") return finish("project", path, raw);
     }
   }
-  return { source: "default", text: DEFAULT_RULES.trim(), truncated: false, warnings: [] };
+  return {
+    source: "default",
+    text: DEFAULT_RULES.trim(),
+    truncated: false,
+    warnings: [...skipped],
+  };
 }

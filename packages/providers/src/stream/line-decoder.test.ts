@@ -65,4 +65,23 @@ describe("LineDecoder", () => {
       ),
     );
   });
+
+  it("refuses a line longer than its cap instead of buffering it", () => {
+    const decoder = new LineDecoder({ maxLineChars: 1000 });
+    expect(decoder.push(encode(`${"a".repeat(600)}\n`))).toHaveLength(1);
+    decoder.push(encode("b".repeat(600)));
+    expect(() => decoder.push(encode("b".repeat(600)))).toThrow(
+      expect.objectContaining({ code: "provider-stream", message: expect.stringMatching(/1000/) }),
+    );
+  });
+
+  it("refuses a long line that arrives whole in one chunk", () => {
+    const decoder = new LineDecoder({ maxLineChars: 1000 });
+    expect(() => decoder.push(encode(`${"d".repeat(1001)}\nok\n`))).toThrow(/longer than 1000/);
+  });
+
+  it("caps a line at 8 MiB by default", () => {
+    const decoder = new LineDecoder();
+    expect(() => decoder.push(encode("c".repeat(9 * 1024 * 1024)))).toThrow(/longer than/);
+  });
 });

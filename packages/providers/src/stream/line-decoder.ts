@@ -1,14 +1,28 @@
+import { GemmaCoderError } from "@gemma-coder/core";
+
+/** The default cap on one line: far above any real frame, far below a memory problem. */
+export const DEFAULT_MAX_LINE_CHARS = 8 * 1024 * 1024;
+
 /**
  * Splits a byte stream into text lines.
  *
  * Bytes may arrive one at a time, so a UTF-8 sequence or a `\r\n` pair can be split
  * across chunks; the decoder carries both over. Each byte is scanned once, which keeps
  * long streams linear. Accepts `\n`, `\r\n` and a lone `\r` as line ends (the SSE rules).
+ * A line longer than `maxLineChars` (default 8 MiB) is refused with a `provider-stream`
+ * error instead of being buffered: a server that sends one endless line must not fill
+ * memory before the agent's reply cap ever sees the text.
  */
 export class LineDecoder {
   private readonly decoder = new TextDecoder("utf-8");
   private partial = "";
   private pendingCarriageReturn = false;
+  private readonly maxLineChars: number;
+
+  /** @param options - `maxLineChars`: the longest line accepted. */
+  constructor(options: { maxLineChars?: number } = {}) {
+    this.maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
+  }
 
   /**
    * Feeds bytes and returns the lines they complete, without their line ends.
@@ -35,6 +49,14 @@ export class LineDecoder {
     return lines;
   }
 
+  private tooLong(): never {
+    this.partial = "";
+    throw new GemmaCoderError(
+      `A line of the model's response stream is longer than ${this.maxLineChars} characters; the stream was stopped.`,
+      { code: "provider-stream" },
+    );
+  }
+
   private split(text: string): string[] {
     const lines: string[] = [];
     let start = 0;
@@ -50,6 +72,7 @@ export class LineDecoder {
     for (; index < text.length; index++) {
       const code = text.charCodeAt(index);
       if (code !== 10 && code !== 13) continue;
+      if (this.partial.length + index - start > this.maxLineChars) this.tooLong();
       lines.push(this.partial + text.slice(start, index));
       this.partial = "";
       if (code === 13) {
@@ -61,7 +84,10 @@ export class LineDecoder {
       }
       start = index + 1;
     }
-    if (start < text.length) this.partial += text.slice(start);
+    if (start < text.length) {
+      if (this.partial.length + text.length - start > this.maxLineChars) this.tooLong();
+      this.partial += text.slice(start);
+    }
     return lines;
   }
 }

@@ -288,9 +288,10 @@ export class AcpServer {
         tools: createTools({
           root,
           readOnly: args.readOnly,
-          approve: hooks.approve,
           ...(hooks.fs ? { fs: hooks.fs } : {}),
         }),
+        // On the Agent, not the tools: the editor answers before the checkpoint is taken.
+        approve: hooks.approve,
         rules,
         workspace: root,
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),

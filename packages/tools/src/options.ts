@@ -1,7 +1,6 @@
 import path from "node:path";
-import type { ToolFileSystem } from "./fs/file-system.js";
-
 import type { ApprovalDecision, ApprovalHandler, ApprovalRequest } from "@gemma-coder/core";
+import type { ToolFileSystem } from "./fs/file-system.js";
 
 /**
  * What the approval hook answers: `true`/`false`, or an object with a reason that is

@@ -16,11 +16,22 @@ function streamIn(text, size) {
 }
 
 const medium = large.slice(0, 10_000);
+// Drifted shapes: Gemma's native call and a Python tool_code call carrying the same file,
+// and hostile replies full of delimiters and tag variants that never form a call.
+const quote = '<|"|>';
+const gemma = `<|tool_call>call:write_file{path:${quote}big.py${quote},content:${quote}${content}${quote}}<tool_call|>`;
+const python = `\`\`\`tool_code\nwrite_file(path='big.py', content=${JSON.stringify(content)})\n\`\`\``;
+const delimiters = `<|tool_call>call:bash{command:${`${quote}x `.repeat(150_000)}}<tool_call|>`;
+const variants = "< TOOL >x".repeat(110_000);
 const rows = [];
 for (const [label, text, reps] of [
   ["small reply", small, 20_000],
   ["10 kB reply (cut)", medium, 200],
   ["1 MB reply", large, 5],
+  ["1 MB Gemma native call", gemma, 5],
+  ["1 MB tool_code call", python, 5],
+  ['1 MB of stray <|"|> delimiters', delimiters, 5],
+  ["1 MB of '< TOOL >' variants", variants, 5],
 ]) {
   const once = await medianMs(() => {
     for (let i = 0; i < reps; i++) parseReply(text, { toolNames });

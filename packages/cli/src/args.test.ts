@@ -55,6 +55,16 @@ describe("parseCliArgs", () => {
     });
   });
 
+  it("reads --constrained grammar|json|off|auto and refuses anything else", () => {
+    expect(parseCliArgs(["--constrained", "grammar", "t"]).constrained).toBe("grammar");
+    expect(parseCliArgs(["--constrained=JSON", "t"]).constrained).toBe("json");
+    expect(parseCliArgs(["--constrained", "off", "t"]).constrained).toBe("off");
+    expect(parseCliArgs(["t"]).constrained).toBeUndefined();
+    expect(usageError(["--constrained", "yes", "t"]).message).toBe(
+      '--constrained takes auto, grammar, json, off; got "yes".',
+    );
+  });
+
   it("leaves the task undefined when none is given", () => {
     expect(parseCliArgs(["--yes"]).task).toBeUndefined();
     expect(parseCliArgs(["  "]).task).toBeUndefined();

@@ -38,12 +38,30 @@ export interface CliArgs {
   json: boolean;
   maxSteps: number | undefined;
   timeoutMs: number | undefined;
+  /** `--constrained`: how model replies are constrained (see {@link ConstrainedFlag}). */
+  constrained: ConstrainedFlag | undefined;
   cwd: string | undefined;
   rules: string | undefined;
   noRules: boolean;
   verbose: boolean;
   help: boolean;
   version: boolean;
+}
+
+/**
+ * The values of `--constrained`: `grammar` (a GBNF grammar of the tool calls), `json` (a
+ * JSON schema of one call), `off` (the plain text protocol), or `auto` (a grammar where the
+ * backend enforces one, else a schema).
+ */
+export type ConstrainedFlag = "auto" | "grammar" | "json" | "off";
+
+/** Every {@link ConstrainedFlag}, for messages and the config file. */
+export const CONSTRAINED_VALUES: readonly ConstrainedFlag[] = ["auto", "grammar", "json", "off"];
+
+function parseConstrained(text: string): ConstrainedFlag {
+  const value = text.trim().toLowerCase();
+  if ((CONSTRAINED_VALUES as readonly string[]).includes(value)) return value as ConstrainedFlag;
+  throw usageError(`--constrained takes ${CONSTRAINED_VALUES.join(", ")}; got "${text}".`);
 }
 
 /**
@@ -69,6 +87,7 @@ const OPTIONS = {
   json: { type: "boolean" },
   "max-steps": { type: "string" },
   timeout: { type: "string" },
+  constrained: { type: "string" },
   cwd: { type: "string", short: "C" },
   rules: { type: "string" },
   "no-rules": { type: "boolean" },
@@ -337,6 +356,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         ? undefined
         : parsePositiveInt("max-steps", values["max-steps"]),
     timeoutMs: values.timeout === undefined ? undefined : parseDuration(values.timeout),
+    constrained:
+      values.constrained === undefined ? undefined : parseConstrained(values.constrained),
     cwd: values.cwd,
     rules: values.rules,
     noRules: values["no-rules"] === true,

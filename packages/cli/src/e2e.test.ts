@@ -54,6 +54,20 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder (the real bin)", () => {
     });
   });
 
+  it("--constrained json makes the backend enforce a call schema, and says so", async () => {
+    const model = await server({ replies: ['{"name": "done", "args": {"summary": "ok"}}'] });
+    const result = await run([...ollama(model.url), "--constrained", "json", "finish"]);
+    expect(result.stderr).toContain("constrained decoding: a JSON schema of the tool calls");
+    const chats = model.requests.filter((request) => request.path === "/api/chat");
+    const sent = (chats[0]?.body ?? {}) as { format?: unknown };
+    expect(sent.format).toMatchObject({ anyOf: expect.any(Array) });
+    // Off by default on a backend that is not llama.cpp or the in-process engine.
+    const plain = await run([...ollama(model.url), "finish"]);
+    expect(plain.stderr).not.toContain("constrained decoding");
+    const last = model.requests.filter((request) => request.path === "/api/chat").at(-1);
+    expect(((last?.body ?? {}) as { format?: unknown }).format).toBeUndefined();
+  });
+
   it("asks before a change through stdin and respects no", async () => {
     const model = await server({
       replies: [

@@ -29,6 +29,8 @@ Model
                       (default: what is configured, else what is found running)
   -m, --model <id>    model id or tag (ollama: gemma4:e4b; embedded: a .gguf path)
   --base-url <url>    server address (ollama, llama-cpp)
+  --constrained <m>   grammar | json | off: let the backend enforce well-formed calls
+                      (default: grammar on llama-cpp and embedded, off elsewhere)
 
 Run
   -y, --yes           allow file changes and commands without asking

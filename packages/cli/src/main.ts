@@ -5,9 +5,11 @@ import { isatty } from "node:tty";
 import {
   Agent,
   type AgentEvent,
-  type AgentEventName,
+  type AnyTool,
+  type ConstrainedDecodingMode,
   GemmaCoderError,
   type ModelProvider,
+  planToolCallConstraint,
   type RunResult,
 } from "@gemma-coder/core";
 import type { Sessions } from "@gemma-coder/sessions";
@@ -23,6 +25,7 @@ import {
 import { bindApiKey } from "./config/key-binding.js";
 import type { Env, Settings } from "./config/resolve-settings.js";
 import { resolveSettings } from "./config/resolve-settings.js";
+import { constrainedModeFor } from "./constrained-mode.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import { stripControls } from "./render/describe-call.js";
 import { toJsonLine } from "./render/json-lines.js";
@@ -56,25 +59,6 @@ export interface MainOptions {
   /** Aborts the run as a first Ctrl-C would (for embedders and tests). */
   signal?: AbortSignal;
 }
-
-/** Every event the live view may show. */
-const EVENT_NAMES: readonly AgentEventName[] = [
-  "run-start",
-  "state-change",
-  "turn-start",
-  "text-delta",
-  "turn-end",
-  "tool-call",
-  "tool-result",
-  "invalid-reply",
-  "usage",
-  "notice",
-  "context-elided",
-  "context-compacted",
-  "warning",
-  "done",
-  "error",
-];
 
 /**
  * Starts importing a provider's module so it is ready (or nearly) when it is needed.
@@ -437,6 +421,19 @@ class Invocation {
     throw error;
   }
 
+  /** Says when the backend enforces well-formed calls, so a user knows what is in effect. */
+  private constrainedNote(
+    mode: ConstrainedDecodingMode,
+    provider: ModelProvider,
+    tools: readonly AnyTool[],
+  ): void {
+    if (this.args.json || mode === "off") return;
+    const plan = planToolCallConstraint({ tools, capabilities: provider.capabilities, mode });
+    if (plan.mode === "off") return;
+    const how = plan.mode === "grammar" ? "a grammar" : "a JSON schema";
+    this.note(`constrained decoding: ${how} of the tool calls (--constrained off to disable)`);
+  }
+
   private note(text: string): void {
     this.io.stderr.write(`${this.errColors.dim(stripControls(text))}\n`);
   }
@@ -502,6 +499,7 @@ class Invocation {
     const mode: ApprovalMode = args.yes ? "allow-all" : this.interactive ? "ask" : "refuse";
     const { createTools } = await modules.tools;
     const tools = createTools({ root: workspace, readOnly: args.readOnly });
+    const constrained = constrainedModeFor(settings.constrained, ready.provider.id);
     let agent: Agent;
     try {
       agent = new Agent({
@@ -517,6 +515,7 @@ class Invocation {
         }),
         rules,
         workspace,
+        constrainedDecoding: constrained,
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
         ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
         ...(contextWindow === undefined ? {} : { contextWindow }),
@@ -526,6 +525,7 @@ class Invocation {
     } catch (error) {
       return this.fail(errorText(error));
     }
+    this.constrainedNote(constrained, ready.provider, tools);
     const refuseNote =
       mode === "refuse" && !args.readOnly
         ? "No terminal to ask for approval: file changes and commands will be refused (use --yes to allow them)."
@@ -714,35 +714,23 @@ class Invocation {
       if (event.type === "turn-start") turns++;
     };
     let result: RunResult | undefined;
+    // One subscription feeds both output modes, each event as it happens, so a tool line is
+    // on screen before the approval question that tool asks.
+    const view = this.view;
+    const unsubscribe = agent.onEvent((event) => {
+      observe(event);
+      if (args.json) io.stdout.write(`${toJsonLine(event)}\n`);
+      else view?.handle(event);
+    });
     try {
-      if (args.json) {
-        const events =
-          start.kind === "run"
-            ? agent.stream(start.task, { signal })
-            : agent.resumeStream(start.sessionId, { message: start.message, signal });
-        for await (const event of events) {
-          observe(event);
-          io.stdout.write(`${toJsonLine(event)}\n`);
-          if (event.type === "done") result = event.result;
-        }
-      } else {
-        // Listeners see each event as it happens, so a tool line is on screen before the
-        // approval question that tool asks (a stream would deliver it a tick later).
-        const view = this.view as LiveView;
-        for (const name of EVENT_NAMES) {
-          agent.on(name, (payload: object) => {
-            const event = { type: name, ...payload } as AgentEvent;
-            observe(event);
-            view.handle(event);
-          });
-        }
-        result =
-          start.kind === "run"
-            ? await agent.run(start.task, { signal })
-            : await agent.resume(start.sessionId, { message: start.message, signal });
-      }
+      result =
+        start.kind === "run"
+          ? await agent.run(start.task, { signal })
+          : await agent.resume(start.sessionId, { message: start.message, signal });
     } catch (error) {
       return this.failWith(error);
+    } finally {
+      unsubscribe();
     }
     if (!result) return EXIT_CODES.failed;
     const code = this.finish(result, turns);

@@ -22,7 +22,13 @@ export type {
   GbnfBuildOptions,
   JsonSchemaToGbnfOptions,
 } from "./constrained/json-schema-to-gbnf.js";
-export { jsonSchemaToGbnf } from "./constrained/json-schema-to-gbnf.js";
+export {
+  DEFAULT_LONG_STRING_PROPERTIES,
+  DEFAULT_MAX_ARRAY_ITEMS,
+  DEFAULT_MAX_LONG_STRING_CHARS,
+  DEFAULT_MAX_STRING_CHARS,
+  jsonSchemaToGbnf,
+} from "./constrained/json-schema-to-gbnf.js";
 export type {
   ConstrainedDecodingMode,
   PlanToolCallConstraintOptions,
@@ -49,6 +55,13 @@ export type { ReplyStream, ReplyStreamOptions } from "./protocol/reply-stream.js
 export { createReplyStream } from "./protocol/reply-stream.js";
 export { THINKING_TAGS } from "./protocol/tags.js";
 export type {
+  Spiral,
+  SpiralDetector,
+  SpiralDetectorOptions,
+  SpiralKind,
+} from "./protocol/spiral-detector.js";
+export { createSpiralDetector, SPIRAL_NUDGE } from "./protocol/spiral-detector.js";
+export type {
   FormatToolResultOptions,
   ToolFailure,
   ToolResult,
@@ -68,6 +81,7 @@ export type {
   ModelProvider,
   NoticePart,
   ProviderCapabilities,
+  ReplyTokens,
   StreamPart,
   TextDeltaPart,
   Usage,

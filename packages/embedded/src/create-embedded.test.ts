@@ -7,7 +7,7 @@ import {
   GemmaCoderError,
   type StreamPart,
 } from "@gemma-coder/core";
-import { LlamaChat } from "node-llama-cpp";
+import { LlamaCompletion } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { tinyModel } from "./__fixtures__/tiny-model.js";
 import {
@@ -208,7 +208,7 @@ describe("createEmbedded", () => {
   });
 
   it("stops generating when the consumer leaves the loop early", async () => {
-    const spy = vi.spyOn(LlamaChat.prototype, "generateResponse");
+    const spy = vi.spyOn(LlamaCompletion.prototype, "generateCompletionWithMeta");
     try {
       let deltas = 0;
       for await (const part of provider.streamChat({

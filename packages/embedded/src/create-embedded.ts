@@ -8,6 +8,7 @@ import {
   GemmaCoderError,
   jsonSchemaToGbnf,
   type ModelProvider,
+  type ReplyTokens,
   type StreamPart,
   type Usage,
   untilAborted,
@@ -16,14 +17,18 @@ import type {
   ChatHistoryItem,
   Llama,
   LlamaChat,
+  LlamaCompletion,
   LlamaContext,
   LlamaContextSequence,
   LlamaGrammar,
   LlamaModel,
+  Token,
 } from "node-llama-cpp";
 import { AsyncQueue } from "./async-queue.js";
 import { type DownloadProgressEvent, downloadModel } from "./download-model.js";
 import { assertGgufFile } from "./gguf-header.js";
+import { type PromptTokens, renderPromptTokens } from "./prompt-tokens.js";
+import { StopScanner } from "./stop-scanner.js";
 
 /** What loading the embedded model reports, download included. */
 export type EmbeddedProgressEvent =
@@ -123,6 +128,8 @@ interface Engine {
   context: LlamaContext;
   sequence: LlamaContextSequence;
   chat: LlamaChat;
+  completion: LlamaCompletion;
+  LlamaText: NodeLlamaCpp["LlamaText"];
   path: string;
   name: string;
 }
@@ -173,6 +180,181 @@ function finishReason(stopReason: string | undefined): FinishReason {
     default:
       return "stop";
   }
+}
+
+/** What one generation reports back to the stream. */
+interface TurnResult {
+  reason: FinishReason;
+  usage: Usage;
+  tokens?: ReplyTokens;
+  overflow: boolean;
+}
+
+/** What a generation needs besides the engine and the request. */
+interface TurnSetup {
+  stop: readonly string[];
+  grammar: LlamaGrammar | undefined;
+  queue: AsyncQueue<string>;
+  controller: AbortController;
+  temperature: number;
+  seed: number | undefined;
+}
+
+function contextOverflow(promptTokens: number, contextSize: number): GemmaCoderError {
+  return new GemmaCoderError(
+    `The prompt needs ${promptTokens} tokens but the context window holds ${contextSize}. Use a larger contextSize or a shorter history.`,
+    { code: "context-overflow", provider: PROVIDER },
+  );
+}
+
+/** How many leading tokens two token lists share. */
+function sharedPrefix(a: readonly Token[], b: readonly Token[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * One turn at the token level: the prompt is built as tokens (earlier replies as the
+ * tokens they were generated as), the reply's tokens are kept and reported on the finish
+ * part, and its text is spelt with the tokens before it, so a leading space survives.
+ * The engine keeps the shared start of the sequence and evaluates the rest; that count
+ * is taken from the sequence itself, before generation.
+ */
+function tokenTurn(loaded: Engine, request: ChatRequest, turn: TurnSetup): Promise<TurnResult> {
+  const { model, sequence, context } = loaded;
+  const prompt: PromptTokens = renderPromptTokens(
+    {
+      model,
+      chatWrapper: loaded.chat.chatWrapper,
+      LlamaText: loaded.LlamaText,
+      provider: PROVIDER,
+      modelName: loaded.name,
+    },
+    request.messages,
+  );
+  // The engine puts the beginning-of-sequence token in front itself.
+  const bos = model.tokens.bos;
+  const prepends = bos !== null && model.tokens.shouldPrependBosToken;
+  const input = prepends && prompt.tokens[0] === bos ? prompt.tokens.slice(1) : prompt.tokens;
+  const full = prepends && bos !== null ? [bos, ...input] : input;
+  const room = context.contextSize - full.length - 1;
+  if (room < 1) return Promise.reject(contextOverflow(full.length, context.contextSize));
+  // The engine keeps what the sequence shares with the prompt, less the last token,
+  // which it evaluates again to sample from.
+  const cached = Math.min(sharedPrefix(sequence.contextTokens, full), full.length - 1);
+  const scanner = new StopScanner(turn.stop);
+  const generated: Token[] = [];
+  let partial: Token[] = [];
+  const spell = (tokens: Token[]) => {
+    partial.push(...tokens);
+    const before = [...full.slice(-8), ...generated];
+    const text = model.detokenize(partial, false, before);
+    // A character split over byte tokens waits for its last byte (at most four).
+    if (text.endsWith("\uFFFD") && partial.length < 4) return;
+    generated.push(...partial);
+    partial = [];
+    const safe = scanner.push(text);
+    if (safe !== "") turn.queue.push(safe);
+    if (scanner.stopped) turn.controller.abort();
+  };
+  const meter = sequence.tokenMeter;
+  const outputBefore = meter.usedOutputTokens;
+  const maxTokens = Math.min(request.maxTokens ?? room, room);
+  return loaded.completion
+    .generateCompletionWithMeta(input, {
+      onToken: spell,
+      signal: turn.controller.signal,
+      stopOnAbortSignal: true,
+      temperature: turn.temperature,
+      maxTokens,
+      disableContextShift: true,
+      repeatPenalty: false,
+      ...(turn.seed === undefined ? {} : { seed: turn.seed }),
+      ...(turn.grammar ? { grammar: turn.grammar } : {}),
+    })
+    .then((result) => {
+      if (partial.length > 0) spell([]);
+      const rest = scanner.flush();
+      if (rest !== "") turn.queue.push(rest);
+      const reason: FinishReason = scanner.stopped
+        ? "stop-sequence"
+        : finishReason(result.metadata.stopReason);
+      const text = model.detokenize(generated, false, full.slice(-8));
+      return {
+        reason,
+        usage: {
+          inputTokens: full.length,
+          outputTokens: meter.usedOutputTokens - outputBefore,
+          evaluatedInputTokens: full.length - cached,
+          cachedInputTokens: cached,
+        },
+        ...(generated.length > 0
+          ? { tokens: { provider: PROVIDER, model: loaded.name, ids: generated, text } }
+          : {}),
+        overflow: false,
+      };
+    });
+}
+
+/**
+ * One turn through node-llama-cpp's chat API, for models that think first: it keeps
+ * thoughts out of the streamed text, at the price of re-tokenizing the history.
+ */
+async function chatTurn(
+  loaded: Engine,
+  request: ChatRequest,
+  turn: TurnSetup,
+): Promise<TurnResult> {
+  const meter = loaded.sequence.tokenMeter;
+  const inputBefore = meter.usedInputTokens;
+  const outputBefore = meter.usedOutputTokens;
+  const history = toHistory(request.messages);
+  // Measure the prompt as the engine will render it: a prompt that does not fit is an
+  // error here, where the engine would silently drop the oldest messages.
+  const promptTokens = countPromptTokens(loaded, history);
+  const contextSize = loaded.context.contextSize;
+  const room = contextSize - promptTokens - 1;
+  if (room < 1) throw contextOverflow(promptTokens, contextSize);
+  let overflow = false;
+  const result = await loaded.chat.generateResponse(history, {
+    onTextChunk: (text: string) => {
+      if (text !== "") turn.queue.push(text);
+    },
+    signal: turn.controller.signal,
+    stopOnAbortSignal: true,
+    temperature: turn.temperature,
+    ...(turn.seed === undefined ? {} : { seed: turn.seed }),
+    // Never generate past the end of the context: the engine would shift it.
+    maxTokens: Math.min(request.maxTokens ?? room, room),
+    ...(turn.grammar ? { grammar: turn.grammar } : {}),
+    ...(turn.stop.length > 0 ? { customStopTriggers: [...turn.stop] } : {}),
+    repeatPenalty: false,
+    contextShift: {
+      strategy: () => {
+        // A backstop only: the checks above keep the engine from needing a shift.
+        overflow = true;
+        turn.controller.abort();
+        throw new GemmaCoderError("The context window is full.", {
+          code: "context-overflow",
+          provider: PROVIDER,
+        });
+      },
+    },
+  });
+  // The meter leaves out the last prompt token, which is evaluated with the first sample.
+  const evaluated = Math.min(promptTokens, meter.usedInputTokens - inputBefore + 1);
+  return {
+    reason: finishReason(result.metadata.stopReason),
+    usage: {
+      inputTokens: promptTokens,
+      outputTokens: meter.usedOutputTokens - outputBefore,
+      evaluatedInputTokens: evaluated,
+      cachedInputTokens: Math.max(0, promptTokens - evaluated),
+    },
+    overflow,
+  };
 }
 
 /** Drops the engine's messages unless the caller wants them: an SDK never prints. */
@@ -248,7 +430,14 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
       fetch: options.fetch,
     });
     await assertGgufFile(path);
-    const { getLlama, LlamaChat: Chat, LlamaLogLevel, resolveChatWrapper } = await importEngine();
+    const {
+      getLlama,
+      LlamaChat: Chat,
+      LlamaCompletion: Completion,
+      LlamaLogLevel,
+      LlamaText,
+      resolveChatWrapper,
+    } = await importEngine();
     let llama: Llama;
     try {
       llama = await getLlama({
@@ -286,12 +475,15 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
         customWrapperSettings: { gemma4: { reasoning: options.thinking ?? false } },
       });
       const chat = new Chat({ contextSequence: sequence, chatWrapper });
+      const completion = new Completion({ contextSequence: sequence });
       const loaded: Engine = {
         llama,
         model,
         context,
         sequence,
         chat,
+        completion,
+        LlamaText,
         path,
         name: model.fileInfo.metadata?.general?.name ?? basename(path),
       };
@@ -405,54 +597,20 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     const queue = new AsyncQueue<string>();
-    let generation: Promise<Awaited<ReturnType<LlamaChat["generateResponse"]>>> | undefined;
+    let generation: Promise<TurnResult> | undefined;
     try {
       assertUsable();
-      const { chat } = loaded;
-      const meter = loaded.sequence.tokenMeter;
-      const inputBefore = meter.usedInputTokens;
-      const outputBefore = meter.usedOutputTokens;
-      const stop = request.stop ?? DEFAULT_STOP;
-      const temperature = request.temperature ?? options.temperature ?? 0;
-      const history = toHistory(request.messages);
-      // Measure the prompt as the engine will render it: a prompt that does not fit is an
-      // error here, where the engine would silently drop the oldest messages.
-      const promptTokens = countPromptTokens(loaded, history);
-      const contextSize = loaded.context.contextSize;
-      const room = contextSize - promptTokens - 1;
-      if (room < 1) {
-        throw new GemmaCoderError(
-          `The prompt needs ${promptTokens} tokens but the context window holds ${contextSize}. Use a larger contextSize or a shorter history.`,
-          { code: "context-overflow", provider: PROVIDER },
-        );
-      }
-      let overflow = false;
-      generation = chat.generateResponse(history, {
-        onTextChunk: (text: string) => {
-          if (text !== "") queue.push(text);
-        },
-        signal: controller.signal,
-        stopOnAbortSignal: true,
-        temperature,
-        ...(options.seed === undefined ? {} : { seed: options.seed }),
-        // Never generate past the end of the context: the engine would shift it.
-        maxTokens: Math.min(request.maxTokens ?? room, room),
-        ...(grammar ? { grammar } : {}),
-        ...(stop.length > 0 ? { customStopTriggers: [...stop] } : {}),
-        // A penalty on repeats fights JSON, where quotes and braces must repeat.
-        repeatPenalty: false,
-        contextShift: {
-          strategy: () => {
-            // A backstop only: the checks above keep the engine from needing a shift.
-            overflow = true;
-            controller.abort();
-            throw new GemmaCoderError("The context window is full.", {
-              code: "context-overflow",
-              provider: PROVIDER,
-            });
-          },
-        },
-      });
+      const turn: TurnSetup = {
+        stop: request.stop ?? DEFAULT_STOP,
+        grammar,
+        queue,
+        controller,
+        temperature: request.temperature ?? options.temperature ?? 0,
+        seed: options.seed,
+      };
+      generation = options.thinking
+        ? chatTurn(loaded, request, turn)
+        : tokenTurn(loaded, request, turn);
       const settled = generation.then(
         () => queue.close(),
         (error: unknown) => queue.fail(error),
@@ -463,25 +621,18 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
       const result = await generation;
       if (signal?.aborted) throw abortError(signal);
       assertUsable();
-      if (overflow) {
+      if (result.overflow) {
         throw new GemmaCoderError(
-          `The reply ran past the context window of ${contextSize} tokens. Use a larger contextSize or a smaller maxTokens.`,
+          `The reply ran past the context window of ${loaded.context.contextSize} tokens. Use a larger contextSize or a smaller maxTokens.`,
           { code: "context-overflow", provider: PROVIDER },
         );
       }
-      const outputTokens = meter.usedOutputTokens - outputBefore;
-      const evaluated = meter.usedInputTokens - inputBefore;
-      const usage: Usage = {
-        inputTokens: promptTokens,
-        outputTokens,
-        evaluatedInputTokens: evaluated,
-        cachedInputTokens: Math.max(0, promptTokens - evaluated),
-      };
       yield {
         type: "finish",
-        reason: finishReason(result.metadata.stopReason),
-        usage,
+        reason: result.reason,
+        usage: result.usage,
         model: loaded.name,
+        ...(result.tokens ? { tokens: result.tokens } : {}),
       };
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);

@@ -9,6 +9,7 @@ import {
   buildToolCallGrammar,
   type ChatRequest,
   type ModelProvider,
+  planToolCallConstraint,
   type RunResult,
 } from "@gemma-coder/core";
 import { type ApprovalRequest, createTools } from "@gemma-coder/tools";
@@ -77,7 +78,17 @@ function withBoundedGrammar(inner: ModelProvider, tools: () => readonly AnyTool[
     countTokens: (text) => inner.countTokens?.(text) ?? Promise.resolve(0),
     streamChat(request: ChatRequest) {
       const sent = request.constraint;
-      if (sent?.type !== "grammar" || sent.grammar !== buildToolCallGrammar(tools())) {
+      const expected = planToolCallConstraint({
+        tools: tools(),
+        capabilities: inner.capabilities,
+        mode: "grammar",
+        maxOutputTokens: request.maxTokens,
+      }).constraint;
+      if (
+        sent?.type !== "grammar" ||
+        expected?.type !== "grammar" ||
+        sent.grammar !== expected.grammar
+      ) {
         throw new Error("the agent did not send the tool-call grammar");
       }
       return inner.streamChat({

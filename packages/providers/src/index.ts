@@ -6,7 +6,11 @@
  * @packageDocumentation
  */
 export { DEFAULT_RETRY, DEFAULT_TIMEOUTS } from "./http/options.js";
-export type { ChatTemplateFamily, RenderedPrompt } from "./llama-cpp/chat-template.js";
+export type {
+  ChatTemplateFamily,
+  RenderedPrompt,
+  RenderOptions,
+} from "./llama-cpp/chat-template.js";
 export { detectChatTemplate, renderChatPrompt } from "./llama-cpp/chat-template.js";
 export type { TruncationPolicy } from "./llama-cpp/completion-decoder.js";
 export type {

@@ -4,7 +4,11 @@
  * @packageDocumentation
  */
 
-export type { ChatTemplateFamily, RenderedPrompt } from "./llama-cpp/chat-template.js";
+export type {
+  ChatTemplateFamily,
+  RenderedPrompt,
+  RenderOptions,
+} from "./llama-cpp/chat-template.js";
 export { detectChatTemplate, renderChatPrompt } from "./llama-cpp/chat-template.js";
 export type { TruncationPolicy } from "./llama-cpp/completion-decoder.js";
 export type {

@@ -136,6 +136,18 @@ describe("resolveSettings", () => {
     expect((await settings([], { OPENROUTER_API_KEY: "from-env" })).apiKey).toBe("from-env");
   });
 
+  it("reads constrained decoding from --constrained before the config files", async () => {
+    writeUser({ constrained: "json" });
+    expect(await settings([])).toMatchObject({ constrained: "json" });
+    writeProject({ constrained: "off" });
+    expect((await settings([])).constrained).toBe("off");
+    expect((await settings(["--constrained", "grammar"])).sources.constrained).toBe(
+      "--constrained",
+    );
+    writeProject({ constrained: "sometimes" });
+    expect((await configError([])).message).toMatch(/constrained/);
+  });
+
   it("turns a file's timeout in seconds or as a duration into milliseconds", async () => {
     writeUser({ timeout: 90 });
     expect((await settings([])).timeoutMs).toBe(90_000);

@@ -1,7 +1,13 @@
 import os from "node:os";
 import path from "node:path";
 import { GemmaCoderError } from "@gemma-coder/core";
-import { type CliArgs, checkDurationLimit, MAX_DURATION_MS, parseDuration } from "../args.js";
+import {
+  type CliArgs,
+  type ConstrainedFlag,
+  checkDurationLimit,
+  MAX_DURATION_MS,
+  parseDuration,
+} from "../args.js";
 import {
   type LoadedConfig,
   PROVIDER_NAMES,
@@ -30,6 +36,8 @@ export interface Settings {
   maxSteps?: number;
   timeoutMs?: number;
   temperature?: number;
+  /** `--constrained` or the `constrained` key; unset: on where the backend enforces it. */
+  constrained?: ConstrainedFlag;
   /** Where transcripts and checkpoints are kept (absolute); unset: the sessions library decides. */
   sessionsDir?: string;
   /** Where each setting came from (`--model`, `OLLAMA_HOST`, a file path, ...). */
@@ -221,6 +229,10 @@ export async function resolveSettings(
     "temperature",
     fileLayer((file) => file.config.temperature),
   );
+  pick("constrained", [
+    [args.constrained, "--constrained"],
+    ...fileLayer((file) => file.config.constrained),
+  ]);
   pick("sessionsDir", [
     [
       args.sessionsDir === undefined ? undefined : path.resolve(workspace, args.sessionsDir),

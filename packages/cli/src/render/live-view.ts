@@ -106,6 +106,7 @@ export class LiveView {
   private atLineStart = true;
   private lineBuffer = "";
   private tokensIn = 0;
+  private tokensCached = 0;
   private tokensOut = 0;
   private turnChars = 0;
   private phase: "model" | "tool" | "idle" = "idle";
@@ -194,6 +195,7 @@ export class LiveView {
         break;
       case "usage":
         this.tokensIn = event.total.inputTokens;
+        this.tokensCached = event.total.cachedInputTokens;
         this.tokensOut = event.total.outputTokens;
         break;
       case "notice":
@@ -322,7 +324,7 @@ export class LiveView {
         : this.turnChars > 0
           ? "the model is writing a call"
           : (this.status ?? "waiting for the model");
-    return `${what} ${c.dim(`${elapsed} · total ${total} · ${nf.format(this.tokensIn)} in / ${nf.format(this.tokensOut)} out`)}`;
+    return `${what} ${c.dim(`${elapsed} · total ${total} · ${nf.format(this.tokensIn)} in${this.tokensCached > 0 ? ` (${nf.format(this.tokensCached)} cached)` : ""} / ${nf.format(this.tokensOut)} out`)}`;
   }
 
   private prose(raw: string, style: (text: string) => string = (t) => t): void {

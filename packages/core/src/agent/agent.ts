@@ -9,13 +9,20 @@ import { ContextManager } from "../context/context-manager.js";
 import { abortError, GemmaCoderError, untilAborted } from "../errors/gemma-coder-error.js";
 import { parseReply } from "../protocol/parse-reply.js";
 import { createReplyStream } from "../protocol/reply-stream.js";
+import { createSpiralDetector, SPIRAL_NUDGE } from "../protocol/spiral-detector.js";
 import { CALL_TAGS } from "../protocol/tags.js";
 import {
   DEFAULT_MAX_RESULT_CHARS,
   formatToolResult,
   type ToolResult,
 } from "../protocol/tool-result.js";
-import type { ChatMessage, FinishReason, ModelProvider, Usage } from "../provider/provider.js";
+import type {
+  ChatMessage,
+  FinishReason,
+  ModelProvider,
+  ReplyTokens,
+  Usage,
+} from "../provider/provider.js";
 import { DEFAULT_RULES } from "../rules/default-rules.js";
 import { loadRulebook, type RulebookHost } from "../rules/load-rulebook.js";
 import { assistantContent } from "../session/assistant-message.js";
@@ -24,6 +31,7 @@ import { hashMessages } from "../session/hash-messages.js";
 import { rebuildSession, type SessionSnapshot } from "../session/rebuild-session.js";
 import { SessionRecorder } from "../session/session-recorder.js";
 import type { SessionStore } from "../session/session-store.js";
+import { assertZodSchema } from "../tools/assert-zod-schema.js";
 import { type AnyTool, assertToolName } from "../tools/define-tool.js";
 import { describeTool } from "../tools/describe-tool.js";
 import { DONE_TOOL_NAME, doneTool } from "../tools/done-tool.js";
@@ -39,6 +47,7 @@ import type {
   StopReason,
 } from "./events.js";
 import { OVERSIZE_HISTORY_CHARS, oversizeFeedback, ReplyMeter, replyCap } from "./reply-cap.js";
+import { replyMessage } from "./reply-message.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 import { formatValidationError } from "./validation-feedback.js";
 
@@ -310,6 +319,7 @@ export class Agent extends EventEmitter<AgentListeners> {
    */
   addTool(tool: AnyTool): this {
     assertToolName(tool.name);
+    assertZodSchema(tool.name, tool.inputSchema);
     if (this.toolMap.has(tool.name)) {
       throw new GemmaCoderError(
         tool.name === DONE_TOOL_NAME
@@ -349,6 +359,7 @@ export class Agent extends EventEmitter<AgentListeners> {
       mode: this.options.constrainedDecoding ?? "off",
       providerId: this.options.provider.id,
       grammar: this.options.constrainedDecodingOptions,
+      maxOutputTokens: this.options.maxOutputTokens ?? 2048,
     });
   }
 
@@ -465,14 +476,17 @@ export class Agent extends EventEmitter<AgentListeners> {
 
   /**
    * Runs a task and yields every event as it happens, ending after the `done` event
-   * (whose `result` is the run's result).
+   * (whose `result` is the run's result). Each event is handed over in the tick it is
+   * emitted. Leaving the loop early (`break`, `return`, a throw) cancels the run like
+   * aborting its signal: no further model call and no further tool; the loop's exit
+   * waits until the run has ended.
    *
    * @param task - What to do.
    * @param options - An optional abort signal.
    * @returns An async iterable of events.
    */
   stream(task: string, options: RunOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
-    return this.streamOf(() => this.run(task, options));
+    return this.streamOf(options.signal, (signal) => this.run(task, { ...options, signal }));
   }
 
   /**
@@ -487,20 +501,52 @@ export class Agent extends EventEmitter<AgentListeners> {
     sessionId: string,
     options: ResumeOptions = {},
   ): AsyncGenerator<AgentEvent, RunResult> {
-    return this.streamOf(() => this.resume(sessionId, options));
+    return this.streamOf(options.signal, (signal) =>
+      this.resume(sessionId, { ...options, signal }),
+    );
   }
 
-  private async *streamOf(start: () => Promise<RunResult>): AsyncGenerator<AgentEvent, RunResult> {
+  /**
+   * Calls `listener` with every event of every run, synchronously as it is emitted and
+   * in order, in the shape `stream()` yields (`{ type, ...payload }`). One subscription
+   * sees what the per-name `on()` listeners see, without naming each event.
+   *
+   * @param listener - Receives each event; it runs inside the run, so it should not throw.
+   * @returns A function that removes the listener.
+   */
+  onEvent(listener: (event: AgentEvent) => void): () => void {
+    // A wrapper per subscription, so subscribing the same function twice is two subscriptions.
+    const entry: Listener = (event) => listener(event);
+    this.streamListeners.add(entry);
+    return () => {
+      this.streamListeners.delete(entry);
+    };
+  }
+
+  /**
+   * Runs `start` and yields its events. The run gets its own signal, fired by the
+   * caller's signal and by the consumer leaving the loop early (`return()` on the
+   * iterator): leaving cancels the run like an abort, and `return()` settles only once
+   * the run has ended, so no model request or tool is left running behind it.
+   */
+  private async *streamOf(
+    callerSignal: AbortSignal | undefined,
+    start: (signal: AbortSignal) => Promise<RunResult>,
+  ): AsyncGenerator<AgentEvent, RunResult> {
     const queue: AgentEvent[] = [];
     let wake: (() => void) | undefined;
     const listener: Listener = (event) => {
       queue.push(event);
       wake?.();
     };
+    const stop = new AbortController();
+    const onCallerAbort = () => stop.abort(callerSignal?.reason);
+    if (callerSignal?.aborted) onCallerAbort();
+    else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
     this.streamListeners.add(listener);
     let finished = false;
     let failure: unknown;
-    const promise = start().then(
+    const promise = start(stop.signal).then(
       (result) => {
         finished = true;
         wake?.();
@@ -526,6 +572,15 @@ export class Agent extends EventEmitter<AgentListeners> {
       if (result === undefined) throw failure;
       return result;
     } finally {
+      callerSignal?.removeEventListener("abort", onCallerAbort);
+      if (!finished) {
+        stop.abort(
+          new GemmaCoderError("The stream's consumer stopped reading, so the run was cancelled.", {
+            code: "aborted",
+          }),
+        );
+        await promise;
+      }
       this.streamListeners.delete(listener);
     }
   }
@@ -785,9 +840,11 @@ export class Agent extends EventEmitter<AgentListeners> {
         await recorder?.request(runId, step, messages);
 
         const reply = createReplyStream({ toolNames });
+        const spiral = createSpiralDetector();
         const meter = new ReplyMeter(cap);
         let finishReason: FinishReason | undefined;
         let turnUsage: Usage | undefined;
+        let replyTokens: ReplyTokens | undefined;
         const recordReply = (text: string, finish: FinishReason, error?: string) =>
           recorder?.write({
             type: "reply",
@@ -829,9 +886,15 @@ export class Agent extends EventEmitter<AgentListeners> {
                 finishReason = "stop-sequence";
                 break;
               }
+              // Degenerate output: stop paying for it now (leaving the loop aborts the request).
+              if (!reply.complete && spiral.push(part.text)) {
+                finishReason = "abort";
+                break;
+              }
             } else if (part.type === "finish") {
               finishReason = part.reason;
               turnUsage = part.usage;
+              replyTokens = part.tokens;
             } else {
               this.emitEvent("notice", {
                 runId,
@@ -916,13 +979,16 @@ export class Agent extends EventEmitter<AgentListeners> {
           await rejectReply(oversizeFeedback(meter), false);
           continue;
         }
+        if (spiral.spiral) {
+          // The history keeps what came before the loop, so the model does not read it back.
+          messages.push({ role: "assistant", content: text.slice(0, spiral.spiral.start) || "…" });
+          await rejectReply(SPIRAL_NUDGE, false);
+          continue;
+        }
 
         // Parse what the history will show: the reply up to the end of a completed call.
         const parsed = parseReply(text, { toolNames, finishReason: reason });
-        messages.push({
-          role: "assistant",
-          content: assistantContent(text, parsed.kind === "call"),
-        });
+        messages.push(replyMessage(text, parsed.kind === "call", replyTokens));
 
         if (parsed.kind === "none") {
           await rejectReply(NUDGE, false);

@@ -6,7 +6,7 @@ import { Agent } from "./agent.js";
 import { ReplyMeter, replyCap } from "./reply-cap.js";
 
 /** A backend that ignores maxTokens: each turn streams `piece` until the agent stops reading. */
-function endlessModel(piece: string, thenReply?: string) {
+function endlessModel(piece: string | (() => string), thenReply?: string) {
   const state = { turns: 0, closed: 0, streamedChars: 0 };
   const provider: ModelProvider = {
     id: "endless",
@@ -19,8 +19,9 @@ function endlessModel(piece: string, thenReply?: string) {
       }
       try {
         for (;;) {
-          state.streamedChars += piece.length;
-          yield { type: "text-delta", text: piece };
+          const text = typeof piece === "string" ? piece : piece();
+          state.streamedChars += text.length;
+          yield { type: "text-delta", text };
         }
       } finally {
         state.closed++;
@@ -46,7 +47,13 @@ describe("the reply cap", () => {
   });
 
   it("stops an endless reply, closes the stream, records only a capped reply and ends the run", async () => {
-    const { provider, state } = endlessModel("x".repeat(1000));
+    // Text with no short period, so the spiral detector leaves it to the cap.
+    let seed = 7;
+    const varied = Array.from({ length: 1000 }, () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return String.fromCharCode(97 + (seed % 26));
+    }).join("");
+    const { provider, state } = endlessModel(varied);
     const session = createMemorySessionStore();
     const agent = new Agent({ provider, rules: false, session, maxReplyChars: 5000 });
     const feedback: string[] = [];
@@ -73,7 +80,12 @@ describe("the reply cap", () => {
   });
 
   it("cuts a stream of tiny pieces by count (a token bound without a tokenizer)", async () => {
-    const { provider, state } = endlessModel(" ");
+    // Tiny pieces with no short period, so the spiral detector leaves them to the cap.
+    let seed = 11;
+    const { provider, state } = endlessModel(() => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return String.fromCharCode(97 + (seed % 26));
+    });
     const agent = new Agent({ provider, rules: false, maxOutputTokens: 100, maxInvalidReplies: 1 });
     const result = await agent.run("do it");
     expect(result.stopReason).toBe("invalid-replies");

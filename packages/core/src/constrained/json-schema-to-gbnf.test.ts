@@ -1,12 +1,22 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isFiniteLanguage, parseGbnf, unproductiveRules } from "./__fixtures__/gbnf-matcher.js";
-import { gbnfLiteral, jsonSchemaToGbnf } from "./json-schema-to-gbnf.js";
+import {
+  DEFAULT_MAX_ARRAY_ITEMS,
+  DEFAULT_MAX_STRING_CHARS,
+  gbnfLiteral,
+  jsonSchemaToGbnf,
+} from "./json-schema-to-gbnf.js";
 
 const compile = (schema: Record<string, unknown>, options = {}) => {
   const grammar = parseGbnf(jsonSchemaToGbnf(schema, options));
   expect(unproductiveRules(grammar)).toEqual([]);
   return grammar;
+};
+/** The caps off, for tests of the string syntax rather than its length. */
+const UNBOUNDED = {
+  maxStringChars: Number.POSITIVE_INFINITY,
+  maxArrayItems: Number.POSITIVE_INFINITY,
 };
 const accepts = (schema: Record<string, unknown>, value: unknown, options = {}) =>
   compile(schema, options).matches(JSON.stringify(value));
@@ -68,7 +78,7 @@ describe("jsonSchemaToGbnf", () => {
   });
 
   it("writes any JSON string as JSON.stringify would, and no raw control characters", () => {
-    const grammar = compile({ type: "string" });
+    const grammar = compile({ type: "string" }, UNBOUNDED);
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 40 }), (text) => {
         fc.pre(!text.includes("</tool>"));
@@ -84,7 +94,7 @@ describe("jsonSchemaToGbnf", () => {
   });
 
   it("never lets a string hold a literal </tool>, but allows other tags and escapes", () => {
-    const grammar = compile({ type: "string" });
+    const grammar = compile({ type: "string" }, UNBOUNDED);
     for (const text of ["</div>", "a < b", "<<</tool", "</tool", "<\\/tool>", "</too>", "<t>"]) {
       expect(grammar.matches(`"${text}"`), text).toBe(true);
     }
@@ -107,12 +117,46 @@ describe("jsonSchemaToGbnf", () => {
 
   it("caps unbounded strings and arrays when asked, making the language finite", () => {
     const schema = { type: "array", items: { type: "string" } };
-    expect(isFiniteLanguage(compile(schema))).toBe(false);
+    expect(isFiniteLanguage(compile(schema, UNBOUNDED))).toBe(false);
     const capped = compile(schema, { maxStringChars: 3, maxArrayItems: 2 });
     expect(isFiniteLanguage(capped)).toBe(true);
     expect(capped.matches('["abc","</"]')).toBe(true);
     expect(capped.matches('["abcd"]')).toBe(false);
     expect(capped.matches('["a","b","c"]')).toBe(false);
+  });
+
+  it("bounds strings, arrays and free-shape values by default", () => {
+    const schema = { type: "array", items: { type: "string" } };
+    const bounded = compile(schema);
+    expect(isFiniteLanguage(bounded)).toBe(true);
+    expect(bounded.matches(JSON.stringify(["x".repeat(DEFAULT_MAX_STRING_CHARS)]))).toBe(true);
+    expect(bounded.matches(JSON.stringify(["x".repeat(DEFAULT_MAX_STRING_CHARS + 1)]))).toBe(false);
+    const items = (n: number) => JSON.stringify(Array.from({ length: n }, () => "a"));
+    expect(bounded.matches(items(DEFAULT_MAX_ARRAY_ITEMS))).toBe(true);
+    expect(bounded.matches(items(DEFAULT_MAX_ARRAY_ITEMS + 1))).toBe(false);
+    const free = compile({ type: "object", properties: { value: {} } });
+    expect(free.matches(JSON.stringify({ value: { a: [1, "b"] } }))).toBe(true);
+    expect(
+      free.matches(JSON.stringify({ value: Array(DEFAULT_MAX_ARRAY_ITEMS + 1).fill(1) })),
+    ).toBe(false);
+  });
+
+  it("gives long-text properties the long cap and the rest the short one", () => {
+    const schema = {
+      type: "object",
+      properties: { path: { type: "string" }, content: { type: "string" } },
+    };
+    const grammar = compile(schema, { maxStringChars: 4, maxLongStringChars: 8 });
+    expect(grammar.matches('{"path":"abcd","content":"abcdefgh"}')).toBe(true);
+    expect(grammar.matches('{"path":"abcde"}')).toBe(false);
+    expect(grammar.matches('{"content":"abcdefghi"}')).toBe(false);
+    const renamed = compile(schema, {
+      maxStringChars: 4,
+      maxLongStringChars: 8,
+      longStringProperties: ["path"],
+    });
+    expect(renamed.matches('{"path":"abcdefgh"}')).toBe(true);
+    expect(renamed.matches('{"content":"abcde"}')).toBe(false);
   });
 
   it("keeps declared property order, lets optional ones go, and refuses unknown keys", () => {

@@ -9,12 +9,50 @@
 export interface GbnfBuildOptions {
   /**
    * A cap on strings that have no `maxLength` in their schema, counted in characters
-   * (a `<` with the few characters after it counts once). Default: unbounded.
+   * (a `<` with the few characters after it counts once). Default
+   * {@link DEFAULT_MAX_STRING_CHARS}: a path, a pattern or a name is short, and a model
+   * whose sampling goes astray inside a string must reach the closing quote before the
+   * token limit. `Infinity` leaves such strings unbounded.
    */
   maxStringChars?: number | undefined;
-  /** A cap on arrays that have no `maxItems` in their schema. Default: unbounded. */
+  /**
+   * The cap for strings without `maxLength` under one of {@link longStringProperties}
+   * (file content, replacement text). Default {@link DEFAULT_MAX_LONG_STRING_CHARS}; the
+   * agent lowers it to fit its output budget.
+   */
+  maxLongStringChars?: number | undefined;
+  /**
+   * Property names whose strings hold long text and get `maxLongStringChars` instead of
+   * `maxStringChars`. Default {@link DEFAULT_LONG_STRING_PROPERTIES}.
+   */
+  longStringProperties?: readonly string[] | undefined;
+  /**
+   * A cap on arrays that have no `maxItems` in their schema, and on the members of
+   * objects of free shape. Default {@link DEFAULT_MAX_ARRAY_ITEMS}.
+   */
   maxArrayItems?: number | undefined;
 }
+
+/** The default cap on a string without `maxLength` (a path, a pattern, a command). */
+export const DEFAULT_MAX_STRING_CHARS = 256;
+/** The default cap on a long string (file content) without `maxLength`. */
+export const DEFAULT_MAX_LONG_STRING_CHARS = 4096;
+/** The default cap on arrays without `maxItems` and on the members of free-shape objects. */
+export const DEFAULT_MAX_ARRAY_ITEMS = 64;
+/**
+ * The property names whose strings are long text by default: the default tools' file
+ * content (`content`), edit text (`old`, `new`) and a few common spellings of the same.
+ */
+export const DEFAULT_LONG_STRING_PROPERTIES: readonly string[] = [
+  "content",
+  "old",
+  "new",
+  "text",
+  "old_string",
+  "new_string",
+  "patch",
+  "diff",
+];
 
 /** Options of {@link jsonSchemaToGbnf}. */
 export interface JsonSchemaToGbnfOptions extends GbnfBuildOptions {
@@ -73,10 +111,28 @@ export class GbnfWriter {
   /** Names taken by `$defs` rules whose bodies are still being built. */
   private readonly reserved = new Set<string>();
   private readonly options: GbnfBuildOptions;
+  private readonly longProperties: ReadonlySet<string>;
   private rootDefs: Schema = {};
+  /** The property whose value is being written, which picks a string's default cap. */
+  private property: string | undefined;
 
   constructor(options: GbnfBuildOptions = {}) {
     this.options = options;
+    this.longProperties = new Set(options.longStringProperties ?? DEFAULT_LONG_STRING_PROPERTIES);
+  }
+
+  /** The cap for a string without `maxLength` at the current property. */
+  private stringCap(): number | undefined {
+    const long = this.property !== undefined && this.longProperties.has(this.property);
+    const cap = long
+      ? (this.options.maxLongStringChars ?? DEFAULT_MAX_LONG_STRING_CHARS)
+      : (this.options.maxStringChars ?? DEFAULT_MAX_STRING_CHARS);
+    return Number.isFinite(cap) ? Math.max(0, Math.floor(cap)) : undefined;
+  }
+
+  private arrayCap(): number | undefined {
+    const cap = this.options.maxArrayItems ?? DEFAULT_MAX_ARRAY_ITEMS;
+    return Number.isFinite(cap) ? Math.max(0, Math.floor(cap)) : undefined;
   }
 
   /** Adds a rule (or finds an identical one) and returns its name. */
@@ -166,9 +222,8 @@ export class GbnfWriter {
       return this.rule(`string-${min}-${max}`, `"\\"" ${repeat(char, min, max)} "\\""`);
     }
     const unit = this.stringUnit();
-    const cap = this.options.maxStringChars;
-    const bound =
-      cap !== undefined && Number.isFinite(cap) ? Math.max(min, Math.floor(cap)) : undefined;
+    const cap = this.stringCap();
+    const bound = cap === undefined ? undefined : Math.max(min, cap);
     const body = `"\\"" ${repeat(`( ${unit} )`, min, bound)} json-lt-end? "\\""`;
     return this.rule(
       min === 0 && bound === undefined ? "string" : `string-${min}-${bound ?? "n"}`,
@@ -209,16 +264,21 @@ export class GbnfWriter {
   /** Any JSON value. */
   anyValue(): string {
     const ws = this.ws();
+    // A free-shape value is not a named argument: it gets the short string cap.
+    const saved = this.property;
+    this.property = undefined;
     const str = this.string();
+    this.property = saved;
     const num = this.number(false);
+    const more = (item: string) => {
+      const cap = this.arrayCap();
+      return repeat(`( ${ws} "," ${ws} ${item} )`, 0, cap === undefined ? undefined : cap - 1);
+    };
     this.define(
       "json-object",
-      `"{" ${ws} ( ${str} ${ws} ":" ${ws} json-value ( ${ws} "," ${ws} ${str} ${ws} ":" ${ws} json-value )* ${ws} )? "}"`,
+      `"{" ${ws} ( ${str} ${ws} ":" ${ws} json-value ${more(`${str} ${ws} ":" ${ws} json-value`)} ${ws} )? "}"`,
     );
-    this.define(
-      "json-array",
-      `"[" ${ws} ( json-value ( ${ws} "," ${ws} json-value )* ${ws} )? "]"`,
-    );
+    this.define("json-array", `"[" ${ws} ( json-value ${more("json-value")} ${ws} )? "]"`);
     return this.define(
       "json-value",
       `json-object | json-array | ${str} | ${num} | "true" | "false" | "null"`,
@@ -314,9 +374,8 @@ export class GbnfWriter {
     const item = extraAllowed ? this.value(schema.items, `${hint}-item`) : undefined;
     let min = Math.max(0, Math.floor(num(schema.minItems) ?? 0));
     let max = num(schema.maxItems);
-    if (max === undefined && this.options.maxArrayItems !== undefined) {
-      max = Math.max(min, this.options.maxArrayItems);
-    }
+    const cap = this.arrayCap();
+    if (max === undefined && cap !== undefined) max = Math.max(min, cap);
     if (!extraAllowed) max = Math.min(max ?? prefix.length, prefix.length);
     if (max !== undefined) max = Math.max(Math.floor(max), 0);
     if (max !== undefined && min > max) min = max;
@@ -353,19 +412,28 @@ export class GbnfWriter {
     if (properties.length === 0) {
       const extra = schema.additionalProperties;
       if (extra === false) return this.rule("empty-object", `"{" ${ws} "}"`);
+      const saved = this.property;
+      this.property = undefined;
       const value = isRecord(extra) ? this.value(extra, `${hint}-value`) : this.anyValue();
       const key = this.string();
+      this.property = saved;
       const pair = `${key} ${ws} ":" ${ws} ${value}`;
-      return this.rule(
-        `${hint}-map`,
-        `"{" ${ws} ( ${pair} ( ${ws} "," ${ws} ${pair} )* ${ws} )? "}"`,
+      const cap = this.arrayCap();
+      const more = repeat(
+        `( ${ws} "," ${ws} ${pair} )`,
+        0,
+        cap === undefined ? undefined : cap - 1,
       );
+      return this.rule(`${hint}-map`, `"{" ${ws} ( ${pair} ${more} ${ws} )? "}"`);
     }
     const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
+    const saved = this.property;
     const pairs = properties.map(([key, sub]) => {
+      this.property = key;
       const value = this.value(sub, `${hint}-${key}`);
       return `${gbnfLiteral(JSON.stringify(key))} ${ws} ":" ${ws} ${value}`;
     });
+    this.property = saved;
     // rest(i, first): the properties from i on, in declared order; optional ones may be
     // skipped, and a comma goes before every property but the first one written.
     const memo = new Map<string, string>();

@@ -1,5 +1,6 @@
 import type { DecodingConstraint, ProviderCapabilities } from "../provider/provider.js";
 import type { AnyTool } from "../tools/define-tool.js";
+import { DEFAULT_MAX_STRING_CHARS } from "./json-schema-to-gbnf.js";
 import { buildToolCallGrammar, type ToolCallGrammarOptions } from "./tool-call-grammar.js";
 import { buildToolCallJsonSchema } from "./tool-call-json-schema.js";
 
@@ -20,8 +21,28 @@ export interface PlanToolCallConstraintOptions {
   mode: ConstrainedDecodingMode | boolean;
   /** The provider id, for the warning text. */
   providerId?: string | undefined;
-  /** Preamble, string and array caps for the grammar. */
+  /** Preamble, string and array caps for the grammar (and the string caps of the schema). */
   grammar?: ToolCallGrammarOptions | undefined;
+  /**
+   * The turn's output budget in tokens. Long string arguments (file content) are capped
+   * to fit in it, unless `grammar.maxLongStringChars` says otherwise.
+   */
+  maxOutputTokens?: number | undefined;
+}
+
+/** Tokens of a turn's budget kept for the call around a long string (name, other arguments). */
+const CALL_RESERVE_TOKENS = 256;
+
+/**
+ * The cap on a long string argument for an output budget: one character per token of
+ * the budget left after the rest of the call, so text that spends at most a token per
+ * character (source code does, with any usual vocabulary) always closes in time.
+ *
+ * @param maxOutputTokens - The turn's output budget in tokens.
+ * @returns The cap in characters, never below the short-string default.
+ */
+export function longStringCapFor(maxOutputTokens: number): number {
+  return Math.max(DEFAULT_MAX_STRING_CHARS, Math.floor(maxOutputTokens) - CALL_RESERVE_TOKENS);
 }
 
 /** What a run should send, decided once per run from the mode and the provider. */
@@ -64,13 +85,19 @@ export function planToolCallConstraint(
   const plain: ToolCallConstraintPlan = { mode: "off", protocol: "tags", stop: TAG_STOP };
   if (mode === "off") return plain;
   const caps = options.capabilities ?? {};
+  const limits: ToolCallGrammarOptions = {
+    ...(options.maxOutputTokens === undefined
+      ? {}
+      : { maxLongStringChars: longStringCapFor(options.maxOutputTokens) }),
+    ...options.grammar,
+  };
   const useGrammar = (mode === "auto" || mode === "grammar") && caps.grammar === true;
   if (useGrammar) {
     return {
       mode: "grammar",
       constraint: {
         type: "grammar",
-        grammar: buildToolCallGrammar(options.tools, options.grammar ?? {}),
+        grammar: buildToolCallGrammar(options.tools, limits),
       },
       protocol: "tags",
       stop: TAG_STOP,
@@ -80,7 +107,7 @@ export function planToolCallConstraint(
   if (useSchema) {
     return {
       mode: "json-schema",
-      constraint: { type: "json-schema", schema: buildToolCallJsonSchema(options.tools) },
+      constraint: { type: "json-schema", schema: buildToolCallJsonSchema(options.tools, limits) },
       protocol: "json",
       stop: [],
     };

@@ -7,6 +7,8 @@ import { doneTool } from "../tools/done-tool.js";
 import { jsonStyle, preamble, validCall } from "./__fixtures__/call-arbitraries.js";
 import { isFiniteLanguage, parseGbnf, unproductiveRules } from "./__fixtures__/gbnf-matcher.js";
 import { DEFAULT_SHAPES, KITCHEN_SINK } from "./__fixtures__/tool-shapes.js";
+import { DEFAULT_MAX_LONG_STRING_CHARS, DEFAULT_MAX_STRING_CHARS } from "./json-schema-to-gbnf.js";
+import { longStringCapFor, planToolCallConstraint } from "./plan-tool-call-constraint.js";
 import { buildToolCallGrammar, withDoneTool } from "./tool-call-grammar.js";
 
 const tools = [...DEFAULT_SHAPES, doneTool];
@@ -94,10 +96,56 @@ describe("buildToolCallGrammar", () => {
     }
   });
 
+  it("bounds every string by default: short for a path or pattern, long for file content", () => {
+    // A model whose sampling goes astray inside a string must still reach the quote.
+    expect(isFiniteLanguage(grammar)).toBe(true);
+    const path = (n: number) => call("read_file", { path: "p".repeat(n) });
+    expect(grammar.matches(path(DEFAULT_MAX_STRING_CHARS))).toBe(true);
+    expect(grammar.matches(path(DEFAULT_MAX_STRING_CHARS + 1))).toBe(false);
+    const pattern = call("search", { pattern: "x".repeat(DEFAULT_MAX_STRING_CHARS + 1) });
+    expect(grammar.matches(pattern)).toBe(false);
+    const write = (n: number) => call("write_file", { path: "a", content: "x".repeat(n) });
+    expect(grammar.matches(write(DEFAULT_MAX_STRING_CHARS * 4))).toBe(true);
+    expect(grammar.matches(write(DEFAULT_MAX_LONG_STRING_CHARS))).toBe(true);
+    expect(grammar.matches(write(DEFAULT_MAX_LONG_STRING_CHARS + 1))).toBe(false);
+    // done stays reachable.
+    expect(grammar.matches(call("done", { summary: "fixed" }))).toBe(true);
+  });
+
+  it("caps long strings to the output budget the plan is given", () => {
+    const cap = longStringCapFor(1024);
+    expect(cap).toBe(768);
+    const plan = planToolCallConstraint({
+      tools: DEFAULT_SHAPES,
+      capabilities: { grammar: true },
+      mode: "grammar",
+      maxOutputTokens: 1024,
+    });
+    const text = plan.constraint?.type === "grammar" ? plan.constraint.grammar : "";
+    const planned = parseGbnf(text);
+    const write = (n: number) => call("write_file", { path: "a", content: "x".repeat(n) });
+    expect(planned.matches(write(cap))).toBe(true);
+    expect(planned.matches(write(cap + 1))).toBe(false);
+  });
+
+  it("leaves strings unbounded only when asked to", () => {
+    const open = parseGbnf(
+      buildToolCallGrammar(DEFAULT_SHAPES, {
+        maxStringChars: Number.POSITIVE_INFINITY,
+        maxLongStringChars: Number.POSITIVE_INFINITY,
+        maxArrayItems: Number.POSITIVE_INFINITY,
+      }),
+    );
+    expect(isFiniteLanguage(open)).toBe(false);
+  });
+
   it("bounds the whole reply when strings and arrays are capped", () => {
-    expect(isFiniteLanguage(grammar)).toBe(false);
     const capped = parseGbnf(
-      buildToolCallGrammar(DEFAULT_SHAPES, { maxStringChars: 16, maxArrayItems: 2 }),
+      buildToolCallGrammar(DEFAULT_SHAPES, {
+        maxStringChars: 16,
+        maxLongStringChars: 16,
+        maxArrayItems: 2,
+      }),
     );
     expect(isFiniteLanguage(capped)).toBe(true);
     expect(capped.matches(call("write_file", { path: "a", content: "x".repeat(16) }))).toBe(true);

@@ -7,7 +7,11 @@ import { doneTool } from "../tools/done-tool.js";
 import { jsonStyle, validCall } from "./__fixtures__/call-arbitraries.js";
 import { parseGbnf } from "./__fixtures__/gbnf-matcher.js";
 import { DEFAULT_SHAPES } from "./__fixtures__/tool-shapes.js";
-import { jsonSchemaToGbnf } from "./json-schema-to-gbnf.js";
+import {
+  DEFAULT_MAX_LONG_STRING_CHARS,
+  DEFAULT_MAX_STRING_CHARS,
+  jsonSchemaToGbnf,
+} from "./json-schema-to-gbnf.js";
 import { buildToolCallJsonSchema, JSON_ONLY_PROTOCOL } from "./tool-call-json-schema.js";
 
 const tools = [...DEFAULT_SHAPES, doneTool];
@@ -22,6 +26,31 @@ type Variant = {
 };
 
 describe("buildToolCallJsonSchema", () => {
+  it("caps every string argument: paths short, file content long, the schema's own bounds kept", () => {
+    const args = (name: string) =>
+      ((schema.anyOf as Variant[]).find((v) => v.properties.name.const === name)?.properties.args
+        .properties ?? {}) as Record<string, { maxLength?: number; minLength?: number }>;
+    expect(args("read_file").path?.maxLength).toBe(DEFAULT_MAX_STRING_CHARS);
+    expect(args("search").pattern?.maxLength).toBe(DEFAULT_MAX_STRING_CHARS);
+    expect(args("write_file").content?.maxLength).toBe(DEFAULT_MAX_LONG_STRING_CHARS);
+    expect(args("done").summary).toMatchObject({
+      minLength: 1,
+      maxLength: DEFAULT_MAX_STRING_CHARS,
+    });
+    const own = defineTool({
+      name: "tag",
+      description: "Tags.",
+      inputSchema: z.object({ label: z.string().max(8) }),
+      execute: () => "ok",
+    });
+    const capped = buildToolCallJsonSchema([own], { maxLongStringChars: 100 });
+    const label = (capped.anyOf as Variant[])[0]?.properties.args.properties as Record<
+      string,
+      { maxLength?: number }
+    >;
+    expect(label.label?.maxLength).toBe(8);
+  });
+
   it("is an anyOf over {name: const, args: schema}, done included, objects closed", () => {
     const variants = schema.anyOf as Variant[];
     expect(variants.map((v) => v.properties.name.const)).toEqual(toolNames);

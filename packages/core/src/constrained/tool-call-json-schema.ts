@@ -1,5 +1,11 @@
 import type { AnyTool } from "../tools/define-tool.js";
 import { toolInputJsonSchema } from "../tools/describe-tool.js";
+import {
+  DEFAULT_LONG_STRING_PROPERTIES,
+  DEFAULT_MAX_LONG_STRING_CHARS,
+  DEFAULT_MAX_STRING_CHARS,
+  type GbnfBuildOptions,
+} from "./json-schema-to-gbnf.js";
 import { withDoneTool } from "./tool-call-grammar.js";
 
 /**
@@ -26,8 +32,24 @@ function isRecord(value: unknown): value is Json {
  * its properties: without `additionalProperties: false` a backend may let the model
  * add keys nobody asked for.
  */
-function rewrite(node: unknown, renameRef: (ref: string) => string): unknown {
-  if (Array.isArray(node)) return node.map((item) => rewrite(item, renameRef));
+/** The `maxLength` a string property gets when its schema sets none. */
+type StringCap = (property: string | undefined) => number | undefined;
+
+function stringCaps(options: GbnfBuildOptions): StringCap {
+  const long = new Set(options.longStringProperties ?? DEFAULT_LONG_STRING_PROPERTIES);
+  const finite = (cap: number) => (Number.isFinite(cap) ? Math.max(0, Math.floor(cap)) : undefined);
+  const short = finite(options.maxStringChars ?? DEFAULT_MAX_STRING_CHARS);
+  const longCap = finite(options.maxLongStringChars ?? DEFAULT_MAX_LONG_STRING_CHARS);
+  return (property) => (property !== undefined && long.has(property) ? longCap : short);
+}
+
+function rewrite(
+  node: unknown,
+  renameRef: (ref: string) => string,
+  cap: StringCap,
+  property?: string,
+): unknown {
+  if (Array.isArray(node)) return node.map((item) => rewrite(item, renameRef, cap, property));
   if (!isRecord(node)) return node;
   const out: Json = {};
   for (const [key, value] of Object.entries(node)) {
@@ -36,9 +58,16 @@ function rewrite(node: unknown, renameRef: (ref: string) => string): unknown {
     else if (key === "properties" && isRecord(value)) {
       const properties: Json = {};
       // Property names are data here, not keywords: rewrite only their schemas.
-      for (const [name, sub] of Object.entries(value)) properties[name] = rewrite(sub, renameRef);
+      for (const [name, sub] of Object.entries(value)) {
+        properties[name] = rewrite(sub, renameRef, cap, name);
+      }
       out.properties = properties;
-    } else out[key] = rewrite(value, renameRef);
+    } else out[key] = rewrite(value, renameRef, cap, property);
+  }
+  // A string the schema leaves unbounded gets a cap, so a model cannot run on inside it.
+  const limit = cap(property);
+  if (out.type === "string" && out.maxLength === undefined && limit !== undefined) {
+    out.maxLength = limit;
   }
   if (isRecord(out.properties) && out.additionalProperties === undefined) {
     out.additionalProperties = false;
@@ -52,7 +81,12 @@ function rewrite(node: unknown, renameRef: (ref: string) => string): unknown {
  * objects, one per tool, `done` always included. Each tool's `$defs` are hoisted to the
  * top under `<tool>__<name>`. Use it with {@link JSON_ONLY_PROTOCOL} and no stop sequence.
  *
+ * Strings without `maxLength` get one, as in the grammar: `maxStringChars` for most
+ * arguments, `maxLongStringChars` for long text (see `GbnfBuildOptions`), so a backend
+ * that enforces the schema cannot let a model run on inside a string.
+ *
  * @param tools - The tools on offer.
+ * @param options - String caps (the defaults of {@link GbnfBuildOptions} otherwise).
  * @returns A JSON schema (draft 2020-12) for a whole reply.
  *
  * @example
@@ -61,7 +95,11 @@ function rewrite(node: unknown, renameRef: (ref: string) => string): unknown {
  * provider.streamChat({ messages, constraint: { type: "json-schema", schema } });
  * ```
  */
-export function buildToolCallJsonSchema(tools: readonly AnyTool[]): Record<string, unknown> {
+export function buildToolCallJsonSchema(
+  tools: readonly AnyTool[],
+  options: GbnfBuildOptions = {},
+): Record<string, unknown> {
+  const cap = stringCaps(options);
   const defs: Json = {};
   const variants = withDoneTool(tools).map((tool) => {
     const schema = toolInputJsonSchema(tool);
@@ -72,13 +110,14 @@ export function buildToolCallJsonSchema(tools: readonly AnyTool[]): Record<strin
     };
     const own = schema.$defs ?? schema.definitions;
     if (isRecord(own)) {
-      for (const [name, def] of Object.entries(own)) defs[prefix + name] = rewrite(def, renameRef);
+      for (const [name, def] of Object.entries(own))
+        defs[prefix + name] = rewrite(def, renameRef, cap);
     }
     return {
       type: "object",
       properties: {
         name: { type: "string", const: tool.name },
-        args: rewrite(schema, renameRef),
+        args: rewrite(schema, renameRef, cap),
       },
       required: ["name", "args"],
       additionalProperties: false,

@@ -24,7 +24,8 @@ export type ErrorCode =
   | "model-not-found"
   | "context-overflow"
   | "unsupported"
-  | "storage";
+  | "storage"
+  | "internal";
 
 /** Options accepted by {@link GemmaCoderError}. */
 export interface GemmaCoderErrorOptions {

@@ -1,7 +1,12 @@
 import { jsonrepair } from "jsonrepair";
 import type { FinishReason } from "../provider/provider.js";
+import { CallSyntaxError } from "./call-values.js";
+import { findGemmaFallbackCall, readGemmaCall } from "./gemma-native.js";
+import { closeTagAfterValue, flattenedArgs, isFlattenedCall } from "./json-call-shapes.js";
 import { scanJson } from "./json-scan.js";
-import { CALL_TAGS, GEMMA_CALL_OPEN, GEMMA_QUOTE, THINKING_TAGS } from "./tags.js";
+import { findPythonCall } from "./python-call.js";
+import { canonicalizeTags } from "./tag-variants.js";
+import { CALL_TAGS, GEMMA_CALL_OPEN, THINKING_TAGS } from "./tags.js";
 
 /** A tool call the model asked for. Arguments are not validated yet. */
 export interface ToolCall {
@@ -93,9 +98,14 @@ function scanReply(text: string): Scan {
     }
     prose += text.slice(pos, next.index);
     const start = next.index + next.open.length;
-    const end = text.indexOf(next.close, start);
+    const isCall = CALL_OPENERS.has(next.open);
+    // The first call's JSON decides where it ends: a close tag inside one of its strings is data.
+    const end =
+      isCall && candidates.length === 0 && next.open !== GEMMA_CALL_OPEN
+        ? closeTagAfterValue(text, start, next.close)
+        : text.indexOf(next.close, start);
     const inner = end === -1 ? text.slice(start) : text.slice(start, end);
-    if (CALL_OPENERS.has(next.open)) {
+    if (isCall) {
       candidates.push({ open: next.open, body: inner, closed: end !== -1 });
     } else {
       if (findEarliest(inner, 0, CALL_TAGS) !== undefined) thinkingHadCall = true;
@@ -111,26 +121,6 @@ const FENCE = /^\s*```[a-zA-Z0-9_-]*\s*\n?|\n?\s*```\s*$/g;
 
 function stripFences(body: string): string {
   return body.replace(FENCE, "").trim();
-}
-
-/**
- * Converts Gemma 4's `call:name{key:<|"|>v<|"|>}` into `{"name": ..., "args": {...}}` text,
- * or says the call is incomplete (a string delimiter or a bracket left open): a cut
- * native call is never repaired into one that runs.
- */
-function gemmaToJson(body: string): { json: string } | { incomplete: true } | undefined {
-  const match = /^\s*call:([A-Za-z0-9_.-]+)\s*/.exec(body);
-  if (!match) return undefined;
-  const rest = body.slice(match[0].length);
-  const parts = rest.split(GEMMA_QUOTE);
-  // An odd number of delimiters: the text ended inside a string.
-  if (parts.length % 2 === 0) return { incomplete: true };
-  // Odd-indexed parts sit between a pair of delimiters: they are raw string contents.
-  const args = parts.map((part, i) => (i % 2 === 1 ? JSON.stringify(part) : part)).join("");
-  const scan = scanJson(args);
-  if (scan.start !== -1 && !scan.balanced) return { incomplete: true };
-  const value = scan.balanced ? args.slice(0, scan.end) : args;
-  return { json: `{"name": ${JSON.stringify(match[1])}, "args": ${value.trim() || "{}"}}` };
 }
 
 function parseJsonLoose(text: string): { value: unknown } | { error: string } {
@@ -188,6 +178,7 @@ function normalizeCall(
   if (typeof name !== "string" || name === "") {
     return { error: 'The call has no "name".' };
   }
+  if (args === undefined) args = flattenedArgs(value);
   if (typeof args === "string") {
     // An args string that was cut (an object or string left open) is not repaired either.
     if (args.trim() !== "" && !scanJson(args).balanced) {
@@ -232,7 +223,7 @@ function untaggedCall(prose: string, toolNames: readonly string[]): ToolCall | u
   // Only a clear call shape counts: an example object in prose must not run.
   const hasName = typeof parsed.value.name === "string";
   const hasArgs = ARG_KEYS.some((key) => key in (parsed.value as Record<string, unknown>));
-  if (!hasName || !hasArgs) return undefined;
+  if (!hasName || !(hasArgs || isFlattenedCall(parsed.value, toolNames))) return undefined;
   const normalized = normalizeCall(parsed.value, toolNames);
   return "call" in normalized ? normalized.call : undefined;
 }
@@ -254,11 +245,7 @@ function incompleteCall(finishReason: FinishReason | undefined): ParseResult {
  * the brackets, and a cut `edit_file` or `run_shell` would run).
  */
 function callJson(candidate: Candidate): string | typeof INCOMPLETE | undefined {
-  if (candidate.open === GEMMA_CALL_OPEN) {
-    const converted = gemmaToJson(candidate.body);
-    if (converted !== undefined && "incomplete" in converted) return INCOMPLETE;
-    return converted?.json;
-  }
+  // Gemma's native calls are read by gemma-native.ts (gemmaCandidate), never here.
   const body = stripFences(candidate.body);
   const { start, end, balanced } = scanJson(body);
   if (start === -1) return body;
@@ -273,19 +260,23 @@ function callJson(candidate: Candidate): string | typeof INCOMPLETE | undefined 
  *
  * It survives text around the call, code fences, a missing close tag (eaten by the
  * stop sequence), trailing commas, single quotes, Python literals, raw newlines in
- * strings, `<tool_call>`/`arguments`/`parameters` aliases, Gemma 4's native call syntax,
- * and several calls (the first wins; `warning` says so). A call inside a thinking
- * block is never returned. A call that was cut off (an object, array, string or Gemma
- * native call left open) is `invalid` whatever the finish reason, never repaired into
- * something that runs; so is an untagged call in a code fence followed by more prose
- * (an example, not a call).
+ * strings, `<tool_call>`/`<tools>`/`arguments`/`parameters` aliases, tag case and spacing
+ * variants, arguments flattened next to the name, Gemma 4's native call syntax and its field
+ * drifts (gemma-native.ts), Python-style calls (python-call.ts), and several calls (the first
+ * wins; `warning` says so). A call inside a thinking block is never returned (except a
+ * complete native Gemma call ending a channel the model never closed, see docs/protocol.md),
+ * and an unregistered tool name is `invalid`. A call that was cut off (an object, array,
+ * string or Gemma native call left open) is `invalid` whatever the finish reason, never
+ * repaired into something that runs; so is an untagged call in a code fence followed by
+ * more prose (an example, not a call).
  *
  * @param text - The full reply text.
  * @param options - The tool names on offer and the finish reason.
  * @returns A call, `none` for prose, or `invalid` with feedback for the model.
  */
-export function parseReply(text: string, options: ParseReplyOptions): ParseResult {
+export function parseReply(reply: string, options: ParseReplyOptions): ParseResult {
   const { toolNames, finishReason } = options;
+  const text = canonicalizeTags(reply);
   // A reply that is one bare JSON object (the JSON-only protocol) is read as a whole
   // first: tags inside its strings ("<think>" in a file's content) are data, not markup.
   if (text.trimStart().startsWith("{")) {
@@ -302,6 +293,8 @@ export function parseReply(text: string, options: ParseReplyOptions): ParseResul
     if (scan.prose.trimStart().startsWith("{") && !scanJson(scan.prose).balanced) {
       return incompleteCall(finishReason);
     }
+    const drifted = driftedCall(text, scan.prose, options);
+    if (drifted) return drifted;
     if (scan.thinkingHadCall) {
       return invalid(
         "Your call was inside a thinking block, so it was not run. Close the thinking block first, then write the call.",
@@ -315,6 +308,9 @@ export function parseReply(text: string, options: ParseReplyOptions): ParseResul
     return { kind: "none" };
   }
 
+  if (first.open === GEMMA_CALL_OPEN) {
+    return gemmaCandidate(first, scan.candidates.length - 1, options);
+  }
   const jsonText = callJson(first);
   if (jsonText === INCOMPLETE) return incompleteCall(finishReason);
   if (jsonText === undefined || jsonText.trim() === "") {
@@ -322,10 +318,13 @@ export function parseReply(text: string, options: ParseReplyOptions): ParseResul
   }
   const parsed = parseJsonLoose(jsonText);
   if ("error" in parsed) return invalid("Your call is not valid JSON.");
-  const normalized = normalizeCall(parsed.value, toolNames);
-  if ("error" in normalized) return invalid(normalized.error);
+  return callResult(parsed.value, scan.candidates.length - 1, toolNames);
+}
 
-  const extra = scan.candidates.length - 1;
+/** Normalizes a call value and says when further calls in the reply were ignored. */
+function callResult(value: unknown, extra: number, toolNames: readonly string[]): ParseResult {
+  const normalized = normalizeCall(value, toolNames);
+  if ("error" in normalized) return invalid(normalized.error);
   if (extra > 0) {
     return {
       kind: "call",
@@ -334,4 +333,49 @@ export function parseReply(text: string, options: ParseReplyOptions): ParseResul
     };
   }
   return { kind: "call", call: normalized.call };
+}
+
+const CUT_BY_LIMIT =
+  "Your reply hit the token limit before the call was complete, so it was not run. Send a shorter call (e.g. write a large file in parts with edit_file).";
+
+/** The feedback for a call in a drifted syntax that cannot be read. */
+function syntaxProblem(
+  error: CallSyntaxError,
+  finishReason: FinishReason | undefined,
+): ParseResult {
+  if (finishReason === "length") return invalid(CUT_BY_LIMIT);
+  return invalid(
+    error.incomplete
+      ? "Your call is incomplete, so it was not run."
+      : `${error.message} Your call was not run.`,
+  );
+}
+
+/** Gemma 4's native call inside `<|tool_call>`, with its field drifts (see gemma-native.ts). */
+function gemmaCandidate(first: Candidate, extra: number, options: ParseReplyOptions): ParseResult {
+  try {
+    const call = readGemmaCall(first.body, { closedByTag: first.closed });
+    return callResult({ name: call.name, args: call.args }, extra, options.toolNames);
+  } catch (error) {
+    if (error instanceof CallSyntaxError) return syntaxProblem(error, options.finishReason);
+    throw error;
+  }
+}
+
+/**
+ * Calls in the shapes the field shows without tags: Gemma's bare `call:` or a call left
+ * at the end of an unclosed thinking channel, and Python-style calls. None of them is
+ * read from a reply cut by the token limit: their end cannot be trusted.
+ */
+function driftedCall(
+  text: string,
+  prose: string,
+  options: ParseReplyOptions,
+): ParseResult | undefined {
+  const found = findGemmaFallbackCall(text) ?? findPythonCall(prose, options.toolNames);
+  if (found === undefined) return undefined;
+  if (found.kind === "problem") return syntaxProblem(found.error, options.finishReason);
+  if (options.finishReason === "length") return invalid(CUT_BY_LIMIT);
+  const extra = "extra" in found.call ? (found.call.extra as number) : 0;
+  return callResult({ name: found.call.name, args: found.call.args }, extra, options.toolNames);
 }

@@ -26,6 +26,13 @@ const samples = [
   '<tool_call>{"name": "read_file", "arguments": {"path": "{"}}</tool_call>',
   '{"name": "write_file", "args": {"path": "a", "content": "<tool>{"x": 1}</tool>"}}',
   '  {"name": "done", "args": {"summary": "<think>ok</think>"}} trailing',
+  '<tool>{"name": "write_file", "args": {"path": "p", "content": "a </tool> b"}}</tool>',
+  '<|channel>thought\nok<channel|>call:read_file{path:<|"|>a<|"|>}',
+  '<|channel>thought\nLet me.<|tool_call>call:read_file{path:<|"|>a<|"|>}<tool_call|>',
+  "```tool_code\nprint(read_file(path='a.py'))\n```",
+  "[read_file(path='a.py')]",
+  '<TOOL>{"name": "done", "args": {"summary": "<TOOL> stays"}}</TOOL>',
+  "I will loop. I will loop. I will loop. I will loop. I will loop. I will loop.",
 ];
 
 describe("createReplyStream", () => {
@@ -46,7 +53,36 @@ describe("createReplyStream", () => {
     stream.push('<|tool_call>call:done{summary:<|"|>ok');
     expect(stream.complete).toBe(false);
     stream.push('<|"|>}');
+    expect(stream.complete).toBe(false);
+    stream.push("<tool_call|>");
     expect(stream.complete).toBe(true);
+  });
+
+  it("does not cut a Gemma call at a brace that only looks outside a string", () => {
+    // The native string holds a lone `"` then `}`: a JSON scanner would see the call close there.
+    const stream = createReplyStream({ toolNames });
+    stream.push('<|tool_call>call:write_file{path:<|"|>a.py<|"|>,content:<|"|>print(")}")');
+    expect(stream.complete).toBe(false);
+    stream.push('<|"|>}<tool_call|>');
+    expect(stream.complete).toBe(true);
+    expect(stream.finish("stop-sequence")).toMatchObject({
+      kind: "call",
+      call: { name: "write_file", args: { path: "a.py", content: 'print(")}")' } },
+    });
+  });
+
+  it("reads a close tag inside a JSON string as data", () => {
+    const stream = createReplyStream({ toolNames });
+    stream.push(
+      '<tool>{"name": "write_file", "args": {"path": "p.md", "content": "end with </tool>',
+    );
+    expect(stream.complete).toBe(false);
+    stream.push(' then stop"}}');
+    expect(stream.complete).toBe(true);
+    expect(stream.finish("stop-sequence")).toMatchObject({
+      kind: "call",
+      call: { args: { content: "end with </tool> then stop" } },
+    });
   });
 
   it("sees a tag split across chunks", () => {

@@ -1,7 +1,7 @@
 import type { FinishReason } from "../provider/provider.js";
 import { JsonScanner } from "./json-scan.js";
 import { type ParseResult, parseReply } from "./parse-reply.js";
-import { CALL_TAGS, THINKING_TAGS } from "./tags.js";
+import { CALL_TAGS, GEMMA_CALL_OPEN, THINKING_TAGS } from "./tags.js";
 
 /** Options of {@link createReplyStream}. */
 export interface ReplyStreamOptions {
@@ -38,7 +38,7 @@ export interface ReplyStream {
 type State =
   | { mode: "text" }
   | { mode: "thinking"; close: string }
-  | { mode: "call"; close: string; json: JsonScanner };
+  | { mode: "call"; close: string; json: JsonScanner | undefined };
 
 /**
  * Creates a {@link ReplyStream}.
@@ -77,9 +77,11 @@ export function createReplyStream(options: ReplyStreamOptions): ReplyStream {
     for (let i = 0; i < delta.length; i++) {
       const ch = delta.charAt(i);
       if (state.mode === "call") {
+        // A close tag inside a JSON string is data (the agent writing about this protocol);
+        // Gemma's native body is not JSON, so only its close token ends it.
         if (
-          state.json.push(ch) ||
-          (ch === ">" && state.close !== "" && endsAt(delta, i, state.close))
+          state.json?.push(ch) ||
+          (ch === ">" && state.close !== "" && !state.json?.quote && endsAt(delta, i, state.close))
         ) {
           completeAt = offset + i + 1;
           return;
@@ -108,7 +110,10 @@ export function createReplyStream(options: ReplyStreamOptions): ReplyStream {
         continue;
       }
       const call = CALL_TAGS.find(([open]) => endsAt(delta, i, open));
-      if (call) state = { mode: "call", close: call[1], json: new JsonScanner() };
+      if (call) {
+        const json = call[0] === GEMMA_CALL_OPEN ? undefined : new JsonScanner();
+        state = { mode: "call", close: call[1], json };
+      }
     }
   };
 

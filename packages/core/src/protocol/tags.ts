@@ -9,6 +9,8 @@ export const CALL_TAGS: ReadonlyArray<readonly [open: string, close: string]> = 
   ["<tool>", "</tool>"],
   ["<tool_call>", "</tool_call>"],
   ["<function_call>", "</function_call>"],
+  // Qwen2.5-Coder's few-shot wrapper.
+  ["<tools>", "</tools>"],
   // Gemma 4's native tool-call syntax, which leaks into text when the chat template is bypassed.
   ["<|tool_call>", "<tool_call|>"],
 ];

@@ -6,6 +6,31 @@ export interface ChatMessage {
   role: "system" | "user" | "assistant";
   /** The message text. */
   content: string;
+  /**
+   * The tokens an assistant message was generated as, when the provider that wrote it
+   * reported them (see {@link ReplyTokens}). A provider sends them back in place of
+   * `content` only when they are its own and still spell `content` exactly.
+   */
+  tokens?: ReplyTokens | undefined;
+}
+
+/**
+ * A reply's tokens exactly as the backend generated them. Re-tokenizing a reply's text
+ * can split it differently from how the model sampled it (`<`,`t`,`oo`,`l`,`>` against
+ * `<tool>`), which breaks the backend's prompt cache from that point on. A provider that
+ * takes token ids in a prompt (llama.cpp server, the in-process engine) reports them on
+ * its finish part; the agent keeps them on the assistant message, and the provider sends
+ * them back unchanged on the next turn, so each prompt starts with the previous one.
+ */
+export interface ReplyTokens {
+  /** The id of the provider that generated them (`ModelProvider.id`). */
+  provider: string;
+  /** The model whose vocabulary the ids belong to, when known. */
+  model?: string | undefined;
+  /** The token ids, in order, a stop sequence that ended the reply included. */
+  ids: readonly number[];
+  /** The text the ids spell: the streamed text plus a stop sequence the stream held back. */
+  text: string;
 }
 
 /**
@@ -51,6 +76,8 @@ export interface FinishPart {
   usage?: Usage;
   /** The model that actually answered (after any fallback). */
   model?: string;
+  /** The reply's exact tokens, from providers that can take them back (see {@link ReplyTokens}). */
+  tokens?: ReplyTokens;
 }
 
 /** A provider-specific notice (a fallback model answered, a retry happened, ...). */

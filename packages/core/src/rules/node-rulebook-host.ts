@@ -1,4 +1,5 @@
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
+import { importNodeBuiltin } from "../runtime/node-builtin.js";
 import type { RulebookHost, RulebookReadLimits } from "./load-rulebook.js";
 
 /** Error codes that mean "there is no file here", not "something is wrong". */
@@ -25,9 +26,14 @@ function errnoCode(error: unknown): string | undefined {
  * @returns A {@link RulebookHost}.
  */
 export async function nodeRulebookHost(): Promise<RulebookHost> {
-  const fs = await import("node:fs/promises");
-  const { constants } = await import("node:fs");
-  const path = await import("node:path");
+  // Imported at run time, invisible to bundlers: elsewhere pass `rulebookHost` instead.
+  const needsIt = "The rulebook search (pass a `rulebookHost` or `rules` outside Node)";
+  const fs = await importNodeBuiltin<typeof import("node:fs/promises")>(
+    "node:fs/promises",
+    needsIt,
+  );
+  const { constants } = await importNodeBuiltin<typeof import("node:fs")>("node:fs", needsIt);
+  const path = await importNodeBuiltin<typeof import("node:path")>("node:path", needsIt);
 
   /** The real path of `file`, `undefined` when it does not exist; refuses one outside `root`. */
   const realInside = async (file: string, root: string | undefined) => {

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
+import { assertZodSchema } from "./assert-zod-schema.js";
 
 /** What a tool's `execute` receives besides its input. */
 export interface ToolContext {
@@ -42,11 +43,13 @@ const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 /**
  * Defines a tool with its input type inferred from the zod schema. It is an
- * identity function apart from checking the name.
+ * identity function apart from checking the name and the schema.
  *
  * @param tool - The tool definition.
  * @returns The same tool, typed.
- * @throws GemmaCoderError with code `invalid-argument` when the name is not lowercase snake case.
+ * @throws GemmaCoderError with code `invalid-argument` when the name is not lowercase
+ *   snake case or the schema is not a zod schema, `unsupported` when the schema comes
+ *   from zod 3 or a zod 4 older than the supported range (the message says what to install).
  *
  * @example
  * ```ts
@@ -66,6 +69,7 @@ export function defineTool<Schema extends z.ZodType, Output>(tool: {
   execute(input: z.output<Schema>, context: ToolContext): Promise<Output> | Output;
 }): Tool<z.output<Schema>, Output> {
   assertToolName(tool.name);
+  assertZodSchema(tool.name, tool.inputSchema);
   return tool as Tool<z.output<Schema>, Output>;
 }
 

@@ -8,6 +8,14 @@ export interface TinyGgufOptions {
   contextLength?: number;
   /** The model name stored in the file. Default `"tiny-random"`. */
   name?: string;
+  /**
+   * The number of tokens in the vocabulary. Default: the smallest one (about 280: control
+   * tokens, the 256 bytes and a few pieces). A larger size (such as 32,000, the size of
+   * Llama and Gemma 1 vocabularies) fills it with generated word pieces, so that text has
+   * several spellings in tokens as with real models; the file grows by about 256 bytes a
+   * token (about 8 MB at 32,000).
+   */
+  vocabularySize?: number;
 }
 
 // GGUF metadata value types.
@@ -85,7 +93,51 @@ interface Vocabulary {
   types: number[];
 }
 
-function vocabulary(): Vocabulary {
+/**
+ * Pieces a large vocabulary holds first: parts of the protocol's own text, so that a
+ * model can spell `</tool>` or a quote-and-brace in more than one way.
+ */
+const PROTOCOL_PIECES = [
+  "</",
+  "tool",
+  "</tool>",
+  "oo",
+  "ol",
+  "to",
+  "ool",
+  "<",
+  ">",
+  "/",
+  "▁{",
+  '":',
+  '",',
+  '"}',
+  "}}",
+  "}\n",
+  "_file",
+  "read",
+  "write",
+  "search",
+  "done",
+  "path",
+  '▁"',
+];
+
+const PIECE_LETTERS = "etaoinshrdlucmfwypvbgkjqxz";
+
+/** The `index`-th generated word piece: letters, some with the word-start marker. */
+function generatedPiece(index: number): string {
+  let text = "";
+  let n = index;
+  do {
+    text += PIECE_LETTERS[n % PIECE_LETTERS.length];
+    n = Math.floor(n / PIECE_LETTERS.length);
+  } while (n > 0);
+  if (text.length < 2) text += "e";
+  return index % 3 === 0 ? `▁${text}` : text;
+}
+
+function vocabulary(size?: number): Vocabulary {
   const tokens = ["<unk>", "<s>", "</s>", "<start_of_turn>", "<end_of_turn>"];
   const types = [UNKNOWN, CONTROL, CONTROL, CONTROL, CONTROL];
   const scores = [0, 0, 0, 0, 0];
@@ -94,11 +146,19 @@ function vocabulary(): Vocabulary {
     types.push(BYTE);
     scores.push(0);
   }
-  PIECES.forEach((piece, i) => {
+  const seen = new Set(tokens);
+  const add = (piece: string) => {
+    if (seen.has(piece)) return;
+    seen.add(piece);
     tokens.push(piece);
     types.push(NORMAL);
-    scores.push(-(i + 1));
-  });
+    scores.push(-tokens.length);
+  };
+  for (const piece of PIECES) add(piece);
+  if (size !== undefined && size > tokens.length) {
+    for (const piece of PROTOCOL_PIECES) add(piece);
+    for (let i = 0; tokens.length < size; i++) add(generatedPiece(i));
+  }
   return { tokens, scores, types };
 }
 
@@ -201,7 +261,7 @@ function writeScalar(w: ByteWriter, type: number, value: number | boolean | stri
  * @returns The file's bytes.
  */
 export function buildTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
-  const vocab = vocabulary();
+  const vocab = vocabulary(options.vocabularySize);
   const size = vocab.tokens.length;
   const metadata: [string, MetaValue][] = [
     ["general.architecture", { type: STRING, value: "llama" }],

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { extractServerMessage, httpError, networkError, parseRetryAfter } from "./errors.js";
+import {
+  classifyFailure,
+  extractServerMessage,
+  httpError,
+  networkError,
+  parseRetryAfter,
+} from "./errors.js";
 
 const info = (status: number, body: string) => {
   const extracted = extractServerMessage(body);
@@ -145,5 +151,82 @@ describe("networkError", () => {
       connectMs: 1,
     });
     expect(error.isRetryable).toBe(false);
+  });
+});
+
+/** A fetch failure as undici reports it: a TypeError whose cause carries the code. */
+const undiciFailure = (code: string, message: string) =>
+  Object.assign(new TypeError("fetch failed"), {
+    cause: Object.assign(new Error(message), { code }),
+  });
+
+const classify = (cause: unknown, stage: "request" | "body" = "request") =>
+  networkError({ provider: "p", url: "http://127.0.0.1:9/api/chat", cause, stage, connectMs: 5 });
+
+describe("networkError classifies by the real cause", () => {
+  it.each([
+    ["connection refused", undiciFailure("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:9"), true],
+    ["connection reset", undiciFailure("ECONNRESET", "read ECONNRESET"), true],
+    ["DNS name not found", undiciFailure("ENOTFOUND", "getaddrinfo ENOTFOUND nohost"), false],
+    [
+      "DNS lookup failing for now",
+      undiciFailure("EAI_AGAIN", "getaddrinfo EAI_AGAIN nohost"),
+      true,
+    ],
+    ["socket timeout", undiciFailure("ETIMEDOUT", "connect ETIMEDOUT"), true],
+    ["TLS certificate", undiciFailure("CERT_HAS_EXPIRED", "certificate has expired"), false],
+    ["a browser's fetch", new TypeError("Failed to fetch"), false],
+    [
+      "Deno's fetch",
+      new TypeError("error sending request for url (http://x): connection refused"),
+      false,
+    ],
+  ])("%s is a network failure: could not reach", (_name, cause, retryable) => {
+    expect(classifyFailure(cause)).toBe("network");
+    const error = classify(cause);
+    expect(error.code).toBe("provider-connection");
+    expect(error.isRetryable).toBe(retryable);
+    expect(error.message).toContain("could not reach http://127.0.0.1:9");
+    expect(error.cause).toBe(cause);
+  });
+
+  it("a socket closing while the body streams is a retryable stream failure", () => {
+    const error = classify(undiciFailure("UND_ERR_SOCKET", "other side closed"), "body");
+    expect(error.code).toBe("provider-stream");
+    expect(error.isRetryable).toBe(true);
+    expect(error.message).toContain("broke while the reply was streaming");
+  });
+
+  it("undici failing inside a bundle is internal, not 'could not reach', with the cause attached", () => {
+    // What esbuild's CommonJS shim throws when an ESM bundle carries undici.
+    const cause = new Error('Dynamic require of "node:assert" is not supported');
+    const error = classify(cause);
+    expect(classifyFailure(cause)).toBe("unexpected");
+    expect(error.code).toBe("internal");
+    expect(error.isRetryable).toBe(false);
+    expect(error.cause).toBe(cause);
+    expect(error.message).not.toMatch(/could not reach/);
+    expect(error.message).toBe(
+      'p: sending the request to http://127.0.0.1:9 failed with an unexpected error, not a network failure (Dynamic require of "node:assert" is not supported). The cause is attached.',
+    );
+  });
+
+  it("an unknown failure while reading the body is internal too, and says it was reading", () => {
+    const error = classify(new RangeError("Invalid array length"), "body");
+    expect(error.code).toBe("internal");
+    expect(error.message).toContain("reading the reply from http://127.0.0.1:9 failed");
+  });
+
+  it("an error code that is not a network one is internal", () => {
+    const cause = undiciFailure("UND_ERR_INVALID_ARG", "invalid onRequestStart method");
+    expect(classifyFailure(cause)).toBe("unexpected");
+    expect(classify(cause).code).toBe("internal");
+  });
+
+  it("an invalid URL is a config error", () => {
+    const cause = Object.assign(new TypeError("Invalid URL"), { code: "ERR_INVALID_URL" });
+    const error = classify(cause);
+    expect(error.code).toBe("config");
+    expect(error.message).toContain("is not valid");
   });
 });

@@ -188,7 +188,23 @@ const RETRYABLE_NETWORK_CODES = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT",
+  // Bun's fetch names its socket failures in words.
+  "ConnectionRefused",
+  "ConnectionClosed",
+  "FailedToOpenSocket",
 ]);
+
+/** System error numbers (`ECONNREFUSED`, `ENOTFOUND`, `EAI_AGAIN`, ...): the OS refused, reset or could not resolve. */
+const SYSTEM_ERRNO = /^E(AI_)?[A-Z]+$/;
+/** TLS failures: the server was reached but no secure connection could be set up. */
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/;
+/**
+ * What fetch implementations without error codes say when the network fails: browsers
+ * (`Failed to fetch`, `NetworkError when attempting to fetch resource.`, `Load failed`),
+ * Deno (`error sending request`, `error trying to connect`) and undici (`fetch failed`).
+ */
+const NETWORK_MESSAGE =
+  /^(failed to fetch|networkerror when attempting to fetch resource\.?|load failed|fetch failed|network error)$|error sending request|error trying to connect/i;
 
 /**
  * Finds the system or undici error code in an error's cause chain.
@@ -205,6 +221,34 @@ export function networkErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** How a failure below HTTP is classified: the network failed, the URL is bad, or something else broke. */
+export type FailureKind = "network" | "invalid-url" | "unexpected";
+
+/**
+ * Tells a network failure (refused, reset, DNS, timeout, TLS, a fetch that names only
+ * the network) from a bad URL and from everything else: a bug, a broken install or a
+ * bundler that cannot load the HTTP client is not a network failure.
+ *
+ * @param cause - What the fetch or the body read threw.
+ * @returns The kind of failure.
+ */
+export function classifyFailure(cause: unknown): FailureKind {
+  const code = networkErrorCode(cause);
+  if (code !== undefined) {
+    if (code === "ERR_INVALID_URL") return "invalid-url";
+    if (RETRYABLE_NETWORK_CODES.has(code) || SYSTEM_ERRNO.test(code) || TLS_CODE.test(code)) {
+      return "network";
+    }
+    return "unexpected";
+  }
+  let current: unknown = cause;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (current.name === "TypeError" && NETWORK_MESSAGE.test(current.message)) return "network";
+    current = current.cause;
+  }
+  return "unexpected";
+}
+
 function innermostMessage(error: unknown): string {
   let current: unknown = error;
   let message = "";
@@ -216,8 +260,11 @@ function innermostMessage(error: unknown): string {
 }
 
 /**
- * Classifies a failure below HTTP: a refused or reset connection, a DNS failure, a
- * connect timeout, or the socket closing while the body streams.
+ * Classifies a failure below HTTP by its real cause. A refused or reset connection,
+ * a DNS failure, a TLS failure or a connect timeout is a network failure
+ * (`provider-connection`, `provider-timeout`, or `provider-stream` while the body
+ * streams); an invalid URL is `config`; anything else is `internal`, with the cause
+ * attached and a message that says what failed, never "could not reach".
  *
  * @param options - Where it happened.
  * @returns The error to throw.
@@ -234,8 +281,24 @@ export function networkError(options: {
   const code = networkErrorCode(cause);
   const detail = innermostMessage(cause);
   const origin = safeOrigin(url);
-  const isRetryable = code === undefined ? stage === "body" : RETRYABLE_NETWORK_CODES.has(code);
   const label = code ? `${code}: ${detail}` : detail;
+  const kind = classifyFailure(cause);
+  if (kind === "invalid-url") {
+    return new GemmaCoderError(`${provider}: the URL ${url} is not valid (${label}).`, {
+      code: "config",
+      provider,
+      cause,
+    });
+  }
+  if (kind === "unexpected") {
+    const what =
+      stage === "request" ? `sending the request to ${origin}` : `reading the reply from ${origin}`;
+    return new GemmaCoderError(
+      `${provider}: ${what} failed with an unexpected error, not a network failure (${label}). The cause is attached.`,
+      { code: "internal", provider, cause },
+    );
+  }
+  const isRetryable = code === undefined ? stage === "body" : RETRYABLE_NETWORK_CODES.has(code);
   if (code === "UND_ERR_CONNECT_TIMEOUT") {
     return new GemmaCoderError(
       `${provider}: could not connect to ${origin} within ${options.connectMs} ms (timeouts.connectMs).${options.hint ? ` ${options.hint}` : ""}`,

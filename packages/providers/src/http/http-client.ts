@@ -19,10 +19,16 @@ import type {
 import { type DecideRetry, type RetryLoopOptions, retryAsync } from "./retry.js";
 
 // undici is loaded on first use: a caller that passes its own `fetch` (the CLI does)
-// never pays its start-up cost (~11 MB and ~100 ms on a small machine).
-let undici: Promise<typeof import("undici")> | undefined;
+// never pays its start-up cost (~11 MB and ~100 ms on a small machine). Where it cannot
+// load (browsers, edge workers, Deno without npm, a bundle that left it out) the global
+// `fetch` serves instead. The specifier is not a literal so bundlers do not pull undici
+// (and its Node built-ins) into a browser bundle.
+let undici: Promise<typeof import("undici") | undefined> | undefined;
+const UNDICI: string = "undici";
 const loadUndici = () => {
-  undici ??= import("undici");
+  undici ??= (
+    import(/* @vite-ignore */ /* webpackIgnore: true */ UNDICI) as Promise<typeof import("undici")>
+  ).catch(() => undefined);
   return undici;
 };
 
@@ -329,7 +335,13 @@ export class HttpClient {
 
   private async fetchImpl(): Promise<FetchFunction> {
     if (this.config.fetch) return this.config.fetch;
-    return (await loadUndici()).fetch as unknown as FetchFunction;
+    const loaded = await loadUndici();
+    if (loaded) return loaded.fetch as unknown as FetchFunction;
+    if (typeof globalThis.fetch === "function") return globalThis.fetch as unknown as FetchFunction;
+    throw new GemmaCoderError(
+      `${this.config.provider}: no fetch is available here (undici did not load and there is no global fetch); pass \`fetch\` in the provider's options.`,
+      { code: "unsupported", provider: this.config.provider },
+    );
   }
 
   private async dispatcher(): Promise<Dispatcher | undefined> {
@@ -337,7 +349,10 @@ export class HttpClient {
     if (this.config.fetch) return undefined;
     if (!this.ownedAgent) {
       const connectMs = this.config.timeouts.connectMs;
-      const { Agent: UndiciAgent } = await loadUndici();
+      const loaded = await loadUndici();
+      // On the global fetch there is no pool to configure: the client's own timeouts apply.
+      if (!loaded) return undefined;
+      const { Agent: UndiciAgent } = loaded;
       // A concurrent request may have created the pool while this one waited for the import.
       if (this.ownedAgent) return this.ownedAgent;
       this.ownedAgent = new UndiciAgent({

@@ -63,8 +63,44 @@ describe("renderChatPrompt", () => {
       ]),
     ).toEqual({
       prompt: "<|turn>system\nBe brief.<turn|>\n<|turn>user\nhi<turn|>\n<|turn>model\n",
+      parts: ["<|turn>system\nBe brief.<turn|>\n<|turn>user\nhi<turn|>\n<|turn>model\n"],
       endOfTurn: "<turn|>",
     });
+  });
+
+  it("never trims the model's own reply, in any family", () => {
+    // A reply that began with a space token must come back with its space, or the
+    // server re-tokenizes it differently and re-evaluates it every turn.
+    const conversation: ChatMessage[] = [
+      { role: "user", content: " hi " },
+      { role: "assistant", content: " <tool>\n{}\n</tool>\n" },
+      { role: "user", content: "ok" },
+    ];
+    for (const family of ["gemma", "gemma4", "chatml", "llama3"] as const) {
+      const { prompt } = renderChatPrompt(family, conversation);
+      expect(prompt, family).toContain(" <tool>\n{}\n</tool>\n");
+    }
+    expect(renderChatPrompt("gemma", conversation).prompt).toBe(
+      "<start_of_turn>user\nhi<end_of_turn>\n<start_of_turn>model\n <tool>\n{}\n</tool>\n<end_of_turn>\n<start_of_turn>user\nok<end_of_turn>\n<start_of_turn>model\n",
+    );
+  });
+
+  it("puts a reply's token ids in place of its text when given, in mixed form", () => {
+    const conversation: ChatMessage[] = [
+      { role: "user", content: "hi" },
+      { role: "assistant", content: "<tool>x</tool>" },
+      { role: "user", content: "ok" },
+    ];
+    const rendered = renderChatPrompt("gemma", conversation, { replyTokens: () => [7, 8, 9] });
+    expect(rendered.parts).toEqual([
+      "<start_of_turn>user\nhi<end_of_turn>\n<start_of_turn>model\n",
+      7,
+      8,
+      9,
+      "<end_of_turn>\n<start_of_turn>user\nok<end_of_turn>\n<start_of_turn>model\n",
+    ]);
+    // The text form stays the same prompt.
+    expect(rendered.prompt).toBe(renderChatPrompt("gemma", conversation).prompt);
   });
 
   it("renders ChatML without trimming and Llama 3 with its headers", () => {

@@ -7,8 +7,61 @@ export type ChatTemplateFamily = "gemma" | "gemma4" | "chatml" | "llama3";
 export interface RenderedPrompt {
   /** The raw prompt, ending with the opening of the model's turn. */
   prompt: string;
+  /**
+   * The same prompt as `/completion` takes it in mixed form: text pieces, and token ids
+   * where an earlier reply is sent back as the tokens it was generated as (see
+   * {@link RenderOptions.replyTokens}). Equal to `[prompt]` when no reply has tokens.
+   */
+  parts: (string | number)[];
   /** The family's end-of-turn marker, sent as an extra stop string. */
   endOfTurn: string;
+}
+
+/** Options of {@link renderChatPrompt}. */
+export interface RenderOptions {
+  /**
+   * The token ids to send in place of an assistant message's text, or `undefined` to
+   * send its text. Called for assistant messages only.
+   */
+  replyTokens?: (message: ChatMessage) => readonly number[] | undefined;
+}
+
+/** Collects prompt text, and token ids where a reply goes back as its own tokens. */
+class PromptBuilder {
+  private text = "";
+  private readonly parts: (string | number)[] = [];
+  private all = "";
+
+  constructor(private readonly options: RenderOptions) {}
+
+  add(text: string): void {
+    this.text += text;
+    this.all += text;
+  }
+
+  /** A message body: an assistant reply goes in verbatim, as its tokens when it has them. */
+  body(message: ChatMessage, trim: boolean): void {
+    if (message.role !== "assistant") {
+      this.add(trim ? message.content.trim() : message.content);
+      return;
+    }
+    // The model's reply is never trimmed: re-tokenized differently, it would break the
+    // server's prompt cache from that point on.
+    const ids = this.options.replyTokens?.(message);
+    if (!ids || ids.length === 0) {
+      this.add(message.content);
+      return;
+    }
+    if (this.text !== "") this.parts.push(this.text);
+    this.text = "";
+    for (const id of ids) this.parts.push(id);
+    this.all += message.content;
+  }
+
+  done(): { prompt: string; parts: (string | number)[] } {
+    const parts = this.text === "" ? this.parts : [...this.parts, this.text];
+    return { prompt: this.all, parts: parts.length === 0 ? [""] : parts };
+  }
 }
 
 /**
@@ -42,22 +95,26 @@ export function detectChatTemplate(template: string | undefined): ChatTemplateFa
  * - `chatml`: `<|im_start|>role ... <|im_end|>`.
  * - `llama3`: `<|start_header_id|>role<|end_header_id|>` blocks ending in `<|eot_id|>`.
  *
- * Gemma and Llama 3 templates trim each message; ChatML does not.
+ * Gemma and Llama 3 templates trim system and user messages; ChatML does not. The
+ * model's own replies are never trimmed or otherwise changed, and go back as their token
+ * ids when `options.replyTokens` gives them.
  *
  * @param family - The template family.
  * @param messages - The conversation.
+ * @param options - Token ids for earlier replies.
  * @returns The prompt and the family's end-of-turn marker.
  */
 export function renderChatPrompt(
   family: ChatTemplateFamily,
   messages: readonly ChatMessage[],
+  options: RenderOptions = {},
 ): RenderedPrompt {
   switch (family) {
     case "gemma":
-      return { prompt: renderGemma(messages), endOfTurn: "<end_of_turn>" };
+      return { ...renderGemma(messages, options), endOfTurn: "<end_of_turn>" };
     case "gemma4":
       return {
-        prompt: renderTurns(messages, {
+        ...renderTurns(messages, options, {
           open: (role) => `<|turn>${role === "assistant" ? "model" : role}\n`,
           close: "<turn|>\n",
           trim: true,
@@ -67,7 +124,7 @@ export function renderChatPrompt(
       };
     case "chatml":
       return {
-        prompt: renderTurns(messages, {
+        ...renderTurns(messages, options, {
           open: (role) => `<|im_start|>${role}\n`,
           close: "<|im_end|>\n",
           trim: false,
@@ -77,7 +134,7 @@ export function renderChatPrompt(
       };
     case "llama3":
       return {
-        prompt: renderTurns(messages, {
+        ...renderTurns(messages, options, {
           open: (role) => `<|start_header_id|>${role}<|end_header_id|>\n\n`,
           close: "<|eot_id|>",
           trim: true,
@@ -90,18 +147,24 @@ export function renderChatPrompt(
 
 function renderTurns(
   messages: readonly ChatMessage[],
+  options: RenderOptions,
   style: { open: (role: string) => string; close: string; trim: boolean; generation: string },
-): string {
-  let prompt = "";
+): { prompt: string; parts: (string | number)[] } {
+  const out = new PromptBuilder(options);
   for (const message of messages) {
-    const content = style.trim ? message.content.trim() : message.content;
-    prompt += style.open(message.role) + content + style.close;
+    out.add(style.open(message.role));
+    out.body(message, style.trim);
+    out.add(style.close);
   }
-  return prompt + style.generation;
+  out.add(style.generation);
+  return out.done();
 }
 
-function renderGemma(messages: readonly ChatMessage[]): string {
-  let prompt = "";
+function renderGemma(
+  messages: readonly ChatMessage[],
+  options: RenderOptions,
+): { prompt: string; parts: (string | number)[] } {
+  const out = new PromptBuilder(options);
   let index = 0;
   let systemPrefix = "";
   if (messages[0]?.role === "system") {
@@ -110,13 +173,15 @@ function renderGemma(messages: readonly ChatMessage[]): string {
   }
   if (index === messages.length && systemPrefix) {
     // A lone system message still has to reach the model: it becomes the user turn.
-    prompt += `<start_of_turn>user\n${systemPrefix.trim()}<end_of_turn>\n`;
+    out.add(`<start_of_turn>user\n${systemPrefix.trim()}<end_of_turn>\n`);
   }
   for (let first = true; index < messages.length; index++, first = false) {
     const message = messages[index]!;
     const role = message.role === "assistant" ? "model" : "user";
-    const prefix = first ? systemPrefix : "";
-    prompt += `<start_of_turn>${role}\n${prefix}${message.content.trim()}<end_of_turn>\n`;
+    out.add(`<start_of_turn>${role}\n${first ? systemPrefix : ""}`);
+    out.body(message, true);
+    out.add("<end_of_turn>\n");
   }
-  return `${prompt}<start_of_turn>model\n`;
+  out.add("<start_of_turn>model\n");
+  return out.done();
 }

@@ -2,6 +2,7 @@ import {
   type FinishPart,
   type FinishReason,
   GemmaCoderError,
+  type ReplyTokens,
   type StreamPart,
 } from "@gemma-coder/core";
 import { isRecord, streamError } from "../http/errors.js";
@@ -38,6 +39,12 @@ export interface CompletionDecoderOptions {
 export class CompletionDecoder implements PayloadDecoder {
   private finish: FinishPart | undefined;
   private notices: StreamPart[] = [];
+  /** Every generated token id, from the `tokens` of each event, in order. */
+  private readonly ids: number[] = [];
+  private text = "";
+  /** Whether every event so far carried its token ids (older builds may send none). */
+  private idsComplete = true;
+  private lastIdsHadText = true;
 
   /**
    * Creates a decoder for one attempt.
@@ -69,7 +76,9 @@ export class CompletionDecoder implements PayloadDecoder {
     const parts: StreamPart[] = [];
     if (typeof chunk.content === "string" && chunk.content.length > 0) {
       parts.push({ type: "text-delta", text: chunk.content });
+      this.text += chunk.content;
     }
+    this.collectIds(chunk);
     if (chunk.stop === true) {
       if (chunk.truncated === true) this.onTruncated(chunk);
       const timings = isRecord(chunk.timings) ? chunk.timings : {};
@@ -82,6 +91,8 @@ export class CompletionDecoder implements PayloadDecoder {
       });
       if (usage) finish.usage = usage;
       if (this.options.model !== undefined) finish.model = this.options.model;
+      const tokens = this.replyTokens(chunk);
+      if (tokens) finish.tokens = tokens;
       this.finish = finish;
     }
     return parts;
@@ -96,6 +107,58 @@ export class CompletionDecoder implements PayloadDecoder {
       );
     }
     return [...this.notices, this.finish];
+  }
+
+  private collectIds(chunk: Record<string, unknown>): void {
+    if (chunk.stop === true && !Array.isArray(chunk.tokens)) return;
+    if (!Array.isArray(chunk.tokens)) {
+      this.idsComplete = false;
+      return;
+    }
+    // The last event repeats nothing in stream mode; a non-stream answer lists them all.
+    if (chunk.stop === true && this.ids.length > 0) return;
+    for (const id of chunk.tokens) {
+      if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0) {
+        this.idsComplete = false;
+        return;
+      }
+      this.ids.push(id);
+    }
+    if (chunk.tokens.length > 0) {
+      this.lastIdsHadText = typeof chunk.content === "string" && chunk.content.length > 0;
+    }
+  }
+
+  /**
+   * The reply's token ids and the text they spell, when the server streamed all of
+   * them: the streamed text plus the caller's stop sequence the server held back. The
+   * server streams every sampled token's id, a stop sequence's included; an
+   * end-of-generation token (sent with no text) is not part of the reply.
+   */
+  private replyTokens(chunk: Record<string, unknown>): ReplyTokens | undefined {
+    if (!this.idsComplete || this.ids.length === 0) return undefined;
+    // A token that ends inside a UTF-8 character is not streamed on its own (the 2025
+    // build sends its text with the next token, under that token's id only): when ids
+    // are missing, sending the rest back would drop tokens from the history.
+    const predicted = chunk.tokens_predicted;
+    if (typeof predicted === "number" && predicted !== this.ids.length) return undefined;
+    const ids = [...this.ids];
+    const type = typeof chunk.stop_type === "string" ? chunk.stop_type : legacyStopType(chunk);
+    let text = this.text;
+    if (type === "eos" && !this.lastIdsHadText) ids.pop();
+    if (type === "word") {
+      const word = typeof chunk.stopping_word === "string" ? chunk.stopping_word : "";
+      // The template's end-of-turn marker is written by the template, not by the reply.
+      if (word === "" || !this.options.stop.includes(word)) return undefined;
+      text += word;
+    }
+    if (ids.length === 0) return undefined;
+    return {
+      provider: this.options.provider,
+      ...(this.options.model !== undefined ? { model: this.options.model } : {}),
+      ids,
+      text,
+    };
   }
 
   private reason(chunk: Record<string, unknown>): FinishReason {

@@ -58,12 +58,20 @@ describe("createLlamaCpp in completion mode (recorded exchanges)", () => {
       reason: "length",
       model: "tiny-random-llama.gguf",
       usage: { inputTokens: 37, outputTokens: 16, cachedInputTokens: 36, evaluatedInputTokens: 1 },
+      tokens: {
+        provider: "llama-cpp",
+        model: "tiny-random-llama.gguf",
+        ids: expect.any(Array),
+        text: recordedText("completion-stream"),
+      },
     });
+    expect(result.finish?.tokens?.ids).toHaveLength(16);
     expect(server.requestsFor("POST /completion")[0]?.json).toEqual({
       prompt: "<start_of_turn>user\nFix the bug in src/api.py<end_of_turn>\n<start_of_turn>model\n",
       stream: true,
       cache_prompt: true,
       stop: ["</tool>", "<end_of_turn>"],
+      return_tokens: true,
       n_predict: 16,
       temperature: 0.7,
     });

@@ -238,12 +238,18 @@ export function createLlamaCpp(options: LlamaCppOptions = {}): LlamaCppProvider 
 
   function completionStream(request: ChatRequest, config: Extract<Setup, { mode: "completion" }>) {
     const stop = resolveStops(request);
-    const rendered = renderChatPrompt(config.family, request.messages);
+    const rendered = renderChatPrompt(config.family, request.messages, {
+      replyTokens: (message) => replayableTokens(message, config.model),
+    });
+    const mixed = rendered.parts.some((part) => typeof part === "number");
     const body: Record<string, unknown> = {
-      prompt: rendered.prompt,
+      // Earlier replies go back as the token ids the server generated, so the prompt
+      // starts with exactly the tokens the server's cache holds.
+      prompt: mixed ? rendered.parts : rendered.prompt,
       stream: true,
       cache_prompt: options.cachePrompt ?? true,
       stop: [...stop, rendered.endOfTurn],
+      return_tokens: true,
     };
     if (request.maxTokens !== undefined) body.n_predict = request.maxTokens;
     if (request.temperature !== undefined) body.temperature = request.temperature;
@@ -430,6 +436,25 @@ class LlamaChatDecoder implements PayloadDecoder {
     parts.push(finish);
     return parts;
   }
+}
+
+/** The most token ids one reply may send back: more is not a reply this provider made. */
+const MAX_REPLY_TOKENS = 1_000_000;
+
+/**
+ * An assistant message's token ids when they can be sent back: this provider made them
+ * for this model, they still spell the message (the agent did not cut or change it),
+ * and they are plausible token ids.
+ */
+function replayableTokens(message: ChatMessage, model: string | undefined): number[] | undefined {
+  const own = message.tokens;
+  if (!own || own.provider !== ID || own.model !== model || own.text !== message.content) {
+    return undefined;
+  }
+  const ids = own.ids;
+  if (ids.length === 0 || ids.length > MAX_REPLY_TOKENS) return undefined;
+  if (!ids.every((id) => Number.isSafeInteger(id) && id >= 0)) return undefined;
+  return [...ids];
 }
 
 function contextSizeOf(props: LlamaCppProps | undefined): number | undefined {

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { GemmaCoderError, parseTranscript, type TranscriptRecord } from "@gemma-coder/core";
-import { createReplayModel, type ReplayModel } from "@gemma-coder/core/testing";
+import type { ReplayModel } from "@gemma-coder/core/testing";
 import { DEMO_FILES, DEMO_TASK, DEMO_TRANSCRIPT } from "./demo-assets.js";
 
 /** What the demo shows, so no one mistakes the replay for a live model. */
@@ -81,6 +81,9 @@ export async function prepareDemo(targetDir?: string, options: DemoOptions = {})
     await fs.writeFile(file, text);
   }
   const { records } = parseTranscript(DEMO_TRANSCRIPT, "The demo transcript");
+  // Loaded here, not at the top: the package's main entry must not pull in core's testing
+  // entry point for apps that never run the demo.
+  const { createReplayModel } = await import("@gemma-coder/core/testing");
   return {
     dir,
     task: DEMO_TASK,

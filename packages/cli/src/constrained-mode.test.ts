@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { constrainedModeFor } from "./constrained-mode.js";
+
+describe("constrainedModeFor", () => {
+  it("turns a grammar on by default where the backend enforces it, and only there", () => {
+    expect(constrainedModeFor(undefined, "llama-cpp")).toBe("grammar");
+    expect(constrainedModeFor(undefined, "embedded")).toBe("grammar");
+    expect(constrainedModeFor(undefined, "ollama")).toBe("off");
+    expect(constrainedModeFor(undefined, "openrouter")).toBe("off");
+  });
+
+  it("follows the setting when there is one", () => {
+    expect(constrainedModeFor("off", "embedded")).toBe("off");
+    expect(constrainedModeFor("json", "llama-cpp")).toBe("json-schema");
+    expect(constrainedModeFor("grammar", "ollama")).toBe("grammar");
+    expect(constrainedModeFor("auto", "ollama")).toBe("auto");
+  });
+});

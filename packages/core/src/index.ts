@@ -53,7 +53,6 @@ export type { ParseReplyOptions, ParseResult, ToolCall } from "./protocol/parse-
 export { CALL_EXAMPLE, parseReply } from "./protocol/parse-reply.js";
 export type { ReplyStream, ReplyStreamOptions } from "./protocol/reply-stream.js";
 export { createReplyStream } from "./protocol/reply-stream.js";
-export { THINKING_TAGS } from "./protocol/tags.js";
 export type {
   Spiral,
   SpiralDetector,
@@ -61,6 +60,7 @@ export type {
   SpiralKind,
 } from "./protocol/spiral-detector.js";
 export { createSpiralDetector, SPIRAL_NUDGE } from "./protocol/spiral-detector.js";
+export { THINKING_TAGS } from "./protocol/tags.js";
 export type {
   FormatToolResultOptions,
   ToolFailure,

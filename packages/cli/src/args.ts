@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { GemmaCoderError } from "@gemma-coder/core";
 
 /** The commands: a task (the default), or one of the {@link SUBCOMMANDS}. */
-export type CliCommand = "run" | "undo" | "demo" | "sessions";
+export type CliCommand = "run" | "undo" | "demo" | "sessions" | "acp";
 
 /** What the command line asked for. */
 export interface CliArgs {
@@ -69,7 +69,12 @@ function parseConstrained(text: string): ConstrainedFlag {
  * is one of these words alone goes after `--` (`gemma-coder -- demo`); a quoted task of
  * several words (`gemma-coder "undo the rename"`) is never taken for one.
  */
-export const SUBCOMMANDS: ReadonlySet<string> = new Set<string>(["undo", "demo", "sessions"]);
+export const SUBCOMMANDS: ReadonlySet<string> = new Set<string>([
+  "undo",
+  "demo",
+  "sessions",
+  "acp",
+]);
 
 const OPTIONS = {
   provider: { type: "string" },
@@ -180,6 +185,23 @@ const SUBCOMMAND_OPTIONS: Readonly<Record<Exclude<CliCommand, "run">, readonly s
   undo: ["force", "json", "cwd", "sessions-dir", "verbose", "trust-project"],
   demo: ["json", "verbose", "yes", "no-session", "sessions-dir"],
   sessions: ["json", "cwd", "sessions-dir", "verbose", "trust-project"],
+  acp: [
+    "provider",
+    "model",
+    "base-url",
+    "cwd",
+    "yes",
+    "download",
+    "read-only",
+    "max-steps",
+    "timeout",
+    "rules",
+    "no-rules",
+    "no-session",
+    "sessions-dir",
+    "verbose",
+    "trust-project",
+  ],
 };
 
 /** What each subcommand takes as positional arguments, for its usage error. */
@@ -187,6 +209,7 @@ const SUBCOMMAND_USAGE: Readonly<Record<Exclude<CliCommand, "run">, string>> = {
   undo: "gemma-coder undo [run-id] [--force]",
   demo: "gemma-coder demo [folder]",
   sessions: "gemma-coder sessions",
+  acp: "gemma-coder acp [--provider ...] [--model ...] (an editor starts it)",
 };
 
 /** Options whose value may look like a negative number, which `util.parseArgs` takes for a flag. */
@@ -304,7 +327,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         );
       }
     }
-    const most = command === "sessions" ? 0 : 1;
+    const most = command === "sessions" || command === "acp" ? 0 : 1;
     if (words.length > most) {
       throw usageError(
         `\`gemma-coder ${command}\` takes ${most === 0 ? "no arguments" : "at most one argument"}; got "${words.join(" ")}". Usage: ${SUBCOMMAND_USAGE[command]}. A task that starts with "${command}" goes in quotes: gemma-coder "${command} ..."`,

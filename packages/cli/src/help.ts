@@ -10,6 +10,8 @@ Usage
   gemma-coder undo [run-id] [--force]          take back the last (or that) run's changes
   gemma-coder demo [folder]                    replay a recorded session, no model needed
   gemma-coder sessions                         list this workspace's sessions
+  gemma-coder acp [model and run options]      serve an editor over the Agent Client
+                                               Protocol on stdio (see docs/editors.md)
 
 Examples
   gemma-coder "fix the failing pytest in tests/test_api.py"

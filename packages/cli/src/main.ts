@@ -174,6 +174,21 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     const { runSessionCommand } = await import("./session-commands.js");
     return runSessionCommand(args, { workspace, cwd, stdout, stderr, env });
   }
+  if (args.command === "acp") {
+    const { runAcp } = await import("./acp/run-acp.js");
+    // The provider is chosen exactly as for a terminal run, but nothing is ever asked on
+    // stdin: it carries the protocol.
+    const ioFor = (signal: AbortSignal): InvocationIo => ({
+      ...{ stdout: stderr, stderr, stdin: () => process.stdin, stdinIsTTY: false, cwd },
+      ...{ env: { ...env, GEMMA_CODER_FORCE_PROMPT: undefined }, handleSignals: false, signal },
+    });
+    return runAcp(args, {
+      ...{ workspace, stdout, stderr, env, handleSignals: options.handleSignals === true },
+      stdin: options.stdin ?? process.stdin,
+      chooseProvider: (settings, signal) =>
+        new Invocation(args, workspace, ioFor(signal)).chooseProvider(settings),
+    });
+  }
   // Start loading what the run needs while the configuration is read: the tools, and the
   // provider named on the command line or in the environment (Ollama's module when none
   // is named, since detection looks for Ollama first).
@@ -789,7 +804,8 @@ class Invocation {
     );
   }
 
-  private async chooseProvider(
+  /** @internal Also used by `gemma-coder acp`, which picks the backend the same way. */
+  async chooseProvider(
     settings: Settings,
   ): Promise<{ provider: ModelProvider; label: string; notes: string[]; contextWindow?: number }> {
     const { io } = this;

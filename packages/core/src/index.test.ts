@@ -16,6 +16,7 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
     "JSON_ONLY_PROTOCOL",
     "RULEBOOK_FILE_NAMES",
     "SPIRAL_NUDGE",
+    "THINKING_TAGS",
     "TRANSCRIPT_FORMAT",
     "TRANSCRIPT_VERSION",
     "ToolError",

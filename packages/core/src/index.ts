@@ -61,6 +61,7 @@ export type {
   SpiralKind,
 } from "./protocol/spiral-detector.js";
 export { createSpiralDetector, SPIRAL_NUDGE } from "./protocol/spiral-detector.js";
+export { THINKING_TAGS } from "./protocol/tags.js";
 export type {
   FormatToolResultOptions,
   ToolFailure,

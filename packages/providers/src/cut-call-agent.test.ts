@@ -1,55 +1,18 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Agent, type ModelProvider } from "@gemma-coder/core";
+import { Agent } from "@gemma-coder/core";
 import { createTools } from "@gemma-coder/tools";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { HttpProviderOptions } from "./http/options.js";
-import { createLlamaCpp } from "./llama-cpp/llama-cpp-provider.js";
-import { createOllama } from "./ollama/ollama-provider.js";
-import { createOpenRouter } from "./openrouter/openrouter-provider.js";
 import { streamReply } from "./testing/fault-handlers.js";
-import { localLlamaFixtures } from "./testing/http-fixture.js";
-import { replay } from "./testing/llama-server-emulator.js";
 import { type LoopbackServer, startLoopbackServer } from "./testing/loopback-server.js";
-import {
-  llamaCompletionWire,
-  ollamaWire,
-  openRouterWire,
-  type WireFormat,
-} from "./testing/wire-formats.js";
+import { type DisposableProvider, WIRE_TARGETS } from "./testing/wire-targets.js";
 
 // A stream that ends early but reports a normal stop (not "length") must not turn a cut
 // call into one that runs: an Agent on each backend's wire format, with the real tools.
 
-type Provider = ModelProvider & { dispose(): Promise<void> };
-
-interface Target {
-  format: WireFormat;
-  route: string;
-  create(baseUrl: string, options: HttpProviderOptions): Provider;
-  setup?(server: LoopbackServer): void;
-}
-
-const targets: Target[] = [
-  {
-    format: ollamaWire,
-    route: "POST /api/chat",
-    create: (baseUrl, options) => createOllama({ baseUrl, ...options }),
-  },
-  {
-    format: openRouterWire,
-    route: "POST /chat/completions",
-    create: (baseUrl, options) =>
-      createOpenRouter({ baseUrl, apiKey: "sk-or-test", fallbackModels: [], ...options }),
-  },
-  {
-    format: llamaCompletionWire,
-    route: "POST /completion",
-    create: (baseUrl, options) => createLlamaCpp({ baseUrl, ...options }),
-    setup: (server) => server.route("GET /props", replay(localLlamaFixtures, "props")),
-  },
-];
+type Provider = DisposableProvider;
+const targets = WIRE_TARGETS;
 
 const ORIGINAL = "alpha\nbeta\ngamma\n";
 

@@ -1,68 +1,46 @@
-import { Agent, createMemorySessionStore, type ModelProvider } from "@gemma-coder/core";
+import { Agent, createMemorySessionStore } from "@gemma-coder/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { HttpProviderOptions } from "./http/options.js";
-import { createLlamaCpp } from "./llama-cpp/llama-cpp-provider.js";
-import { createOllama } from "./ollama/ollama-provider.js";
-import { createOpenRouter } from "./openrouter/openrouter-provider.js";
-import { localLlamaFixtures } from "./testing/http-fixture.js";
-import { replay } from "./testing/llama-server-emulator.js";
 import {
   type Handler,
   type LoopbackServer,
   startLoopbackServer,
 } from "./testing/loopback-server.js";
-import {
-  llamaCompletionWire,
-  ollamaWire,
-  openRouterWire,
-  type WireFormat,
-} from "./testing/wire-formats.js";
+import type { WireFormat } from "./testing/wire-formats.js";
+import { type DisposableProvider, WIRE_TARGETS } from "./testing/wire-targets.js";
 
 // A backend that ignores maxTokens and streams without end must not hold the run: the
 // agent cuts the reply at its cap, closes the request, and records only the capped text.
 
-type Provider = ModelProvider & { dispose(): Promise<void> };
+type Provider = DisposableProvider;
+const targets = WIRE_TARGETS;
 
-interface Target {
-  format: WireFormat;
-  route: string;
-  create(baseUrl: string, options: HttpProviderOptions): Provider;
-  setup?(server: LoopbackServer): void;
+/**
+ * A piece of prose that never repeats itself: the spiral cut (which stops exact
+ * repetition much earlier) must not be what ends these replies, the size cap must.
+ */
+function prose(n: number): string {
+  return `Paragraph ${n} weighs option ${(n * 7919) % 104_729} against ${(n * 104_723) % 7907}. `;
 }
 
-const targets: Target[] = [
-  {
-    format: ollamaWire,
-    route: "POST /api/chat",
-    create: (baseUrl, options) => createOllama({ baseUrl, ...options }),
-  },
-  {
-    format: openRouterWire,
-    route: "POST /chat/completions",
-    create: (baseUrl, options) =>
-      createOpenRouter({ baseUrl, apiKey: "sk-or-test", fallbackModels: [], ...options }),
-  },
-  {
-    format: llamaCompletionWire,
-    route: "POST /completion",
-    create: (baseUrl, options) => createLlamaCpp({ baseUrl, ...options }),
-    setup: (server) => server.route("GET /props", replay(localLlamaFixtures, "props")),
-  },
-];
+/** The frame that carries one text piece in a format, without the frames around it. */
+function textFrame(format: WireFormat, text: string): string {
+  return format
+    .frames([text], { reason: "eos" })
+    .find((frame) => frame.includes("Paragraph")) as string;
+}
 
 /** Streams text frames until the client goes away. */
 function endless(format: WireFormat): Handler {
-  const piece = "lorem ipsum ".repeat(50);
-  // The frames of a one-piece reply, minus the final ones: one text frame to repeat.
-  const frames = format.frames([piece], { reason: "eos" });
-  const textFrame = frames.find((frame) => frame.includes("lorem")) as string;
-  const lead = frames.slice(0, frames.indexOf(textFrame));
+  // The frames of a one-piece reply before its text frame (OpenRouter's comment line).
+  const frames = format.frames([prose(0)], { reason: "eos" });
+  const lead = frames.slice(0, frames.indexOf(textFrame(format, prose(0))));
   return async (_req, res) => {
     res.writeHead(200, { "content-type": format.contentType, "transfer-encoding": "chunked" });
     for (const frame of lead) res.write(frame);
-    while (!res.destroyed && !res.writableEnded) {
+    for (let n = 1; !res.destroyed && !res.writableEnded; n++) {
+      const frame = textFrame(format, prose(n));
       // Wait for the socket to take the frame, so a closed client is seen promptly.
-      if (!res.write(textFrame)) await new Promise((resolve) => res.once("drain", resolve));
+      if (!res.write(frame)) await new Promise((resolve) => res.once("drain", resolve));
       await new Promise((resolve) => setImmediate(resolve));
     }
   };

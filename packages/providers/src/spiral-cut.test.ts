@@ -1,55 +1,19 @@
-import { Agent, type AgentEvent, type ModelProvider, SPIRAL_NUDGE } from "@gemma-coder/core";
+import { Agent, type AgentEvent, SPIRAL_NUDGE } from "@gemma-coder/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { HttpProviderOptions } from "./http/options.js";
-import { createLlamaCpp } from "./llama-cpp/llama-cpp-provider.js";
-import { createOllama } from "./ollama/ollama-provider.js";
-import { createOpenRouter } from "./openrouter/openrouter-provider.js";
 import { streamReply } from "./testing/fault-handlers.js";
-import { localLlamaFixtures } from "./testing/http-fixture.js";
-import { replay } from "./testing/llama-server-emulator.js";
 import {
   type Handler,
   type LoopbackServer,
   startLoopbackServer,
 } from "./testing/loopback-server.js";
-import {
-  llamaCompletionWire,
-  ollamaWire,
-  openRouterWire,
-  type WireFormat,
-} from "./testing/wire-formats.js";
+import type { WireFormat } from "./testing/wire-formats.js";
+import { type DisposableProvider, WIRE_TARGETS } from "./testing/wire-targets.js";
 
 // A model that spirals is cut while it streams, on every backend's wire format: the
 // agent stops reading, the request is released, and the model gets a short nudge.
 
-type Provider = ModelProvider & { dispose(): Promise<void> };
-
-interface Target {
-  format: WireFormat;
-  route: string;
-  create(baseUrl: string, options: HttpProviderOptions): Provider;
-  setup?(server: LoopbackServer): void;
-}
-
-const targets: Target[] = [
-  {
-    format: ollamaWire,
-    route: "POST /api/chat",
-    create: (baseUrl, options) => createOllama({ baseUrl, ...options }),
-  },
-  {
-    format: openRouterWire,
-    route: "POST /chat/completions",
-    create: (baseUrl, options) =>
-      createOpenRouter({ baseUrl, apiKey: "sk-or-test", fallbackModels: [], ...options }),
-  },
-  {
-    format: llamaCompletionWire,
-    route: "POST /completion",
-    create: (baseUrl, options) => createLlamaCpp({ baseUrl, ...options }),
-    setup: (server) => server.route("GET /props", replay(localLlamaFixtures, "props")),
-  },
-];
+type Provider = DisposableProvider;
+const targets = WIRE_TARGETS;
 
 /** Word-sized pieces, about one token each. */
 const words = (text: string) => text.match(/ ?[^\s]+|\s+/g) ?? [];

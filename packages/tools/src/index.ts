@@ -1,5 +1,6 @@
 export { withApproval } from "./approval.js";
 export { createTools } from "./create-tools.js";
+export type { ToolFileSystem } from "./fs/file-system.js";
 export type {
   ApprovalDecision,
   ApprovalHandler,

@@ -1,6 +1,6 @@
 import path from "node:path";
-
 import type { ApprovalDecision, ApprovalHandler, ApprovalRequest } from "@gemma-coder/core";
+import type { ToolFileSystem } from "./fs/file-system.js";
 
 /**
  * What the approval hook answers: `true`/`false`, or an object with a reason that is
@@ -41,6 +41,12 @@ export interface CreateToolsOptions {
   shell?: string;
   /** Force a search implementation instead of picking one (default `auto`). */
   searchBackend?: SearchBackendName | "auto";
+  /**
+   * Where `read_file`, `write_file` and `edit_file` read and write file content. Default:
+   * the local disk (writes are atomic and keep permission bits). Paths are confined to
+   * `root` before every call; listing, searching and `run_shell` always use the disk.
+   */
+  fs?: ToolFileSystem | undefined;
 }
 
 /** The options with every default filled in. */
@@ -52,6 +58,7 @@ export interface ResolvedToolsOptions {
   maxOutputChars: number;
   shell: string | undefined;
   searchBackend: SearchBackendName | "auto";
+  fs: ToolFileSystem | undefined;
 }
 
 /** The default of {@link CreateToolsOptions.shellTimeoutMs}. */
@@ -69,6 +76,7 @@ export function resolveOptions(options: CreateToolsOptions): ResolvedToolsOption
     maxOutputChars: positive(options.maxOutputChars, DEFAULT_MAX_OUTPUT_CHARS),
     shell: options.shell,
     searchBackend: options.searchBackend ?? "auto",
+    fs: options.fs,
   };
 }
 

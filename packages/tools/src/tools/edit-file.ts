@@ -1,7 +1,8 @@
 import { defineTool, type Tool, ToolError } from "@gemma-coder/core";
 import { z } from "zod";
+import type { ToolFileSystem } from "../fs/file-system.js";
 import { guard } from "../fs/guard.js";
-import { encodeText, readTextContent } from "../fs/text-file.js";
+import { decodeText, encodeText, readTextContent, type TextContent } from "../fs/text-file.js";
 import { type CreateToolsOptions, resolveOptions } from "../options.js";
 import { resolveWorkspacePath } from "../paths/resolve-workspace-path.js";
 import { findClosestLines, findIgnoringWhitespace } from "../text/closest-lines.js";
@@ -44,7 +45,7 @@ type Replacement = z.output<typeof replacement>;
  * @returns The tool.
  */
 export function createEditFileTool(options: CreateToolsOptions): Tool<EditFileInput, string> {
-  const { root } = resolveOptions(options);
+  const { root, fs: backEnd } = resolveOptions(options);
   return defineTool({
     name: TOOL_NAMES.editFile,
     description: "Replace exact text old with new in a file (edits: more pairs).",
@@ -60,7 +61,9 @@ export function createEditFileTool(options: CreateToolsOptions): Tool<EditFileIn
         const resolved = await resolveWorkspacePath(root, input.path, { write: true });
         let content: Awaited<ReturnType<typeof readTextContent>>;
         try {
-          content = await readTextContent(resolved.absolute, input.path, MAX_EDIT_BYTES);
+          content = backEnd
+            ? await readFromBackEnd(backEnd, resolved.absolute, input.path, context?.signal)
+            : await readTextContent(resolved.absolute, input.path, MAX_EDIT_BYTES);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === "ENOENT") {
             throw new ToolError(
@@ -84,7 +87,11 @@ export function createEditFileTool(options: CreateToolsOptions): Tool<EditFileIn
             );
           }
         }
-        await writeResolved(resolved, input.path, encodeText(text, content), context?.signal);
+        if (backEnd) {
+          const body = content.crlf ? text.replace(/\r?\n/g, "\r\n") : text;
+          await backEnd.writeTextFile(resolved.absolute, body, context?.signal);
+        } else
+          await writeResolved(resolved, input.path, encodeText(text, content), context?.signal);
         const count = changedLines.length;
         const where =
           count === 1
@@ -95,6 +102,26 @@ export function createEditFileTool(options: CreateToolsOptions): Tool<EditFileIn
         return `${summary}\n${numbered(text.split("\n"), changedLines[0]! - 1, lineCount(edits[0]!.new) + 2)}`;
       }),
   });
+}
+
+/** Reads a file through a back-end, with the same size limit and line-end handling as the disk. */
+async function readFromBackEnd(
+  backEnd: ToolFileSystem,
+  absolute: string,
+  shown: string,
+  signal: AbortSignal | undefined,
+): Promise<TextContent> {
+  const raw = await backEnd.readTextFile(absolute, signal);
+  const size = Buffer.byteLength(raw, "utf8");
+  if (size > MAX_EDIT_BYTES) {
+    throw new ToolError(
+      `${JSON.stringify(shown)} is too large to edit (${size} bytes, limit ${MAX_EDIT_BYTES}).`,
+    );
+  }
+  // The same decoding as a file on disk: CRLF throughout is undone for matching and
+  // restored on write; a byte-order mark is the editor's business, so it is dropped.
+  const { text, crlf } = decodeText(Buffer.from(raw, "utf8"));
+  return { text, bom: false, crlf, size };
 }
 
 function lineCount(text: string): number {

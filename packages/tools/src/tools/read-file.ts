@@ -34,7 +34,7 @@ export type ReadFileInput = z.output<typeof readFileInput>;
  * @returns The tool.
  */
 export function createReadFileTool(options: CreateToolsOptions): Tool<ReadFileInput, string> {
-  const { root, maxOutputChars } = resolveOptions(options);
+  const { root, maxOutputChars, fs: backEnd } = resolveOptions(options);
   return defineTool({
     name: TOOL_NAMES.readFile,
     description: "Read a text file (numbered lines).",
@@ -48,21 +48,46 @@ export function createReadFileTool(options: CreateToolsOptions): Tool<ReadFileIn
           throw new ToolError(`end_line (${end}) is before start_line (${start}).`);
         }
         const resolved = await resolveWorkspacePath(root, input.path);
+        const request: ReadRequest = {
+          shown: input.path,
+          start,
+          end: Math.min(end, start + MAX_READ_LINES - 1),
+          requestedEnd: end,
+          maxChars: maxOutputChars,
+          signal: context?.signal,
+        };
+        if (backEnd) {
+          // The back-end hands over the whole text (an editor buffer); it is numbered the
+          // same way as a file on disk.
+          const bytes = Buffer.from(await backEnd.readTextFile(resolved.absolute, context?.signal));
+          return readNumbered(memoryHandle(bytes), bytes.length, request);
+        }
         const { handle, size } = await openRegularFile(resolved.absolute, input.path);
         try {
-          return await readNumbered(handle, size, {
-            shown: input.path,
-            start,
-            end: Math.min(end, start + MAX_READ_LINES - 1),
-            requestedEnd: end,
-            maxChars: maxOutputChars,
-            signal: context?.signal,
-          });
+          return await readNumbered(handle, size, request);
         } finally {
           await handle.close();
         }
       }),
   });
+}
+
+/** The one method of a file handle that {@link readNumbered} uses. */
+type ReadableHandle = Pick<fs.FileHandle, "read">;
+
+/** A read-only handle over bytes in memory, so text from a back-end reads like a file. */
+function memoryHandle(bytes: Buffer): ReadableHandle {
+  return {
+    read: (async (buffer: Buffer, offset: number, length: number, position: number) => {
+      const bytesRead = bytes.copy(
+        buffer,
+        offset,
+        position,
+        Math.min(bytes.length, position + length),
+      );
+      return { bytesRead, buffer };
+    }) as ReadableHandle["read"],
+  };
 }
 
 interface ReadRequest {
@@ -75,7 +100,7 @@ interface ReadRequest {
 }
 
 async function readNumbered(
-  handle: fs.FileHandle,
+  handle: ReadableHandle,
   size: number,
   request: ReadRequest,
 ): Promise<string> {

@@ -33,7 +33,7 @@ export type WriteFileInput = z.output<typeof writeFileInput>;
  * @returns The tool.
  */
 export function createWriteFileTool(options: CreateToolsOptions): Tool<WriteFileInput, string> {
-  const { root } = resolveOptions(options);
+  const { root, fs: backEnd } = resolveOptions(options);
   return defineTool({
     name: TOOL_NAMES.writeFile,
     description: "Create or overwrite a file with content.",
@@ -41,6 +41,16 @@ export function createWriteFileTool(options: CreateToolsOptions): Tool<WriteFile
     execute: (input, context) =>
       guard(context?.signal, input.path, "write", async () => {
         const resolved = await resolveWorkspacePath(root, input.path, { write: true });
+        if (backEnd) {
+          // The back-end (an editor) owns the file's encoding and line ends.
+          const existed = await backEnd.readTextFile(resolved.absolute, context?.signal).then(
+            () => true,
+            () => false,
+          );
+          await backEnd.writeTextFile(resolved.absolute, input.content, context?.signal);
+          const lines = countLines(input.content);
+          return `${existed ? "Overwrote" : "Created"} ${resolved.relative} (${lines} ${lines === 1 ? "line" : "lines"}, ${Buffer.byteLength(input.content, "utf8")} bytes).`;
+        }
         const existing = await existingStyle(resolved, input.path);
         let content = input.content;
         if (existing?.crlf && !content.includes("\r\n")) content = content.replace(/\n/g, "\r\n");

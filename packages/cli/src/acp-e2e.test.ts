@@ -1,0 +1,503 @@
+// End-to-end tests of `gemma-coder acp`: the real bin, spawned as an editor starts it,
+// driven over stdio by the official SDK's client side, against a loopback scripted model.
+
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { Readable, Writable } from "node:stream";
+import {
+  client as acpClient,
+  type ClientContext,
+  ndJsonStream,
+  type RequestPermissionRequest,
+  type RequestPermissionResponse,
+  type SessionNotification,
+  type SessionUpdate,
+} from "@agentclientprotocol/sdk";
+import { describe, expect, it } from "vitest";
+import {
+  missingBuilds,
+  ollama,
+  processesMatching,
+  type StartedCli,
+  until,
+  useCliHarness,
+} from "./__fixtures__/cli-harness.js";
+import { call } from "./__fixtures__/model-server.mjs";
+
+const cli = useCliHarness();
+const { start, server, read } = cli;
+
+const fixScript = () => [
+  `Let me read it.\n${call("read_file", { path: "calc.py" })}`,
+  call("edit_file", { path: "calc.py", old: "a - b", new: "a + b" }),
+  call("done", { summary: "add() now adds." }),
+];
+
+interface EditorOptions {
+  /** Answers each permission request (default: allow once). */
+  permission?: (request: RequestPermissionRequest) => RequestPermissionResponse["outcome"];
+  /** Unsaved buffers by absolute path; when given, the client advertises fs. */
+  buffers?: Map<string, string>;
+}
+
+/** A scripted editor: the SDK's client side connected to the bin's stdio. */
+function connectEditor(started: StartedCli, options: EditorOptions = {}) {
+  const updates: SessionUpdate[] = [];
+  const permissions: RequestPermissionRequest[] = [];
+  const writes: { path: string; content: string }[] = [];
+  let app = acpClient({ name: "test-editor" })
+    .onNotification("session/update", ({ params }: { params: SessionNotification }) => {
+      updates.push(params.update);
+    })
+    .onRequest("session/request_permission", ({ params }) => {
+      permissions.push(params);
+      return {
+        outcome: options.permission?.(params) ?? { outcome: "selected", optionId: "allow_once" },
+      };
+    });
+  const buffers = options.buffers;
+  if (buffers) {
+    app = app
+      .onRequest("fs/read_text_file", ({ params }) => {
+        const content = buffers.get(params.path);
+        if (content === undefined) throw new Error(`no such file ${params.path}`);
+        return { content };
+      })
+      .onRequest("fs/write_text_file", ({ params }) => {
+        writes.push({ path: params.path, content: params.content });
+        buffers.set(params.path, params.content);
+        return {};
+      });
+  }
+  const child = started.child;
+  const connection = app.connect(
+    ndJsonStream(
+      Writable.toWeb(child.stdin!) as WritableStream<Uint8Array>,
+      Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>,
+    ),
+  );
+  const agent: ClientContext = connection.agent;
+  const initialize = () =>
+    agent.request("initialize", {
+      protocolVersion: 1,
+      clientCapabilities: buffers ? { fs: { readTextFile: true, writeTextFile: true } } : {},
+    });
+  return { agent, connection, updates, permissions, writes, initialize };
+}
+
+const texts = (updates: SessionUpdate[], kind: string) =>
+  updates.flatMap((update) =>
+    update.sessionUpdate === kind &&
+    "content" in update &&
+    update.content &&
+    "text" in update.content
+      ? [update.content.text as string]
+      : [],
+  );
+
+describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () => {
+  it("fixes a bug with permission granted: tool calls, a diff, the file fixed, end_turn", async () => {
+    const [first, ...rest] = fixScript();
+    const model = await server({
+      replies: [`<think>add() subtracts, so it is wrong</think>${first}`, ...rest],
+    });
+    const bin = start(["acp", ...ollama(model.url)]);
+    const editor = connectEditor(bin);
+    const init = await editor.initialize();
+    expect(init.agentCapabilities?.loadSession).toBe(true);
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    const answer = await editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "fix add" }],
+    });
+    expect(answer.stopReason).toBe("end_turn");
+    expect(read("calc.py")).toBe("def add(a, b):\n    return a + b\n");
+    const calls = editor.updates.filter((u) => u.sessionUpdate === "tool_call");
+    expect(calls).toMatchObject([
+      {
+        kind: "read",
+        title: "Read calc.py",
+        locations: [{ path: path.join(cli.repo, "calc.py") }],
+      },
+      { kind: "edit", title: "Edit calc.py", rawInput: { old: "a - b", new: "a + b" } },
+    ]);
+    const diff = editor.updates
+      .flatMap((u) => (u.sessionUpdate === "tool_call_update" ? (u.content ?? []) : []))
+      .find((c) => c.type === "diff");
+    expect(diff).toMatchObject({
+      path: path.join(cli.repo, "calc.py"),
+      oldText: "def add(a, b):\n    return a - b\n",
+      newText: "def add(a, b):\n    return a + b\n",
+    });
+    expect(editor.permissions).toHaveLength(1);
+    // The question shows exactly what will happen: the diff, before anything is written.
+    expect(editor.permissions[0]?.toolCall).toMatchObject({
+      kind: "edit",
+      title: "Edit calc.py",
+      content: [
+        {
+          type: "diff",
+          path: path.join(cli.repo, "calc.py"),
+          oldText: "def add(a, b):\n    return a - b\n",
+          newText: "def add(a, b):\n    return a + b\n",
+        },
+      ],
+    });
+    expect(editor.permissions[0]?.options.map((o) => o.kind)).toEqual([
+      "allow_once",
+      "allow_always",
+      "reject_once",
+      "reject_always",
+    ]);
+    const prose = texts(editor.updates, "agent_message_chunk").join("");
+    expect(prose).toContain("Let me read it.");
+    expect(prose).not.toMatch(/<tool|<\/tool|<think|<\/think/);
+    expect(texts(editor.updates, "agent_thought_chunk").join("")).toBe(
+      "add() subtracts, so it is wrong",
+    );
+    bin.child.stdin?.end();
+    expect((await bin.done).code).toBe(0);
+  });
+
+  it("permission rejected: the file is untouched, the call fails and the turn still ends", async () => {
+    const model = await server({
+      replies: [
+        call("edit_file", { path: "calc.py", old: "a - b", new: "a + b" }),
+        call("done", { summary: "The user declined." }),
+      ],
+    });
+    const bin = start(["acp", ...ollama(model.url)]);
+    const editor = connectEditor(bin, {
+      permission: () => ({ outcome: "selected", optionId: "reject_once" }),
+    });
+    await editor.initialize();
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    const answer = await editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "fix add" }],
+    });
+    expect(answer.stopReason).toBe("end_turn");
+    expect(read("calc.py")).toBe("def add(a, b):\n    return a - b\n");
+    expect(editor.updates).toContainEqual(
+      expect.objectContaining({ sessionUpdate: "tool_call_update", status: "failed" }),
+    );
+    bin.child.stdin?.end();
+    await bin.done;
+  });
+
+  it("remembers allow always for the session, maps the step limit and reports a provider failure as an error", async () => {
+    const model = await server({
+      replies: [
+        call("write_file", { path: "a.txt", content: "a\n" }),
+        call("write_file", { path: "b.txt", content: "b\n" }),
+        { status: 400, error: "the model refused the request" },
+      ],
+    });
+    const bin = start(["acp", ...ollama(model.url), "--max-steps", "2"]);
+    const editor = connectEditor(bin, {
+      permission: () => ({ outcome: "selected", optionId: "allow_always" }),
+    });
+    await editor.initialize();
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    const answer = await editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "write two files" }],
+    });
+    expect(answer.stopReason).toBe("max_turn_requests");
+    expect(read("a.txt")).toBe("a\n");
+    expect(read("b.txt")).toBe("b\n");
+    expect(editor.permissions).toHaveLength(1);
+    const failed = editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "go on" }],
+    });
+    await expect(failed).rejects.toMatchObject({
+      message: expect.stringContaining("the model refused the request"),
+    });
+    // The agent is still up and answers the next request.
+    expect((await editor.initialize()).protocolVersion).toBe(1);
+    bin.child.stdin?.end();
+    expect((await bin.done).code).toBe(0);
+  });
+
+  it("cancel while the model generates answers cancelled and closes the model request", async () => {
+    const model = await server({ replies: [{ text: "Thinking about it", hang: true }] });
+    const bin = start(["acp", ...ollama(model.url)]);
+    const editor = connectEditor(bin);
+    await editor.initialize();
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    const answer = editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "think" }],
+    });
+    await until(() => model.openChats > 0, "the model request");
+    await editor.agent.notify("session/cancel", { sessionId });
+    expect((await answer).stopReason).toBe("cancelled");
+    await until(
+      () => model.abortedChats === 1 && model.openChats === 0,
+      "the request to close",
+      3000,
+    );
+    bin.child.stdin?.end();
+    expect((await bin.done).code).toBe(0);
+  });
+
+  it("cancel during a hanging shell command kills its process group; stdin closing ends the agent", async () => {
+    const marker = `sleep 300.${String(process.pid % 1000).padStart(3, "0")}${Date.now() % 1000}`;
+    const model = await server({
+      replies: [
+        call("run_shell", { command: `${marker} & ${marker}; wait` }),
+        call("run_shell", { command: `${marker} & ${marker}; wait` }),
+      ],
+    });
+    const bin = start(["acp", ...ollama(model.url), "--yes"]);
+    const editor = connectEditor(bin);
+    await editor.initialize();
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    const answer = editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "work" }],
+    });
+    await until(() => processesMatching(marker).length >= 2, "the command to start");
+    expect(editor.updates).toContainEqual(
+      expect.objectContaining({ sessionUpdate: "tool_call", kind: "execute" }),
+    );
+    await editor.agent.notify("session/cancel", { sessionId });
+    expect((await answer).stopReason).toBe("cancelled");
+    await until(() => processesMatching(marker).length === 0, "the command to be killed", 3000);
+
+    // The next prompt starts the command again; this time the editor just goes away.
+    void editor.agent
+      .request("session/prompt", { sessionId, prompt: [{ type: "text", text: "again" }] })
+      .catch(() => undefined);
+    await until(() => processesMatching(marker).length >= 2, "the command to start again");
+    bin.child.stdin?.end();
+    const result = await bin.done;
+    expect(result.code).toBe(0);
+    expect(bin.child.exitCode).toBe(0);
+    await until(() => processesMatching(marker).length === 0, "no command left running", 3000);
+  });
+
+  it("SIGTERM from the editor during a command ends the agent and the command", async () => {
+    const marker = `sleep 301.${String(process.pid % 1000).padStart(3, "0")}${Date.now() % 1000}`;
+    const model = await server({
+      replies: [call("run_shell", { command: `${marker} & ${marker}; wait` })],
+    });
+    const bin = start(["acp", ...ollama(model.url), "--yes"]);
+    const editor = connectEditor(bin);
+    await editor.initialize();
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    void editor.agent
+      .request("session/prompt", { sessionId, prompt: [{ type: "text", text: "work" }] })
+      .catch(() => undefined);
+    await until(() => processesMatching(marker).length >= 2, "the command to start");
+    bin.child.kill("SIGTERM");
+    await bin.done;
+    expect(bin.child.exitCode).not.toBeNull();
+    await until(() => processesMatching(marker).length === 0, "no command left running", 3000);
+  });
+
+  it("--no-session: nothing to load, but a session still takes follow-up prompts", async () => {
+    const model = await server({
+      replies: [...fixScript(), call("done", { summary: "nothing more to do" })],
+    });
+    const bin = start(["acp", ...ollama(model.url), "--yes", "--no-session"]);
+    const editor = connectEditor(bin);
+    expect((await editor.initialize()).agentCapabilities?.loadSession).toBe(false);
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    const first = await editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "fix add" }],
+    });
+    expect(first.stopReason).toBe("end_turn");
+    const second = await editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "anything else?" }],
+    });
+    expect(second.stopReason).toBe("end_turn");
+    expect(JSON.stringify(model.requests.at(-1)?.body)).toContain("fix add");
+    await expect(
+      editor.agent.request("session/load", { sessionId, cwd: cli.repo, mcpServers: [] }),
+    ).rejects.toMatchObject({ message: expect.stringContaining("--no-session") });
+    expect(existsSync(path.join(cli.root, ".local", "share", "gemma-coder"))).toBe(false);
+    bin.child.stdin?.end();
+    expect((await bin.done).code).toBe(0);
+  });
+
+  it("editor fs: the agent reads the unsaved buffer and writes to the editor, not the disk", async () => {
+    const file = path.join(cli.repo, "calc.py");
+    const buffers = new Map([[file, "def add(a, b):\n    return a * b  # unsaved\n"]]);
+    const model = await server({
+      replies: [
+        call("read_file", { path: "calc.py" }),
+        call("edit_file", { path: "calc.py", old: "a * b", new: "a + b" }),
+        call("done", { summary: "fixed" }),
+      ],
+    });
+    const bin = start(["acp", ...ollama(model.url)]);
+    const editor = connectEditor(bin, { buffers });
+    await editor.initialize();
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    const answer = await editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "fix add" }],
+    });
+    expect(answer.stopReason).toBe("end_turn");
+    // What the model was shown after read_file is the unsaved buffer.
+    expect(JSON.stringify(model.requests.filter((r) => r.path === "/api/chat")[1]?.body)).toContain(
+      "return a * b  # unsaved",
+    );
+    expect(editor.writes).toEqual([
+      { path: file, content: "def add(a, b):\n    return a + b  # unsaved\n" },
+    ]);
+    expect(read("calc.py")).toBe("def add(a, b):\n    return a - b\n");
+    bin.child.stdin?.end();
+    await bin.done;
+  });
+
+  it("session/load replays an earlier session and continues it", async () => {
+    const model = await server({
+      replies: [...fixScript(), `All good.\n${call("done", { summary: "checked" })}`],
+    });
+    const first = start(["acp", ...ollama(model.url), "--yes"]);
+    const editor = connectEditor(first);
+    await editor.initialize();
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    await editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "fix add please" }],
+    });
+    first.child.stdin?.end();
+    expect((await first.done).code).toBe(0);
+    // The transcript is kept where a terminal run keeps it: the user's data folder.
+    expect(existsSync(path.join(cli.root, ".local", "share", "gemma-coder"))).toBe(true);
+
+    const second = start(["acp", ...ollama(model.url), "--yes"]);
+    const later = connectEditor(second);
+    await later.initialize();
+    await later.agent.request("session/load", { sessionId, cwd: cli.repo, mcpServers: [] });
+    expect(texts(later.updates, "user_message_chunk").join("\n")).toContain("fix add please");
+    expect(texts(later.updates, "agent_message_chunk").join("")).toContain("Let me read it.");
+    const answer = await later.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "check it once more" }],
+    });
+    expect(answer.stopReason).toBe("end_turn");
+    const lastRequest = JSON.stringify(
+      model.requests.filter((r) => r.path === "/api/chat").at(-1)?.body,
+    );
+    expect(lastRequest).toContain("fix add please");
+    expect(lastRequest).toContain("check it once more");
+    second.child.stdin?.end();
+    await second.done;
+  });
+
+  it("answers bad input with JSON-RPC errors, stays up, writes only protocol, and ends on stdin close", async () => {
+    const bin = start(["acp", "--provider", "ollama", "--base-url", "http://127.0.0.1:9"]);
+    const lines: Record<string, unknown>[] = [];
+    const send = (text: string) => bin.child.stdin?.write(`${text}\n`);
+    const reply = async (id: number | null) => {
+      await until(
+        () =>
+          bin
+            .stdout()
+            .split("\n")
+            .some((line) => line.trim() !== "" && JSON.parse(line).id === id),
+        `the answer to ${id}`,
+      );
+      return bin
+        .stdout()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+        .find((m) => m.id === id);
+    };
+    send(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "session/prompt",
+        params: { sessionId: "x", prompt: [] },
+      }),
+    );
+    expect((await reply(1)).error.code).toBe(-32600);
+    send("{this is not json");
+    expect((await reply(null)).error.code).toBe(-32700);
+    send(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 2,
+        method: "initialize",
+        params: { protocolVersion: 1, clientCapabilities: {} },
+      }),
+    );
+    expect((await reply(2)).result.protocolVersion).toBe(1);
+    send(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "no/such_method", params: {} }));
+    expect((await reply(3)).error.code).toBe(-32601);
+    send(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 4,
+        method: "session/prompt",
+        params: { sessionId: "nope", prompt: [{ type: "text", text: "hi" }] },
+      }),
+    );
+    const unknown = await reply(4);
+    expect(unknown.error.code).toBe(-32602);
+    expect(unknown.error.message).toContain("Unknown session");
+    send(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 5,
+        method: "session/new",
+        params: { cwd: "relative/folder", mcpServers: [] },
+      }),
+    );
+    expect((await reply(5)).error.code).toBe(-32602);
+    // A provider that cannot be reached is a clear error, not a crash.
+    send(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 6,
+        method: "session/new",
+        params: { cwd: cli.repo, mcpServers: [] },
+      }),
+    );
+    const unreachable = await reply(6);
+    expect(unreachable.error.message).toMatch(/127\.0\.0\.1:9|reach|connect/i);
+    bin.child.stdin?.end();
+    const result = await bin.done;
+    expect(result.code).toBe(0);
+    for (const line of result.stdout.split("\n").filter(Boolean)) {
+      lines.push(JSON.parse(line));
+    }
+    expect(lines.every((message) => message.jsonrpc === "2.0")).toBe(true);
+  });
+});

@@ -1,9 +1,6 @@
-import { type ChatMessage, GemmaCoderError, type ModelProvider } from "@gemma-coder/core";
+import { type ChatMessage, GemmaCoderError } from "@gemma-coder/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { HttpProviderOptions } from "./http/options.js";
-import { createLlamaCpp } from "./llama-cpp/llama-cpp-provider.js";
-import { createOllama } from "./ollama/ollama-provider.js";
-import { createOpenRouter } from "./openrouter/openrouter-provider.js";
 import { collect, type RecordingSleep, recordingSleep } from "./testing/collect.js";
 import {
   errorReply,
@@ -12,58 +9,20 @@ import {
   type StreamFault,
   streamReply,
 } from "./testing/fault-handlers.js";
-import { localLlamaFixtures } from "./testing/http-fixture.js";
-import { replay } from "./testing/llama-server-emulator.js";
 import {
   type Handler,
   type LoopbackServer,
   startLoopbackServer,
 } from "./testing/loopback-server.js";
-import {
-  llamaCompletionWire,
-  ollamaWire,
-  openRouterWire,
-  type ScriptFinish,
-  type WireFormat,
-} from "./testing/wire-formats.js";
+import type { ScriptFinish } from "./testing/wire-formats.js";
+import { type DisposableProvider, WIRE_TARGETS } from "./testing/wire-targets.js";
 
 // Every fault the issue lists, against each backend's wire format spoken byte for byte
 // by a loopback server. The caller must get either the correct reply, exactly once, or
 // a typed error; within the configured timeouts; with the connection released.
 
-type Provider = ModelProvider & { dispose(): Promise<void> };
-
-interface Target {
-  format: WireFormat;
-  route: string;
-  /** Frames before the first one with text (OpenRouter starts with a comment). */
-  lead: number;
-  create(baseUrl: string, options: HttpProviderOptions): Provider;
-  setup?(server: LoopbackServer): void;
-}
-
-const targets: Target[] = [
-  {
-    format: ollamaWire,
-    route: "POST /api/chat",
-    lead: 0,
-    create: (baseUrl, options) => createOllama({ baseUrl, ...options }),
-  },
-  {
-    format: openRouterWire,
-    route: "POST /chat/completions",
-    lead: 1,
-    create: (baseUrl, options) =>
-      createOpenRouter({ baseUrl, apiKey: "sk-or-test", fallbackModels: [], ...options }),
-  },
-  {
-    format: llamaCompletionWire,
-    route: "POST /completion",
-    lead: 0,
-    create: (baseUrl, options) => createLlamaCpp({ baseUrl, ...options }),
-    setup: (server) => server.route("GET /props", replay(localLlamaFixtures, "props")),
-  },
-];
+type Provider = DisposableProvider;
+const targets = WIRE_TARGETS;
 
 const PIECES = ["<tool>\n", '{"name": "read_file", ', '"args": {"path": "src/api.py"}}', "\n"];
 const FULL = PIECES.join("");

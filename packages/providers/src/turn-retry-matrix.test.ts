@@ -1,10 +1,6 @@
-import { Agent, type AgentEvent, defineTool, type ModelProvider } from "@gemma-coder/core";
+import { Agent, type AgentEvent, defineTool } from "@gemma-coder/core";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { HttpProviderOptions } from "./http/options.js";
-import { createLlamaCpp } from "./llama-cpp/llama-cpp-provider.js";
-import { createOllama } from "./ollama/ollama-provider.js";
-import { createOpenRouter } from "./openrouter/openrouter-provider.js";
 import { type RecordingSleep, recordingSleep } from "./testing/collect.js";
 import {
   errorReply,
@@ -12,20 +8,17 @@ import {
   type StreamFault,
   streamReply,
 } from "./testing/fault-handlers.js";
-import { localLlamaFixtures } from "./testing/http-fixture.js";
-import { replay } from "./testing/llama-server-emulator.js";
 import {
   type Handler,
   type LoopbackServer,
   startLoopbackServer,
 } from "./testing/loopback-server.js";
+import type { ScriptFinish } from "./testing/wire-formats.js";
 import {
-  llamaCompletionWire,
-  ollamaWire,
-  openRouterWire,
-  type ScriptFinish,
-  type WireFormat,
-} from "./testing/wire-formats.js";
+  type DisposableProvider,
+  type WireTarget as Target,
+  WIRE_TARGETS,
+} from "./testing/wire-targets.js";
 
 // The issue's fault matrix driven through a whole Agent run: each backend's wire format
 // spoken by a loopback server, one fault injected into the first turn (a tool call). Every
@@ -33,39 +26,8 @@ import {
 // a fault after the reply started is survived by asking the turn again, its partial text
 // withdrawn with a `turn-restart` event. The tally at the end is the figure in the docs.
 
-type Provider = ModelProvider & { dispose(): Promise<void> };
-
-interface Target {
-  format: WireFormat;
-  route: string;
-  /** Frames before the first one with text (OpenRouter starts with a comment). */
-  lead: number;
-  create(baseUrl: string, options: HttpProviderOptions): Provider;
-  setup?(server: LoopbackServer): void;
-}
-
-const targets: Target[] = [
-  {
-    format: ollamaWire,
-    route: "POST /api/chat",
-    lead: 0,
-    create: (baseUrl, options) => createOllama({ baseUrl, ...options }),
-  },
-  {
-    format: openRouterWire,
-    route: "POST /chat/completions",
-    lead: 1,
-    create: (baseUrl, options) =>
-      createOpenRouter({ baseUrl, apiKey: "sk-or-test", fallbackModels: [], ...options }),
-  },
-  {
-    format: llamaCompletionWire,
-    route: "POST /completion",
-    lead: 0,
-    create: (baseUrl, options) => createLlamaCpp({ baseUrl, ...options }),
-    setup: (server) => server.route("GET /props", replay(localLlamaFixtures, "props")),
-  },
-];
+type Provider = DisposableProvider;
+const targets = WIRE_TARGETS;
 
 const CALL = ["<tool>\n", '{"name": "bump", ', '"args": {"by": 1}}', "\n"];
 const DONE = ["<tool>\n", '{"name": "done", ', '"args": {"summary": "bumped"}}', "\n"];

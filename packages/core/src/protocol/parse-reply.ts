@@ -270,7 +270,7 @@ function callJson(candidate: Candidate): string | typeof INCOMPLETE | undefined 
  * repaired into something that runs; so is an untagged call in a code fence followed by
  * more prose (an example, not a call).
  *
- * @param text - The full reply text.
+ * @param reply - The full reply text.
  * @param options - The tool names on offer and the finish reason.
  * @returns A call, `none` for prose, or `invalid` with feedback for the model.
  */

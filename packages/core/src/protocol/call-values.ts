@@ -53,6 +53,25 @@ export function expectMore(cursor: Cursor): void {
   }
 }
 
+/**
+ * Reads a comma-separated sequence up to `closer`, which it consumes: `readEntry` is
+ * called with the cursor on each entry, and stray or trailing commas are skipped. Lists,
+ * dicts and argument lists of both call syntaxes share this loop.
+ */
+export function readSeparated(cursor: Cursor, closer: string, readEntry: () => void): void {
+  for (;;) {
+    skipSpace(cursor);
+    expectMore(cursor);
+    const ch = cursor.text.charAt(cursor.at);
+    if (ch === closer) {
+      cursor.at++;
+      return;
+    }
+    if (ch === ",") cursor.at++;
+    else readEntry();
+  }
+}
+
 const ESCAPES: Record<string, string> = {
   n: "\n",
   t: "\t",

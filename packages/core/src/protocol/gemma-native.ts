@@ -17,6 +17,7 @@ import {
   nested,
   readIdentifier,
   readQuoted,
+  readSeparated,
   skipSpace,
 } from "./call-values.js";
 import { GEMMA_QUOTE } from "./tags.js";
@@ -157,20 +158,8 @@ function readValue(cursor: Cursor, closer: string, options: ReadGemmaOptions): u
 
 function readList(cursor: Cursor, options: ReadGemmaOptions): unknown[] {
   const items: unknown[] = [];
-  for (;;) {
-    skipSpace(cursor);
-    expectMore(cursor);
-    const ch = cursor.text.charAt(cursor.at);
-    if (ch === "]") {
-      cursor.at++;
-      return items;
-    }
-    if (ch === ",") {
-      cursor.at++;
-      continue;
-    }
-    items.push(readValue(cursor, "]", options));
-  }
+  readSeparated(cursor, "]", () => items.push(readValue(cursor, "]", options)));
+  return items;
 }
 
 function readKey(cursor: Cursor): string {
@@ -198,18 +187,7 @@ function readMembers(
   options: ReadGemmaOptions,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (;;) {
-    skipSpace(cursor);
-    expectMore(cursor);
-    const ch = cursor.text.charAt(cursor.at);
-    if (ch === closer) {
-      cursor.at++;
-      return out;
-    }
-    if (ch === ",") {
-      cursor.at++;
-      continue;
-    }
+  readSeparated(cursor, closer, () => {
     const key = readKey(cursor);
     skipSpace(cursor);
     expectMore(cursor);
@@ -219,7 +197,8 @@ function readMembers(
     }
     cursor.at++;
     out[key] = readValue(cursor, closer, options);
-  }
+  });
+  return out;
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   nested,
   readIdentifier,
   readQuoted,
+  readSeparated,
   skipSpace,
 } from "./call-values.js";
 
@@ -57,36 +58,13 @@ function readPyString(cursor: Cursor): string {
 
 function readItems(cursor: Cursor, closer: string): unknown[] {
   const items: unknown[] = [];
-  for (;;) {
-    skipSpace(cursor);
-    expectMore(cursor);
-    const ch = cursor.text.charAt(cursor.at);
-    if (ch === closer) {
-      cursor.at++;
-      return items;
-    }
-    if (ch === ",") {
-      cursor.at++;
-      continue;
-    }
-    items.push(readPyValue(cursor));
-  }
+  readSeparated(cursor, closer, () => items.push(readPyValue(cursor)));
+  return items;
 }
 
 function readDict(cursor: Cursor): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (;;) {
-    skipSpace(cursor);
-    expectMore(cursor);
-    const ch = cursor.text.charAt(cursor.at);
-    if (ch === "}") {
-      cursor.at++;
-      return out;
-    }
-    if (ch === ",") {
-      cursor.at++;
-      continue;
-    }
+  readSeparated(cursor, "}", () => {
     const key = readPyValue(cursor);
     skipSpace(cursor);
     expectMore(cursor);
@@ -95,7 +73,8 @@ function readDict(cursor: Cursor): Record<string, unknown> {
     }
     cursor.at++;
     out[String(key)] = readPyValue(cursor);
-  }
+  });
+  return out;
 }
 
 function readPyValue(cursor: Cursor): unknown {

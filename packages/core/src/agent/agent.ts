@@ -816,6 +816,7 @@ export class Agent extends EventEmitter<AgentListeners> {
       let invalidInARow = 0;
       const callCounts = new Map<string, number>();
       const turnRetry = new TurnRetry(this.options.turnRetry);
+      let restarting = false;
       // A stream that broke mid-reply: withdraw its text and ask the same turn again.
       const retryBrokenTurn = (step: number, error: GemmaCoderError, withdrawn: string) =>
         restartBrokenTurn({
@@ -843,8 +844,12 @@ export class Agent extends EventEmitter<AgentListeners> {
         }
         steps++;
         const step = steps;
-        setState("awaiting-model");
-        this.emitEvent("turn-start", { runId, step });
+        // A restarted turn is the same step: its `turn-restart` event already said so.
+        if (!restarting) {
+          setState("awaiting-model");
+          this.emitEvent("turn-start", { runId, step });
+        }
+        restarting = false;
         for (const change of await context.fit(messages, summarize)) {
           checkAbort();
           this.emitEvent(change.kind === "elide" ? "context-elided" : "context-compacted", {
@@ -950,6 +955,7 @@ export class Agent extends EventEmitter<AgentListeners> {
             await recordReply(reply.text, "error", failure.message);
             if (await retryBrokenTurn(step, failure, reply.text)) {
               steps--;
+              restarting = true;
               continue;
             }
             const gaveUp = turnGaveUp(failure, turnRetry.usedFor(step));
@@ -965,6 +971,7 @@ export class Agent extends EventEmitter<AgentListeners> {
           await recordReply(reply.text, "error");
           if (await retryBrokenTurn(step, failure, reply.text)) {
             steps--;
+            restarting = true;
             continue;
           }
           const gaveUp = turnGaveUp(failure, turnRetry.usedFor(step));
@@ -1078,8 +1085,17 @@ export class Agent extends EventEmitter<AgentListeners> {
         }
 
         setState("executing-tool");
-        // Written before the tool runs: a transcript cut short here shows a call in flight.
-        await recorder?.write({ type: "tool-call", runId, step, name: tool.name, args });
+        // Written before the tool runs: a transcript cut short here shows a call in flight,
+        // or one still waiting for approval (it never ran) when the answer is not recorded.
+        const asks = this.asksApproval(tool);
+        await recorder?.write({
+          type: "tool-call",
+          runId,
+          step,
+          name: tool.name,
+          args,
+          ...(asks ? { approval: "pending" as const } : {}),
+        });
         this.emitEvent("tool-call", { runId, step, name: tool.name, args });
         const toolStarted = now();
         const changes = checkpointer !== undefined && tool.readOnly !== true;
@@ -1093,6 +1109,10 @@ export class Agent extends EventEmitter<AgentListeners> {
         };
         let result: ToolResult | undefined;
         const denial = await this.approveCall(tool, validation.data, signal);
+        if (asks) {
+          const approved = denial === undefined;
+          await recorder?.write({ type: "approval", runId, step, name: tool.name, approved });
+        }
         if (denial !== undefined) result = { ok: false, error: denial };
         else if (changes) {
           try {
@@ -1260,9 +1280,16 @@ export class Agent extends EventEmitter<AgentListeners> {
     if (call) {
       await warn(
         "session",
-        `The session stopped while ${call.name} (step ${call.step}) was running; the model is told its effect is unknown.`,
+        call.state === "awaiting-approval"
+          ? `The session stopped while ${call.name} (step ${call.step}) was waiting for approval, so it never ran; the model is told it may make the call again.`
+          : `The session stopped while ${call.name} (step ${call.step}) was running; the model is told its effect is unknown.`,
       );
     }
+  }
+
+  /** Whether a call is put to the `approve` hook before it runs. */
+  private asksApproval(tool: AnyTool): boolean {
+    return this.options.approve !== undefined && tool.readOnly !== true;
   }
 
   /**
@@ -1277,7 +1304,7 @@ export class Agent extends EventEmitter<AgentListeners> {
     signal: AbortSignal,
   ): Promise<string | undefined> {
     const approve = this.options.approve;
-    if (approve === undefined || tool.readOnly === true) return undefined;
+    if (approve === undefined || !this.asksApproval(tool)) return undefined;
     try {
       return await askApproval(approve, { tool: tool.name, input }, signal);
     } catch (error) {

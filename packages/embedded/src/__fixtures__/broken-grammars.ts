@@ -26,7 +26,7 @@ for (const grammar of BROKEN) {
 
 const provider = createEmbedded({ model: modelFile, contextSize: 512, gpu: false, threads: 1 });
 const messages = [{ role: "user" as const, content: "Say something." }];
-let refused: { code?: string; message?: string } = {};
+let refused: { code?: string | undefined; message?: string } = {};
 try {
   for await (const _part of provider.streamChat({
     messages,

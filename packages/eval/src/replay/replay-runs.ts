@@ -5,6 +5,7 @@ import { selectTasks } from "../run/plan-runs.js";
 import { type EvalVariant, type PlannedRun, variantId } from "../run/variant.js";
 import { EvalFileError } from "../suite/eval-file-error.js";
 import { REPLAYS_DIR } from "../suite/load-suite.js";
+import { OUTCOMES } from "../suite/suite-schema.js";
 import type { EvalRecording, EvalSuite } from "../suite/types.js";
 
 /**
@@ -66,7 +67,11 @@ export function planReplayRuns(
         `the task has no recordings to replay: add ${REPLAYS_DIR}/<name>.json beside it, each with "expect" and "replies".`,
       );
     }
-    for (const recording of task.recordings) {
+    // Passing recordings first, so the table reads pass, partial, fail.
+    const ordered = [...task.recordings].sort(
+      (a, b) => OUTCOMES.indexOf(a.expect) - OUTCOMES.indexOf(b.expect),
+    );
+    for (const recording of ordered) {
       runs.push({
         variant: variantFor(recording.name),
         task,

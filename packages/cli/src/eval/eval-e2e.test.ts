@@ -110,7 +110,11 @@ describe.skipIf(skip)("gemma-coder eval (the real bin)", () => {
   });
 
   it("exits 2 naming the file and the field of a broken task file, before running anything", async () => {
-    const broken = JSON.stringify({ prompt: "x", fixture: { folder: "repo" }, checks: [{ name: "c" }] });
+    const broken = JSON.stringify({
+      prompt: "x",
+      fixture: { folder: "repo" },
+      checks: [{ name: "c" }],
+    });
     const suite = tinySuite("pass", broken);
     const result = await runBin(["eval", suite, "--replay"]);
     expect(result.code).toBe(2);

@@ -158,6 +158,24 @@ describe("runEval", () => {
     expect(existsSync(path.join(outDir, "results.jsonl"))).toBe(false);
   });
 
+  it("passes a variant's agent options to the agent as they are", async () => {
+    const loaded = await loadSuite(suite({ name: "s" }, { a: task() }));
+    const strict = {
+      ...scripted("strict", () => ["no call", ...fixReplies]),
+      agentOptions: { maxInvalidReplies: 1 },
+    };
+    const lenient = scripted("lenient", () => ["no call", ...fixReplies]);
+    const { records } = await runEval({
+      suite: loaded,
+      runs: planRuns(loaded, [strict, lenient]),
+      outDir: temp(),
+    });
+    expect(records.map((r) => [r.variant, r.stopReason, r.outcome])).toEqual([
+      ["strict", "invalid-replies", "fail"],
+      ["lenient", "done", "pass"],
+    ]);
+  });
+
   it("repeats each task and records each repetition", async () => {
     const loaded = await loadSuite(suite({ name: "s" }, { a: task() }));
     const model = scripted("m", () => fixReplies);

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { bin, missingBuilds, packageDir } from "../__fixtures__/cli-harness.js";
+import { call, type ModelServer, startModelServer } from "../__fixtures__/model-server.mjs";
 
 const repoRoot = path.resolve(packageDir, "..", "..");
 const evalBuilt = existsSync(path.join(packageDir, "..", "eval", "dist", "index.js"));
@@ -31,8 +32,10 @@ const env = {
 };
 
 const temps: string[] = [];
-afterEach(() => {
+const servers: ModelServer[] = [];
+afterEach(async () => {
   for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const server of servers.splice(0)) await server.close();
 });
 
 function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -134,5 +137,31 @@ describe.skipIf(skip)("gemma-coder eval (the real bin)", () => {
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("1 run (1 already recorded, resuming)");
     expect(again.stdout).toContain("| fix | replay: pass | ✓ pass | pass |");
+  });
+
+  it("runs a suite against a model backend and prints the table with tokens and steps", async () => {
+    const model = await startModelServer({
+      replies: [
+        call("edit_file", { path: "a.txt", old: "broken", new: "fixed" }),
+        call("done", { summary: "fixed" }),
+      ],
+    });
+    servers.push(model);
+    const suite = tinySuite("pass");
+    const out = path.join(suite, "out");
+    const result = await runBin([
+      ...["eval", suite, "--provider", "ollama", "--base-url", model.url],
+      ...["--model", "gemma4:e4b", "--out", out, "--json"],
+    ]);
+    expect(result.stderr).toContain("[1/1] fix · gemma4:e4b · pass · 2 steps");
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.variants).toEqual([
+      expect.objectContaining({ label: "gemma4:e4b", pass: 1, partial: 0, fail: 0, steps: 2 }),
+    ]);
+    expect(report.runs[0]).toMatchObject({ task: "fix", outcome: "pass", toolCalls: 2 });
+    expect(report.runs[0].inputTokens).toBeGreaterThan(0);
+    expect(existsSync(path.join(out, report.runs[0].transcript))).toBe(true);
+    expect(model.chats).toBe(2);
   });
 });

@@ -4,7 +4,8 @@ import path from "node:path";
 import type { ModelProvider } from "@gemma-coder/core";
 import { createScriptedModel, type Script, toolCall } from "@gemma-coder/core/testing";
 import { describe, expect, it } from "vitest";
-import { fileTask, useTempSuites } from "../__fixtures__/make-suite.js";
+import { fileTask, useTempSuites, writeFiles } from "../__fixtures__/make-suite.js";
+import { planReplayRuns } from "../replay/replay-runs.js";
 import { loadSuite } from "../suite/load-suite.js";
 import { planRuns } from "./plan-runs.js";
 import { readResults } from "./results-file.js";
@@ -174,6 +175,55 @@ describe("runEval", () => {
       ["strict", "invalid-replies", "fail"],
       ["lenient", "done", "pass"],
     ]);
+  });
+
+  it("applies the suite's approvals: no-shell refuses commands, read-only offers no writing tool", async () => {
+    const replies = [
+      toolCall("run_shell", { command: "echo fixed > a.txt" }),
+      toolCall("write_file", { path: "a.txt", content: "fixed" }),
+      toolCall("done", { summary: "x" }),
+    ];
+    const results: Record<string, unknown[]> = {};
+    for (const approvals of ["allow-all", "no-shell", "read-only"]) {
+      const loaded = await loadSuite(suite({ name: "s", approvals }, { a: task() }));
+      const model = scripted("m", () => replies);
+      const { records } = await runEval({
+        suite: loaded,
+        runs: planRuns(loaded, [model]),
+        outDir: temp(),
+      });
+      results[approvals] = [
+        records[0]?.toolErrors,
+        records[0]?.invalidReplies,
+        records[0]?.outcome,
+      ];
+    }
+    expect(results).toEqual({
+      "allow-all": [0, 0, "pass"],
+      "no-shell": [1, 0, "pass"],
+      // The writing tools are not offered, so calling them is an invalid reply.
+      "read-only": [0, 2, "fail"],
+    });
+  });
+
+  it("keeps each run's transcript so that it can be replayed as a recording with the same score", async () => {
+    const dir = suite({ name: "s" }, { a: task() });
+    const loaded = await loadSuite(dir);
+    const outDir = temp();
+    const clumsy = scripted("m", () => ["let me look", ...fixReplies]);
+    const first = await runEval({ suite: loaded, runs: planRuns(loaded, [clumsy]), outDir });
+    const transcript = path.join(outDir, first.records[0]?.transcript ?? "");
+    writeFiles(path.join(dir, "tasks", "a", "replays"), {
+      "kept.json": JSON.stringify({ expect: "pass", transcript }),
+    });
+    const again = await loadSuite(dir);
+    const replay = await runEval({ suite: again, runs: planReplayRuns(again), outDir: temp() });
+    expect(replay.records[0]).toMatchObject({
+      outcome: "pass",
+      expected: "pass",
+      invalidReplies: 1,
+      steps: 4,
+    });
   });
 
   it("repeats each task and records each repetition", async () => {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { bin, missingBuilds, packageDir } from "../__fixtures__/cli-harness.js";
+import { bin, missingBuilds, packageDir, until } from "../__fixtures__/cli-harness.js";
 import { call, type ModelServer, startModelServer } from "../__fixtures__/model-server.mjs";
 
 const repoRoot = path.resolve(packageDir, "..", "..");
@@ -38,19 +38,24 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+function startBin(args: string[]) {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
   });
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, done, stderr: () => stderr };
+}
+
+function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return startBin(args).done;
 }
 
 /** A one-task suite whose recording states `expect`; the task is fixed by the recording. */
@@ -163,5 +168,34 @@ describe.skipIf(skip)("gemma-coder eval (the real bin)", () => {
     expect(report.runs[0].inputTokens).toBeGreaterThan(0);
     expect(existsSync(path.join(out, report.runs[0].transcript))).toBe(true);
     expect(model.chats).toBe(2);
+  });
+
+  it("Ctrl-C stops the eval with 130, drops the run in progress, and the same command resumes", async () => {
+    const hanging = await startModelServer({ replies: [{ hang: true }] });
+    servers.push(hanging);
+    const suite = tinySuite("pass");
+    const out = path.join(suite, "out");
+    const args = (url: string) => [
+      ...["eval", suite, "--provider", "ollama", "--base-url", url, "--model", "gemma4:e4b"],
+      ...["--out", out],
+    ];
+    const first = startBin(args(hanging.url));
+    await until(() => hanging.openChats > 0, "the run to ask the model");
+    first.child.kill("SIGINT");
+    const stopped = await first.done;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain("Interrupted after 0 of 1 runs. Resume with the same command");
+    expect(existsSync(path.join(out, "results.jsonl"))).toBe(false);
+
+    const model = await startModelServer({
+      replies: [
+        call("edit_file", { path: "a.txt", old: "broken", new: "fixed" }),
+        call("done", { summary: "fixed" }),
+      ],
+    });
+    servers.push(model);
+    const resumed = await runBin(args(model.url));
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain("| gemma4:e4b | 1 | 0 | 0 | 100% |");
   });
 });

@@ -9,9 +9,9 @@ import {
   type ConstrainedDecodingMode,
   GemmaCoderError,
   type ModelProvider,
-  planToolCallConstraint,
   type RunResult,
 } from "@gemma-coder/core";
+import { planToolCallConstraint } from "@gemma-coder/core/internal";
 import type { Sessions } from "@gemma-coder/sessions";
 import { type ApprovalMode, createApprover } from "./approval.js";
 import { type CliArgs, parseCliArgs } from "./args.js";

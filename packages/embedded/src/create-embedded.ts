@@ -1,6 +1,5 @@
 import { basename } from "node:path";
 import {
-  abortError,
   type ChatMessage,
   type ChatRequest,
   type DecodingConstraint,
@@ -11,8 +10,8 @@ import {
   type ReplyTokens,
   type StreamPart,
   type Usage,
-  untilAborted,
 } from "@gemma-coder/core";
+import { abortError, untilAborted } from "@gemma-coder/core/internal";
 import type {
   ChatHistoryItem,
   Llama,
@@ -59,7 +58,7 @@ export type EmbeddedLogLevel = "fatal" | "error" | "warn" | "info" | "log" | "de
 export interface EmbeddedOptions {
   /**
    * The model: a GGUF path, an `https://` URL, or `hf:<owner>/<repo>/<file>.gguf`
-   * (downloaded once into `cacheDir`). See `DEFAULT_MODEL`.
+   * (downloaded once into `cacheDir`). See `EMBEDDED_DEFAULT_MODEL`.
    */
   model: string;
   /** Where downloaded models are kept. Default `defaultCacheDir()`. */
@@ -387,7 +386,7 @@ function logger(onLog: EmbeddedOptions["onLog"]) {
  *
  * @example
  * ```ts
- * const provider = createEmbedded({ model: DEFAULT_MODEL, onProgress: console.log });
+ * const provider = createEmbedded({ model: EMBEDDED_DEFAULT_MODEL, onProgress: console.log });
  * const agent = new Agent({ provider, tools: createTools({ root: process.cwd() }) });
  * try {
  *   await agent.run("Fix the failing test");

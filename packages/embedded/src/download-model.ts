@@ -1,6 +1,7 @@
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { abortError, GemmaCoderError } from "@gemma-coder/core";
+import { GemmaCoderError } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import { defaultCacheDir, resolveModelRef } from "./model-ref.js";
 
 /** Progress of a model download. */
@@ -141,7 +142,7 @@ function rangeStart(header: string | null): number | undefined {
  *
  * @example
  * ```ts
- * const file = await downloadModel(DEFAULT_MODEL, {
+ * const file = await downloadModel(EMBEDDED_DEFAULT_MODEL, {
  *   onProgress: (e) => e.type === "download-progress" && console.log(e.receivedBytes, e.totalBytes),
  * });
  * ```

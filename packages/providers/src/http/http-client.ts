@@ -1,4 +1,5 @@
-import { abortError, GemmaCoderError } from "@gemma-coder/core";
+import { GemmaCoderError } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import type { Agent, Dispatcher } from "undici";
 import {
   type DescribeHttpError,

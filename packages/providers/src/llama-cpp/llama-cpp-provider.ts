@@ -1,5 +1,4 @@
 import {
-  abortError,
   type ChatMessage,
   type ChatRequest,
   GemmaCoderError,
@@ -8,6 +7,7 @@ import {
   type ProviderCapabilities,
   type StreamPart,
 } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import { createHttpClient } from "../http/create-client.js";
 import { isRecord } from "../http/errors.js";
 import { healthFromError } from "../http/health.js";

@@ -1,11 +1,11 @@
 import {
-  abortError,
   type ChatRequest,
   GemmaCoderError,
   type ModelProvider,
   type ProviderCapabilities,
   type StreamPart,
 } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import { createHttpClient } from "../http/create-client.js";
 import { healthFromError } from "../http/health.js";
 import type { HttpProviderOptions } from "../http/options.js";

@@ -17,7 +17,9 @@ async function session(turns, contextWindow) {
     // A compaction asks for a summary: answer it without counting it as a turn.
     if (messages[0]?.content.startsWith("You summarise")) return "Called noop many times.";
     calls++;
-    return calls <= turns ? toolCallText("noop", { i: calls }) : toolCallText("done", { summary: "ok" });
+    return calls <= turns
+      ? toolCallText("noop", { i: calls })
+      : toolCallText("done", { summary: "ok" });
   });
   const agent = new Agent({
     provider: model,

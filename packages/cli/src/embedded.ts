@@ -116,6 +116,7 @@ function isOffline(error: unknown): boolean {
   );
 }
 
+// long-function: the embedded start-up as one sequence (model reference, cache, consent to download, progress, load); a candidate to split into steps
 /**
  * Sets up the in-process engine. With a model (a `.gguf` path, an `https://` URL or an
  * `hf:` reference) it uses that; with none it offers the default Gemma 4 E2B GGUF: the

@@ -363,6 +363,7 @@ function logger(onLog: EmbeddedOptions["onLog"]) {
   };
 }
 
+// long-function: a factory: the engine, the queue and the provider's methods share its closure
 /**
  * Creates a provider that runs a GGUF model in this process through llama.cpp
  * (node-llama-cpp, prebuilt binaries, no server and no compile step).
@@ -419,6 +420,7 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
     }
   };
 
+  // long-function: the engine start-up in order (import, model, context, chat format), cancellable between steps
   const start = async (signal: AbortSignal | undefined): Promise<Engine> => {
     const onProgress = options.onProgress;
     const path = await downloadModel(options.model, {

@@ -126,6 +126,7 @@ function rangeStart(header: string | null): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+// long-function: the download as one sequence that may resume (at most two passes), its progress and clean-up sharing the same state
 /**
  * Makes a model available on disk and returns its path. A local path is checked and
  * returned as is. A URL or `hf:` reference is downloaded into the cache folder, unless

@@ -115,6 +115,7 @@ type Setup =
 const ID = "llama-cpp";
 const NEAR_LIMIT = 0.9;
 
+// long-function: a factory: the provider's methods share its closure (options, HTTP client, props cache)
 /**
  * Creates the llama.cpp server provider. By default it renders the prompt itself from
  * the chat template the server reports and streams `POST /completion` with

@@ -74,6 +74,7 @@ export interface OllamaProvider extends ModelProvider {
 
 const ID = "ollama";
 
+// long-function: a factory: the provider's methods share its closure (options, HTTP client)
 /**
  * Creates the Ollama provider: native `POST /api/chat` streamed as NDJSON, with
  * `options.num_ctx` always sent, stop sequences, `format` for JSON-schema constraints,

@@ -58,6 +58,7 @@ export interface OpenAICompatibleProvider extends ModelProvider {
   dispose(): Promise<void>;
 }
 
+// long-function: a factory: the provider's methods share its closure (options, HTTP client)
 /**
  * Creates a provider for an OpenAI-compatible server (LM Studio, vLLM, llama.cpp's
  * `/v1`, LocalAI, ...). It streams `POST {baseUrl}/chat/completions` with the shared

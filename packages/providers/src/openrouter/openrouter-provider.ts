@@ -71,6 +71,7 @@ export interface OpenRouterProvider extends ModelProvider {
 
 const ID = "openrouter";
 
+// long-function: a factory: the provider's methods share its closure (options, HTTP client)
 /**
  * Creates the OpenRouter provider: streaming `POST /chat/completions` with SSE comment
  * lines skipped, usage from the last chunk, mid-stream `error` chunks as typed errors,

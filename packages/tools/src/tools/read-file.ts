@@ -99,6 +99,7 @@ interface ReadRequest {
   signal: AbortSignal | undefined;
 }
 
+// long-function: one streaming pass that numbers lines, caps line length and total size and stops at the range; the caps share its counters
 async function readNumbered(
   handle: ReadableHandle,
   size: number,

@@ -33,7 +33,10 @@ export interface AgentOptions {
   repeatWarnAt?: number;
   /** Identical calls (with no change in between) before the run fails. Default 5. */
   repeatStopAt?: number;
-  /** Wall-clock limit for a run in milliseconds. Default: none. */
+  /**
+   * Wall-clock limit for a run in milliseconds, at most 2147483647 (Node's longest timer);
+   * `0` or `Infinity` for none. Default: none.
+   */
   timeoutMs?: number | undefined;
   /** Cap on one reply's tokens. Default 2048. */
   maxOutputTokens?: number;

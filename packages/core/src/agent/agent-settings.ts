@@ -32,10 +32,17 @@ const POSITIVE_INTEGER_OPTIONS = [
 ] as const;
 
 /**
+ * The longest delay Node's timers hold (2^31 - 1 ms, about 24.8 days); a longer one fires
+ * at once, which would end a run on its first step.
+ */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
  * Rejects options an agent cannot run with, at construction rather than mid-run.
  *
  * @param options - The constructor's options.
- * @throws GemmaCoderError `invalid-argument` without a provider or for a limit that is not a positive integer.
+ * @throws GemmaCoderError `invalid-argument` without a provider, for a limit that is not a
+ *   positive integer, or for a `timeoutMs` no timer can hold.
  */
 export function assertAgentOptions(options: AgentOptions): void {
   if (!options || typeof options.provider?.streamChat !== "function") {
@@ -50,6 +57,17 @@ export function assertAgentOptions(options: AgentOptions): void {
         code: "invalid-argument",
       });
     }
+  }
+  const timeout = options.timeoutMs;
+  if (
+    timeout !== undefined &&
+    timeout !== Number.POSITIVE_INFINITY &&
+    !(timeout >= 0 && timeout <= MAX_TIMER_MS)
+  ) {
+    throw new GemmaCoderError(
+      `timeoutMs must be a duration in milliseconds up to ${MAX_TIMER_MS} (about 24.8 days, the longest timer Node.js holds), or 0 or Infinity for no limit; got ${timeout}.`,
+      { code: "invalid-argument" },
+    );
   }
 }
 

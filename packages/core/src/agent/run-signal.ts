@@ -15,7 +15,7 @@ export interface RunSignal {
  * its own typed reason (`aborted` or `timeout`).
  *
  * @param callerSignal - The signal of {@link RunOptions}, if any.
- * @param timeoutMs - The run's wall-clock limit, if any.
+ * @param timeoutMs - The run's wall-clock limit, if any (`0` and `Infinity` mean none).
  * @returns The run's signal.
  */
 export function createRunSignal(
@@ -30,7 +30,7 @@ export function createRunSignal(
   if (callerSignal?.aborted) onAbort();
   else callerSignal?.addEventListener("abort", onAbort, { once: true });
   const timer =
-    timeoutMs === undefined
+    timeoutMs === undefined || timeoutMs === 0 || timeoutMs === Number.POSITIVE_INFINITY
       ? undefined
       : setTimeout(
           () =>

@@ -14,13 +14,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  buildSystemPrompt,
-  doneTool,
-  formatToolResult,
-  parseReply,
-  planToolCallConstraint,
-} from "@gemma-coder/core";
+import { buildSystemPrompt, doneTool, formatToolResult, parseReply } from "@gemma-coder/core";
+import { planToolCallConstraint } from "@gemma-coder/core/internal";
 import { createTools } from "@gemma-coder/tools";
 import { fmt, machine, table } from "./lib.mjs";
 

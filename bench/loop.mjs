@@ -1,6 +1,6 @@
 // Agent loop overhead per turn (scripted model, no-op tool) and memory over 1,000 turns.
 import { Agent, defineTool } from "@gemma-coder/core";
-import { createScriptedModel, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, toolCallText } from "@gemma-coder/core/testing";
 import { z } from "zod";
 import { fmt, machine, table } from "./lib.mjs";
 
@@ -17,7 +17,9 @@ async function session(turns, contextWindow) {
     // A compaction asks for a summary: answer it without counting it as a turn.
     if (messages[0]?.content.startsWith("You summarise")) return "Called noop many times.";
     calls++;
-    return calls <= turns ? toolCall("noop", { i: calls }) : toolCall("done", { summary: "ok" });
+    return calls <= turns
+      ? toolCallText("noop", { i: calls })
+      : toolCallText("done", { summary: "ok" });
   });
   const agent = new Agent({
     provider: model,

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, estimateTokens } from "@gemma-coder/core";
-import { createScriptedModel, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, toolCallText } from "@gemma-coder/core/testing";
 import { createTools } from "@gemma-coder/tools";
 import { fmt, machine, table } from "./lib.mjs";
 
@@ -37,8 +37,8 @@ try {
     const model = createScriptedModel((messages) => {
       if (messages[0]?.content.startsWith("You summarise")) return "Read app.py several times.";
       calls++;
-      if (calls > 20) return toolCall("done", { summary: "ok" });
-      return toolCall("read_file", {
+      if (calls > 20) return toolCallText("done", { summary: "ok" });
+      return toolCallText("read_file", {
         path: "app.py",
         start_line: calls * 10,
         end_line: calls * 10 + 400,

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Agent, type ModelProvider, type RunResult } from "@gemma-coder/core";
-import { createScriptedModel, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, toolCallText } from "@gemma-coder/core/testing";
 import { createOllama } from "@gemma-coder/providers/ollama";
 import { type ApprovalHandler, createTools } from "@gemma-coder/tools";
 
@@ -75,15 +75,15 @@ export function makeDemoRepo(): string {
 
 /** The scripted fix replayed for the demo. */
 export const SCRIPT = [
-  toolCall("run_shell", { command: "node lint.mjs" }),
-  toolCall("edit_file", {
+  toolCallText("run_shell", { command: "node lint.mjs" }),
+  toolCallText("edit_file", {
     path: "index.js",
     old: 'var greeting = "hello";',
     new: 'const greeting = "hello";',
   }),
-  toolCall("run_shell", { command: "rm -rf /tmp/anything" }),
-  toolCall("run_shell", { command: "node lint.mjs" }),
-  toolCall("done", { summary: "Replaced var with const in index.js; node lint.mjs passes." }),
+  toolCallText("run_shell", { command: "rm -rf /tmp/anything" }),
+  toolCallText("run_shell", { command: "node lint.mjs" }),
+  toolCallText("done", { summary: "Replaced var with const in index.js; node lint.mjs passes." }),
 ];
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -9,7 +9,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { Agent, defineTool, type RunResult } from "@gemma-coder/core";
-import { createScriptedModel, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, toolCallText } from "@gemma-coder/core/testing";
 import { z } from "zod";
 
 /** A tool that counts the words of a text: the schema is the prompt, the validation and the type. */
@@ -24,8 +24,8 @@ export const wordCount = defineTool({
 /** Runs the example and returns the result and the tool results the model saw. */
 export async function main(log: (line: string) => void = console.log): Promise<RunResult> {
   const model = createScriptedModel([
-    `Let me count.\n${toolCall("word_count", { text: "small models can code" })}`,
-    toolCall("done", { summary: "The text has 4 words." }),
+    `Let me count.\n${toolCallText("word_count", { text: "small models can code" })}`,
+    toolCallText("done", { summary: "The text has 4 words." }),
   ]);
   const agent = new Agent({ provider: model, tools: [wordCount], rules: false });
   agent.on("tool-call", (e) => log(`→ ${e.name} ${JSON.stringify(e.args)}`));

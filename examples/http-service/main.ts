@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Agent, type ModelProvider } from "@gemma-coder/core";
-import { createScriptedModel, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, toolCallText } from "@gemma-coder/core/testing";
 import { createOllama } from "@gemma-coder/providers/ollama";
 import { createTools } from "@gemma-coder/tools";
 
@@ -73,8 +73,8 @@ export function createAgentService(options: AgentServiceOptions): Server {
 
 /** The scripted conversation used when no real model is configured. */
 export const SCRIPT = [
-  toolCall("read_file", { path: "hello.txt" }),
-  toolCall("done", { summary: "hello.txt has 5 words." }),
+  toolCallText("read_file", { path: "hello.txt" }),
+  toolCallText("done", { summary: "hello.txt has 5 words." }),
 ];
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Agent, type ModelProvider, type RunResult } from "@gemma-coder/core";
-import { toolCall } from "@gemma-coder/core/testing";
+import { toolCallText } from "@gemma-coder/core/testing";
 import { createLlamaCpp, createOllama, createOpenRouter } from "@gemma-coder/providers";
 import { createTools } from "@gemma-coder/tools";
 import { startFakeModelServer } from "../shared/fake-model-server.js";
@@ -30,10 +30,10 @@ export function createProvider(name: ProviderName, baseUrl?: string): ModelProvi
 
 /** The scripted fix the loopback server replays. */
 export const SCRIPTED_FIX = [
-  toolCall("read_file", { path: "sum.js" }),
-  toolCall("edit_file", { path: "sum.js", old: "i <= xs.length", new: "i < xs.length" }),
-  toolCall("run_shell", { command: "node sum.js" }),
-  toolCall("done", { summary: "Fixed the off-by-one in sum(); node sum.js prints 6." }),
+  toolCallText("read_file", { path: "sum.js" }),
+  toolCallText("edit_file", { path: "sum.js", old: "i <= xs.length", new: "i < xs.length" }),
+  toolCallText("run_shell", { command: "node sum.js" }),
+  toolCallText("done", { summary: "Fixed the off-by-one in sum(); node sum.js prints 6." }),
 ];
 
 /** Creates a scratch repository with an off-by-one bug. */

@@ -1,7 +1,12 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", testing: "src/testing.ts" },
+  entry: {
+    index: "src/index.ts",
+    testing: "src/testing.ts",
+    node: "src/node.ts",
+    internal: "src/internal.ts",
+  },
   format: ["esm", "cjs"],
   dts: true,
   clean: true,

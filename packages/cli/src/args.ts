@@ -241,6 +241,7 @@ function normaliseArgv(argv: readonly string[]): string[] {
   return out;
 }
 
+// long-function: the util.parseArgs option table and the usage checks on its result, kept in one place; a candidate to split per subcommand
 /**
  * Parses the command line with Node's built-in `util.parseArgs` (no dependency, nothing to
  * load at start-up). Unknown options and malformed values are usage errors, and so are

@@ -19,8 +19,8 @@ function fakeModule(options: { fail?: unknown; bytes?: number } = {}) {
     created: [] as string[],
   };
   const module = {
-    DEFAULT_MODEL: "hf:org/repo/model-Q4.gguf",
-    ...(options.bytes ? { DEFAULT_MODEL_APPROX_BYTES: options.bytes } : {}),
+    EMBEDDED_DEFAULT_MODEL: "hf:org/repo/model-Q4.gguf",
+    ...(options.bytes ? { EMBEDDED_DEFAULT_MODEL_APPROX_BYTES: options.bytes } : {}),
     resolveModelRef: (ref: string) => ({
       kind: "url",
       fileName: ref.replace(/[^a-z0-9.]+/gi, "_"),
@@ -163,7 +163,10 @@ describe("createEmbeddedProvider", () => {
 
   it("uses a cached copy without downloading", async () => {
     const { module, calls } = fakeModule();
-    const cached = path.join(models, module.resolveModelRef(module.DEFAULT_MODEL).fileName);
+    const cached = path.join(
+      models,
+      module.resolveModelRef(module.EMBEDDED_DEFAULT_MODEL).fileName,
+    );
     writeFileSync(cached, "GGUF");
     await createEmbeddedProvider(undefined, models, ui({ load: async () => module }).ui);
     expect(calls.downloads).toEqual([]);

@@ -31,9 +31,9 @@ interface EmbeddedModule {
       signal?: AbortSignal;
     },
   ): Promise<string>;
-  DEFAULT_MODEL: string;
+  EMBEDDED_DEFAULT_MODEL: string;
   /** The default model's approximate size (an estimate the package states as one). */
-  DEFAULT_MODEL_APPROX_BYTES?: number;
+  EMBEDDED_DEFAULT_MODEL_APPROX_BYTES?: number;
   resolveModelRef?(ref: string): { kind: "path"; path: string } | { kind: "url"; fileName: string };
   [key: string]: unknown;
 }
@@ -104,7 +104,7 @@ function defaultLoad(): Promise<unknown> {
 
 /** "gemma.gguf (about 3.0 GB)", or the bare name when the package states no size. */
 function describeDownload(module: EmbeddedModule, name: string): string {
-  const size = module.DEFAULT_MODEL_APPROX_BYTES;
+  const size = module.EMBEDDED_DEFAULT_MODEL_APPROX_BYTES;
   return typeof size === "number" && size > 0 ? `${name} (about ${formatBytes(size)})` : name;
 }
 
@@ -116,6 +116,7 @@ function isOffline(error: unknown): boolean {
   );
 }
 
+// long-function: the embedded start-up as one sequence (model reference, cache, consent to download, progress, load); a candidate to split into steps
 /**
  * Sets up the in-process engine. With a model (a `.gguf` path, an `https://` URL or an
  * `hf:` reference) it uses that; with none it offers the default Gemma 4 E2B GGUF: the
@@ -153,7 +154,7 @@ export async function createEmbeddedProvider(
       { code: "config" },
     );
   }
-  const ref = model ?? module.DEFAULT_MODEL;
+  const ref = model ?? module.EMBEDDED_DEFAULT_MODEL;
   const local = model !== undefined && !/^(hf:|https?:)/i.test(model);
   let file = local ? path.resolve(model) : undefined;
   if (file === undefined) {

@@ -55,6 +55,7 @@ function unreachable(name: string, url: string, error: string | undefined, howTo
   );
 }
 
+// long-function: one branch per HTTP backend, each with its own defaults and key binding
 /**
  * Builds the chosen provider, importing only that provider's module, and checks it can
  * work before the run starts: the server answers, the model is there, the key is set.

@@ -3,7 +3,6 @@ import { expect, it } from "vitest";
 it("pins the runtime export list of @gemma-coder/core", async () => {
   expect(Object.keys(await import("./index.js")).sort()).toEqual([
     "Agent",
-    "CALL_EXAMPLE",
     "DEFAULT_LONG_STRING_PROPERTIES",
     "DEFAULT_MAX_ARRAY_ITEMS",
     "DEFAULT_MAX_LONG_STRING_CHARS",
@@ -20,7 +19,6 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
     "TRANSCRIPT_FORMAT",
     "TRANSCRIPT_VERSION",
     "ToolError",
-    "abortError",
     "askApproval",
     "buildSystemPrompt",
     "buildToolCallGrammar",
@@ -33,20 +31,11 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
     "doneTool",
     "estimateTokens",
     "formatToolResult",
-    "formatTranscriptLine",
-    "hashMessages",
     "jsonSchemaToGbnf",
     "loadRulebook",
-    "nodeRulebookHost",
     "parseReply",
-    "parseTranscript",
-    "planToolCallConstraint",
-    "rebuildSession",
-    "renderMessages",
-    "sessionHeaderRecord",
     "toolInputJsonSchema",
     "truncateMiddle",
-    "untilAborted",
   ]);
 });
 
@@ -56,5 +45,31 @@ it("pins the runtime export list of @gemma-coder/core/testing", async () => {
     "createScriptedModel",
     "recordedToolCalls",
     "toolCall",
+    "toolCallText",
   ]);
+});
+
+it("pins the runtime export list of @gemma-coder/core/node", async () => {
+  expect(Object.keys(await import("./node.js")).sort()).toEqual(["nodeRulebookHost"]);
+});
+
+it("pins the runtime export list of @gemma-coder/core/internal", async () => {
+  expect(Object.keys(await import("./internal.js")).sort()).toEqual([
+    "abortError",
+    "formatTranscriptLine",
+    "hashMessages",
+    "parseTranscript",
+    "planToolCallConstraint",
+    "rebuildSession",
+    "renderMessages",
+    "sessionHeaderRecord",
+    "untilAborted",
+  ]);
+});
+
+it("keeps what the other packages share out of the root entry", async () => {
+  const root = Object.keys(await import("./index.js"));
+  const internal = Object.keys(await import("./internal.js"));
+  const node = Object.keys(await import("./node.js"));
+  expect(root.filter((name) => internal.includes(name) || node.includes(name))).toEqual([]);
 });

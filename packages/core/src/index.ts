@@ -30,12 +30,7 @@ export {
   DEFAULT_MAX_STRING_CHARS,
   jsonSchemaToGbnf,
 } from "./constrained/json-schema-to-gbnf.js";
-export type {
-  ConstrainedDecodingMode,
-  PlanToolCallConstraintOptions,
-  ToolCallConstraintPlan,
-} from "./constrained/plan-tool-call-constraint.js";
-export { planToolCallConstraint } from "./constrained/plan-tool-call-constraint.js";
+export type { ConstrainedDecodingMode } from "./constrained/plan-tool-call-constraint.js";
 export type { ToolCallGrammarOptions } from "./constrained/tool-call-grammar.js";
 export { buildToolCallGrammar } from "./constrained/tool-call-grammar.js";
 export {
@@ -44,14 +39,9 @@ export {
 } from "./constrained/tool-call-json-schema.js";
 export { estimateTokens } from "./context/estimate-tokens.js";
 export type { ErrorCode, GemmaCoderErrorOptions } from "./errors/gemma-coder-error.js";
-export {
-  abortError,
-  GemmaCoderError,
-  ToolError,
-  untilAborted,
-} from "./errors/gemma-coder-error.js";
+export { GemmaCoderError, ToolError } from "./errors/gemma-coder-error.js";
 export type { ParseReplyOptions, ParseResult, ToolCall } from "./protocol/parse-reply.js";
-export { CALL_EXAMPLE, parseReply } from "./protocol/parse-reply.js";
+export { parseReply } from "./protocol/parse-reply.js";
 export type { ReplyStream, ReplyStreamOptions } from "./protocol/reply-stream.js";
 export { createReplyStream } from "./protocol/reply-stream.js";
 export type {
@@ -97,7 +87,6 @@ export type {
 export {
   DEFAULT_RULEBOOK_MAX_CHARS,
   loadRulebook,
-  nodeRulebookHost,
   RULEBOOK_FILE_NAMES,
 } from "./rules/load-rulebook.js";
 export type {
@@ -107,36 +96,10 @@ export type {
   UndoOptions,
   UndoResult,
 } from "./session/checkpointer.js";
-export { hashMessages, renderMessages } from "./session/hash-messages.js";
 export type { MemorySessionStore } from "./session/memory-session-store.js";
 export { createMemorySessionStore } from "./session/memory-session-store.js";
-export { formatTranscriptLine, parseTranscript } from "./session/parse-transcript.js";
-export type {
-  InterruptedCall,
-  SessionRunInfo,
-  SessionRunStatus,
-  SessionSnapshot,
-} from "./session/rebuild-session.js";
-export { rebuildSession } from "./session/rebuild-session.js";
 export type { LoadedSession, NewSessionInfo, SessionStore } from "./session/session-store.js";
-export { sessionHeaderRecord } from "./session/session-store.js";
-export type {
-  ApprovalRecord,
-  ContextRecord,
-  InvalidReplyRecord,
-  NoticeRecord,
-  ReplyRecord,
-  RequestRecord,
-  RunEndRecord,
-  RunSettings,
-  RunStartRecord,
-  SessionHeaderRecord,
-  ToolCallRecord,
-  ToolResultRecord,
-  TranscriptRecord,
-  TranscriptRecordBase,
-  TranscriptRecordType,
-} from "./session/transcript-record.js";
+export type { TranscriptRecord } from "./session/transcript-record.js";
 export { TRANSCRIPT_FORMAT, TRANSCRIPT_VERSION } from "./session/transcript-record.js";
 export type { AnyTool, Tool, ToolContext } from "./tools/define-tool.js";
 export { defineTool } from "./tools/define-tool.js";

@@ -11,4 +11,4 @@ export type {
   ScriptedModelOptions,
   ScriptedReply,
 } from "./testing/scripted-model.js";
-export { createScriptedModel, toolCall } from "./testing/scripted-model.js";
+export { createScriptedModel, toolCall, toolCallText } from "./testing/scripted-model.js";

@@ -1,6 +1,5 @@
 import { basename } from "node:path";
 import {
-  abortError,
   type ChatMessage,
   type ChatRequest,
   type DecodingConstraint,
@@ -11,8 +10,8 @@ import {
   type ReplyTokens,
   type StreamPart,
   type Usage,
-  untilAborted,
 } from "@gemma-coder/core";
+import { abortError, untilAborted } from "@gemma-coder/core/internal";
 import type {
   ChatHistoryItem,
   Llama,
@@ -60,7 +59,7 @@ export type EmbeddedLogLevel = "fatal" | "error" | "warn" | "info" | "log" | "de
 export interface EmbeddedOptions {
   /**
    * The model: a GGUF path, an `https://` URL, or `hf:<owner>/<repo>/<file>.gguf`
-   * (downloaded once into `cacheDir`). See `DEFAULT_MODEL`.
+   * (downloaded once into `cacheDir`). See `EMBEDDED_DEFAULT_MODEL`.
    */
   model: string;
   /** Where downloaded models are kept. Default `defaultCacheDir()`. */
@@ -360,6 +359,7 @@ async function chatTurn(
   };
 }
 
+// long-function: a factory: the engine, the queue and the provider's methods share its closure
 /**
  * Creates a provider that runs a GGUF model in this process through llama.cpp
  * (node-llama-cpp, prebuilt binaries, no server and no compile step).
@@ -383,7 +383,7 @@ async function chatTurn(
  *
  * @example
  * ```ts
- * const provider = createEmbedded({ model: DEFAULT_MODEL, onProgress: console.log });
+ * const provider = createEmbedded({ model: EMBEDDED_DEFAULT_MODEL, onProgress: console.log });
  * const agent = new Agent({ provider, tools: createTools({ root: process.cwd() }) });
  * try {
  *   await agent.run("Fix the failing test");
@@ -416,6 +416,7 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
     }
   };
 
+  // long-function: the engine start-up in order (import, model, context, chat format), cancellable between steps
   const start = async (signal: AbortSignal | undefined): Promise<Engine> => {
     const onProgress = options.onProgress;
     const path = await downloadModel(options.model, {

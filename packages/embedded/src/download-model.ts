@@ -1,6 +1,7 @@
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { abortError, GemmaCoderError } from "@gemma-coder/core";
+import { GemmaCoderError } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import { defaultCacheDir, resolveModelRef } from "./model-ref.js";
 
 /** Progress of a model download. */
@@ -125,6 +126,7 @@ function rangeStart(header: string | null): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+// long-function: the download as one sequence that may resume (at most two passes), its progress and clean-up sharing the same state
 /**
  * Makes a model available on disk and returns its path. A local path is checked and
  * returned as is. A URL or `hf:` reference is downloaded into the cache folder, unless
@@ -141,7 +143,7 @@ function rangeStart(header: string | null): number | undefined {
  *
  * @example
  * ```ts
- * const file = await downloadModel(DEFAULT_MODEL, {
+ * const file = await downloadModel(EMBEDDED_DEFAULT_MODEL, {
  *   onProgress: (e) => e.type === "download-progress" && console.log(e.receivedBytes, e.totalBytes),
  * });
  * ```

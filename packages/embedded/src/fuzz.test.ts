@@ -9,9 +9,9 @@ import {
   buildToolCallGrammar,
   type ChatRequest,
   type ModelProvider,
-  planToolCallConstraint,
   type RunResult,
 } from "@gemma-coder/core";
+import { planToolCallConstraint } from "@gemma-coder/core/internal";
 import { type ApprovalRequest, createTools } from "@gemma-coder/tools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tinyModel } from "./__fixtures__/tiny-model.js";

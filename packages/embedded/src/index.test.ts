@@ -7,6 +7,8 @@ it("pins the runtime export list of @gemma-coder/embedded", async () => {
   expect(Object.keys(await import("./index.js")).sort()).toEqual([
     "DEFAULT_MODEL",
     "DEFAULT_MODEL_APPROX_BYTES",
+    "EMBEDDED_DEFAULT_MODEL",
+    "EMBEDDED_DEFAULT_MODEL_APPROX_BYTES",
     "createEmbedded",
     "defaultCacheDir",
     "downloadModel",

@@ -12,5 +12,7 @@ export {
   DEFAULT_MODEL,
   DEFAULT_MODEL_APPROX_BYTES,
   defaultCacheDir,
+  EMBEDDED_DEFAULT_MODEL,
+  EMBEDDED_DEFAULT_MODEL_APPROX_BYTES,
   resolveModelRef,
 } from "./model-ref.js";

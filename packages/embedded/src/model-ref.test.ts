@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MODEL, defaultCacheDir, resolveModelRef } from "./model-ref.js";
+import { defaultCacheDir, EMBEDDED_DEFAULT_MODEL, resolveModelRef } from "./model-ref.js";
 
 describe("defaultCacheDir", () => {
   it("prefers GEMMA_CODER_CACHE, then XDG_CACHE_HOME, then ~/.cache", () => {
@@ -17,9 +17,9 @@ describe("defaultCacheDir", () => {
   });
 });
 
-describe("DEFAULT_MODEL", () => {
+describe("EMBEDDED_DEFAULT_MODEL", () => {
   it("is a Hugging Face GGUF reference", () => {
-    expect(resolveModelRef(DEFAULT_MODEL)).toMatchObject({ kind: "url" });
-    expect(DEFAULT_MODEL).toMatch(/gemma-4-E2B.*\.gguf$/i);
+    expect(resolveModelRef(EMBEDDED_DEFAULT_MODEL)).toMatchObject({ kind: "url" });
+    expect(EMBEDDED_DEFAULT_MODEL).toMatch(/gemma-4-E2B.*\.gguf$/i);
   });
 });

@@ -8,15 +8,30 @@ import { GemmaCoderError } from "@gemma-coder/core";
  * The model used when none is given: Gemma 4 E2B instruction-tuned, 4-bit (Q4_K_M),
  * as a Hugging Face GGUF reference. About 3 GB to download.
  */
-export const DEFAULT_MODEL = "hf:ggml-org/gemma-4-E2B-it-GGUF/gemma-4-E2B-it-Q4_K_M.gguf";
+export const EMBEDDED_DEFAULT_MODEL = "hf:ggml-org/gemma-4-E2B-it-GGUF/gemma-4-E2B-it-Q4_K_M.gguf";
 
 /**
- * The approximate size of {@link DEFAULT_MODEL} in bytes, for a prompt that asks before a
+ * The approximate size of {@link EMBEDDED_DEFAULT_MODEL} in bytes, for a prompt that asks before a
  * download ("about 3 GB"). An estimate, not a measurement (the file cannot be fetched where
  * this package is tested): the real size is what the server reports when the download
  * starts, which the progress events carry as `totalBytes`.
  */
-export const DEFAULT_MODEL_APPROX_BYTES = 3_000_000_000;
+export const EMBEDDED_DEFAULT_MODEL_APPROX_BYTES = 3_000_000_000;
+
+/**
+ * The old name of {@link EMBEDDED_DEFAULT_MODEL}.
+ *
+ * @deprecated Use {@link EMBEDDED_DEFAULT_MODEL} (a backend's defaults are named
+ *   `<BACKEND>_DEFAULT_<THING>`, like `OLLAMA_DEFAULT_MODEL`). Removed in the next minor release.
+ */
+export const DEFAULT_MODEL: string = EMBEDDED_DEFAULT_MODEL;
+
+/**
+ * The old name of {@link EMBEDDED_DEFAULT_MODEL_APPROX_BYTES}.
+ *
+ * @deprecated Use {@link EMBEDDED_DEFAULT_MODEL_APPROX_BYTES}. Removed in the next minor release.
+ */
+export const DEFAULT_MODEL_APPROX_BYTES: number = EMBEDDED_DEFAULT_MODEL_APPROX_BYTES;
 
 /** Where a model reference points. */
 export type ModelSource =

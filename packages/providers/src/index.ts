@@ -40,6 +40,7 @@ export {
 } from "./openrouter/openrouter-provider.js";
 export type {
   Env,
+  Environment,
   FetchFunction,
   FetchInit,
   FetchResponse,

@@ -14,6 +14,7 @@ export {
 } from "./ollama/ollama-provider.js";
 export type {
   Env,
+  Environment,
   FetchFunction,
   FetchInit,
   FetchResponse,

@@ -10,14 +10,9 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  Agent,
-  type ChatMessage,
-  hashMessages,
-  parseTranscript,
-  type TranscriptRecord,
-} from "@gemma-coder/core";
-import { createScriptedModel, toolCall } from "@gemma-coder/core/testing";
+import { Agent, type ChatMessage, type TranscriptRecord } from "@gemma-coder/core";
+import { hashMessages, parseTranscript } from "@gemma-coder/core/internal";
+import { createScriptedModel, toolCallText } from "@gemma-coder/core/testing";
 import { createTools } from "@gemma-coder/tools";
 import { FileSessionStore } from "../src/store/file-session-store.js";
 
@@ -30,9 +25,9 @@ const TASK =
   "The tests fail: paginate() returns the wrong page. Fix the bug in src/paginate.js so that `node --test` passes.";
 
 const REPLIES = [
-  `Let me run the tests to see what fails.\n${toolCall("run_shell", { command: "node --test" })}`,
-  `Page 1 comes back as [3, 4] instead of [1, 2], so the start index is off by one page. Let me read the code.\n${toolCall("read_file", { path: "src/paginate.js" })}`,
-  `Pages are numbered from 1, so page 1 must start at index 0, not at \`size\`.\n${toolCall(
+  `Let me run the tests to see what fails.\n${toolCallText("run_shell", { command: "node --test" })}`,
+  `Page 1 comes back as [3, 4] instead of [1, 2], so the start index is off by one page. Let me read the code.\n${toolCallText("read_file", { path: "src/paginate.js" })}`,
+  `Pages are numbered from 1, so page 1 must start at index 0, not at \`size\`.\n${toolCallText(
     "edit_file",
     {
       path: "src/paginate.js",
@@ -40,8 +35,8 @@ const REPLIES = [
       new: "  const start = (page - 1) * size;",
     },
   )}`,
-  `Now the tests again.\n${toolCall("run_shell", { command: "node --test" })}`,
-  toolCall("done", {
+  `Now the tests again.\n${toolCallText("run_shell", { command: "node --test" })}`,
+  toolCallText("done", {
     summary:
       "Fixed an off-by-one in paginate(): pages are numbered from 1, so page p starts at index (p - 1) * size. All 3 tests pass (node --test).",
   }),

@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import { type AnyTool, GemmaCoderError } from "@gemma-coder/core";
 import { withApproval } from "./approval.js";
-import type { CreateToolsOptions } from "./options.js";
+import type { ToolsOptions } from "./options.js";
 import { createEditFileTool } from "./tools/edit-file.js";
 import { createListFilesTool } from "./tools/list-files.js";
 import { createReadFileTool } from "./tools/read-file.js";
@@ -27,7 +27,7 @@ import { createWriteFileTool } from "./tools/write-file.js";
  * });
  * ```
  */
-export function createTools(options: CreateToolsOptions): AnyTool[] {
+export function createTools(options: ToolsOptions): AnyTool[] {
   if (typeof options?.root !== "string" || options.root === "") {
     throw new GemmaCoderError("createTools needs a root folder.", { code: "invalid-argument" });
   }

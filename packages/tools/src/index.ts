@@ -7,6 +7,7 @@ export type {
   ApprovalRequest,
   CreateToolsOptions,
   SearchBackendName,
+  ToolsOptions,
 } from "./options.js";
 export { DEFAULT_MAX_OUTPUT_CHARS, DEFAULT_SHELL_TIMEOUT_MS } from "./options.js";
 export type {

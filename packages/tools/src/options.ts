@@ -13,7 +13,7 @@ export type { ApprovalDecision, ApprovalHandler, ApprovalRequest };
 export type SearchBackendName = "rg" | "grep" | "js";
 
 /** Options of {@link createTools} and of each tool factory. */
-export interface CreateToolsOptions {
+export interface ToolsOptions {
   /** The workspace folder. Tools never read or write outside it. */
   root: string;
   /** Offer only the tools that read (`read_file`, `list_files`, `search`). */
@@ -61,13 +61,21 @@ export interface ResolvedToolsOptions {
   fs: ToolFileSystem | undefined;
 }
 
-/** The default of {@link CreateToolsOptions.shellTimeoutMs}. */
+/**
+ * The old name of {@link ToolsOptions}.
+ *
+ * @deprecated Use {@link ToolsOptions} (the options of a `createX` factory are named
+ *   `XOptions`, like `OllamaOptions`). Removed in the next minor release.
+ */
+export type CreateToolsOptions = ToolsOptions;
+
+/** The default of {@link ToolsOptions.shellTimeoutMs}. */
 export const DEFAULT_SHELL_TIMEOUT_MS = 120_000;
-/** The default of {@link CreateToolsOptions.maxOutputChars}. */
+/** The default of {@link ToolsOptions.maxOutputChars}. */
 export const DEFAULT_MAX_OUTPUT_CHARS = 12_000;
 
 /** @internal */
-export function resolveOptions(options: CreateToolsOptions): ResolvedToolsOptions {
+export function resolveOptions(options: ToolsOptions): ResolvedToolsOptions {
   return {
     root: path.resolve(options.root),
     shellTimeoutMs: positive(options.shellTimeoutMs, DEFAULT_SHELL_TIMEOUT_MS),

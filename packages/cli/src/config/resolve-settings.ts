@@ -107,6 +107,7 @@ function configPath(file: LoadedConfig, value: string, env: Env): string {
   return path.resolve(base, value);
 }
 
+// long-function: every setting picked from its layers (flags, environment, project and user files) in rank order, side by side so the ranking reads as one table
 /**
  * Merges the settings layers. Precedence, highest first: command-line flags, environment
  * variables, the project config file, the user config file. What no layer sets is left

@@ -159,6 +159,7 @@ export class LiveView {
     return this.recorder.record;
   }
 
+  // long-function: one case per agent event, each a few lines
   /**
    * Shows one event.
    *

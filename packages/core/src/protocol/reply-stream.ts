@@ -40,6 +40,7 @@ type State =
   | { mode: "thinking"; close: string }
   | { mode: "call"; close: string; json: JsonScanner | undefined };
 
+// long-function: a factory: the incremental parser's state lives in its closure and the returned methods are short
 /**
  * Creates a {@link ReplyStream}.
  *

@@ -55,6 +55,7 @@ const TABLE_BITS = 14;
 const THINK_OPEN = /<think>|<thinking>|<thought>|<\|channel>/g;
 const THINK_CLOSE = /<\/think>|<\/thinking>|<\/thought>|<channel\|>/g;
 
+// long-function: a factory: the detector's state lives in its closure and the returned methods are short
 /**
  * Creates a {@link SpiralDetector}.
  *

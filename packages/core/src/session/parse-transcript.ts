@@ -121,6 +121,7 @@ function transcriptError(message: string, cause?: unknown): GemmaCoderError {
   return new GemmaCoderError(message, { code: "invalid-argument", cause });
 }
 
+// long-function: one pass over the lines, with a short check per way a transcript can be damaged or newer, in the order they are met
 /**
  * Reads a JSONL transcript, tolerating what a crash or an older or newer writer can
  * leave behind:

@@ -116,6 +116,7 @@ function damaged(message: string): GemmaCoderError {
   });
 }
 
+// long-function: one pass over the records, one short case per record type, replayed in order
 /**
  * Folds a session's records into its runs and its conversation, for listing and for
  * `agent.resume`. Records of unknown runs are ignored; a request that does not fit the

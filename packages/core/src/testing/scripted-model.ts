@@ -142,6 +142,14 @@ export function createScriptedModel(
  * @param args - The arguments.
  * @returns `<tool>{"name": ..., "args": ...}</tool>`.
  */
-export function toolCall(name: string, args: Record<string, unknown> = {}): string {
+export function toolCallText(name: string, args: Record<string, unknown> = {}): string {
   return `<tool>\n${JSON.stringify({ name, args })}\n</tool>`;
 }
+
+/**
+ * The old name of {@link toolCallText}.
+ *
+ * @deprecated Use {@link toolCallText}: the name says it returns the call's text, not a
+ *   call object. `toolCall` will be removed in the next minor release.
+ */
+export const toolCall: typeof toolCallText = toolCallText;

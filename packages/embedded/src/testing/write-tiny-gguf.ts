@@ -250,6 +250,7 @@ function writeScalar(w: ByteWriter, type: number, value: number | boolean | stri
   else if (type === STRING) w.string(value as string);
 }
 
+// long-function: test helper: writes one GGUF file field by field in the order the format stores them
 /**
  * Builds a tiny GGUF model with random weights: llama architecture, one block,
  * embedding width 32, a SentencePiece-style vocabulary of control tokens, the 256 byte

@@ -1,4 +1,5 @@
-import { abortError, GemmaCoderError } from "@gemma-coder/core";
+import { GemmaCoderError } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import type { Agent, Dispatcher } from "undici";
 import {
   type DescribeHttpError,
@@ -116,6 +117,7 @@ export class HttpClient {
     return this.config.baseUrl.replace(/\/+$/, "") + path;
   }
 
+  // long-function: one request attempt with its timeouts, retries and error classification, in the order they happen
   /**
    * Sends a request and waits for a 2xx response's headers. A non-2xx response is
    * read (up to 64 KiB) and thrown as a classified error.

@@ -1,4 +1,5 @@
-import { abortError, GemmaCoderError, type NoticePart, type StreamPart } from "@gemma-coder/core";
+import { GemmaCoderError, type NoticePart, type StreamPart } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import { withSuffix } from "./errors.js";
 import type { ResolvedRetry, SleepFunction } from "./options.js";
 

@@ -1,5 +1,4 @@
 import {
-  abortError,
   type ChatMessage,
   type ChatRequest,
   GemmaCoderError,
@@ -8,6 +7,7 @@ import {
   type ProviderCapabilities,
   type StreamPart,
 } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import { createHttpClient } from "../http/create-client.js";
 import { isRecord } from "../http/errors.js";
 import { healthFromError } from "../http/health.js";
@@ -115,6 +115,7 @@ type Setup =
 const ID = "llama-cpp";
 const NEAR_LIMIT = 0.9;
 
+// long-function: a factory: the provider's methods share its closure (options, HTTP client, props cache)
 /**
  * Creates the llama.cpp server provider. By default it renders the prompt itself from
  * the chat template the server reports and streams `POST /completion` with

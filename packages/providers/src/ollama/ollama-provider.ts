@@ -1,17 +1,17 @@
 import {
-  abortError,
   type ChatRequest,
   GemmaCoderError,
   type ModelProvider,
   type ProviderCapabilities,
   type StreamPart,
 } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import { createHttpClient } from "../http/create-client.js";
 import { isRecord } from "../http/errors.js";
 import { healthFromError } from "../http/health.js";
 import type { HttpProviderOptions } from "../http/options.js";
 import { streamWithRetries } from "../http/retry.js";
-import { type Env, processEnv } from "../shared/env.js";
+import { type Environment, processEnv } from "../shared/env.js";
 import type { HealthStatus, ModelInfo } from "../shared/model-info.js";
 import { resolveStops } from "../shared/stop.js";
 import { assertConstraintSupported } from "../shared/unsupported.js";
@@ -44,7 +44,7 @@ export interface OllamaOptions extends HttpProviderOptions {
   /** Sent as `think` for models with a thinking mode; thinking text is not streamed as text. */
   think?: boolean;
   /** Where `OLLAMA_HOST` is read from. Default: `process.env`. */
-  env?: Env;
+  env?: Environment;
 }
 
 /** The Ollama provider. */
@@ -74,6 +74,7 @@ export interface OllamaProvider extends ModelProvider {
 
 const ID = "ollama";
 
+// long-function: a factory: the provider's methods share its closure (options, HTTP client)
 /**
  * Creates the Ollama provider: native `POST /api/chat` streamed as NDJSON, with
  * `options.num_ctx` always sent, stop sequences, `format` for JSON-schema constraints,

@@ -1,11 +1,11 @@
 import {
-  abortError,
   type ChatRequest,
   GemmaCoderError,
   type ModelProvider,
   type ProviderCapabilities,
   type StreamPart,
 } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import { createHttpClient } from "../http/create-client.js";
 import { healthFromError } from "../http/health.js";
 import type { HttpProviderOptions } from "../http/options.js";
@@ -58,6 +58,7 @@ export interface OpenAICompatibleProvider extends ModelProvider {
   dispose(): Promise<void>;
 }
 
+// long-function: a factory: the provider's methods share its closure (options, HTTP client)
 /**
  * Creates a provider for an OpenAI-compatible server (LM Studio, vLLM, llama.cpp's
  * `/v1`, LocalAI, ...). It streams `POST {baseUrl}/chat/completions` with the shared

@@ -1,11 +1,11 @@
 import {
-  abortError,
   type ChatRequest,
   GemmaCoderError,
   type ModelProvider,
   type ProviderCapabilities,
   type StreamPart,
 } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import { createHttpClient } from "../http/create-client.js";
 import { isRecord } from "../http/errors.js";
 import { healthFromError } from "../http/health.js";
@@ -13,7 +13,7 @@ import type { HttpProviderOptions } from "../http/options.js";
 import { defaultRetryDecision, streamWithRetries } from "../http/retry.js";
 import { ChatCompletionsDecoder, chatCompletionsBody } from "../openai/chat-completions.js";
 import { listOpenAIModels } from "../openai/models.js";
-import { type Env, processEnv } from "../shared/env.js";
+import { type Environment, processEnv } from "../shared/env.js";
 import type { HealthStatus, ModelInfo } from "../shared/model-info.js";
 import { resolveStops } from "../shared/stop.js";
 import { assertConstraintSupported } from "../shared/unsupported.js";
@@ -48,7 +48,7 @@ export interface OpenRouterOptions extends HttpProviderOptions {
   /** Extra body fields (e.g. `{ provider: { sort: "throughput" } }`). */
   extraBody?: Readonly<Record<string, unknown>>;
   /** Where `OPENROUTER_API_KEY` is read from. Default: `process.env`. */
-  env?: Env;
+  env?: Environment;
 }
 
 /** The OpenRouter provider. */
@@ -71,6 +71,7 @@ export interface OpenRouterProvider extends ModelProvider {
 
 const ID = "openrouter";
 
+// long-function: a factory: the provider's methods share its closure (options, HTTP client)
 /**
  * Creates the OpenRouter provider: streaming `POST /chat/completions` with SSE comment
  * lines skipped, usage from the last chunk, mid-stream `error` chunks as typed errors,

@@ -7,5 +7,5 @@ export type {
   SleepFunction,
   TimeoutOptions,
 } from "../http/options.js";
-export type { Env } from "./env.js";
+export type { Env, Environment } from "./env.js";
 export type { HealthStatus, ModelInfo } from "./model-info.js";

@@ -55,6 +55,7 @@ const EMULATOR_EOS = 2;
 const CHAR_BASE = 1000;
 const PIECE_BASE = 500_000;
 
+// long-function: test helper: a scripted llama-server endpoint whose handlers share the script
 /**
  * Emulates llama-server's `/completion` (2025 build, see the recorded exchanges) closely
  * enough to measure prompt caching: the prompt may be a string or an array mixing

@@ -5,7 +5,7 @@
 //
 // Usage: node --import tsx killable-run.ts <workspace> <sessions-dir> <tool|stream>
 import { Agent, defineTool } from "@gemma-coder/core";
-import { createScriptedModel, type ScriptedReply, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, type ScriptedReply, toolCallText } from "@gemma-coder/core/testing";
 import { createTools } from "@gemma-coder/tools";
 import { z } from "zod";
 import { createCheckpointer } from "../checkpoint/workspace-checkpointer.js";
@@ -31,13 +31,13 @@ const waitHere = defineTool({
 
 const stuck: ScriptedReply =
   mode === "tool"
-    ? { text: toolCall("wait_here") }
+    ? { text: toolCallText("wait_here") }
     : { text: "Let me think about this for a very long while. ".repeat(50), chunkSize: 1, delayMs: 20 };
 
 const agent = new Agent({
   provider: createScriptedModel([
-    toolCall("write_file", { path: "notes.txt", content: "one\n" }),
-    toolCall("edit_file", { path: "notes.txt", old: "one", new: "two" }),
+    toolCallText("write_file", { path: "notes.txt", content: "one\n" }),
+    toolCallText("edit_file", { path: "notes.txt", old: "one", new: "two" }),
     stuck,
   ]),
   tools: [...createTools({ root: workspace }), waitHere],

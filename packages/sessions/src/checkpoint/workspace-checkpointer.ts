@@ -614,6 +614,7 @@ export class WorkspaceCheckpointer implements Checkpointer {
     return highest === undefined ? undefined : toPosix(path.relative(root, highest));
   }
 
+  // long-function: applies an undo plan file by file, then removes emptied folders deepest first; one place shows the order
   private async restore(idOrPrefix: string, options: UndoOptions): Promise<UndoResult> {
     const runId = await this.resolve(idOrPrefix);
     const manifest = await this.read(runId);

@@ -1,7 +1,8 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { GemmaCoderError, parseTranscript, type TranscriptRecord } from "@gemma-coder/core";
+import { GemmaCoderError, type TranscriptRecord } from "@gemma-coder/core";
+import { parseTranscript } from "@gemma-coder/core/internal";
 import type { ReplayModel } from "@gemma-coder/core/testing";
 import { DEMO_FILES, DEMO_TASK, DEMO_TRANSCRIPT } from "./demo-assets.js";
 

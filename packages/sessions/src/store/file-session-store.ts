@@ -2,18 +2,20 @@ import { randomBytes } from "node:crypto";
 import { constants, promises as fs } from "node:fs";
 import path from "node:path";
 import {
-  formatTranscriptLine,
   GemmaCoderError,
   type LoadedSession,
   type NewSessionInfo,
+  type SessionStore,
+  type TranscriptRecord,
+} from "@gemma-coder/core";
+import {
+  formatTranscriptLine,
   parseTranscript,
   rebuildSession,
   type SessionRunStatus,
   type SessionSnapshot,
-  type SessionStore,
   sessionHeaderRecord,
-  type TranscriptRecord,
-} from "@gemma-coder/core";
+} from "@gemma-coder/core/internal";
 import { makePrivateDir, PRIVATE_FILE_MODE } from "./private-files.js";
 import { assertSafeId } from "./safe-id.js";
 import { acquireSessionLock, releaseSessionLock } from "./session-lock.js";

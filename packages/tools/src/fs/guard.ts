@@ -1,4 +1,4 @@
-import { abortError } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import { toToolError } from "./to-tool-error.js";
 
 /**

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { Worker } from "node:worker_threads";
-import { abortError, ToolError } from "@gemma-coder/core";
+import { ToolError } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import type { SearchBackendName } from "../options.js";
 import { findExecutable } from "./find-executable.js";
 import { LineSplitter } from "./line-splitter.js";

@@ -61,6 +61,7 @@ export function killRunningCommands(): number {
 // (a daemon that left the process group) is cut off rather than waited for.
 const PIPE_GRACE_MS = 300;
 
+// long-function: the life of one child process (spawn, output caps, timeout, abort, exit) in one Promise executor whose handlers share its state
 /**
  * Runs a command line through a shell in its own process group (its own session on
  * POSIX), with standard input closed. When the shell exits, on timeout and on abort, the

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { ToolFileSystem } from "../fs/file-system.js";
 import { guard } from "../fs/guard.js";
 import { decodeText, encodeText, readTextContent, type TextContent } from "../fs/text-file.js";
-import { type CreateToolsOptions, resolveOptions } from "../options.js";
+import { resolveOptions, type ToolsOptions } from "../options.js";
 import { resolveWorkspacePath } from "../paths/resolve-workspace-path.js";
 import { findClosestLines, findIgnoringWhitespace } from "../text/closest-lines.js";
 import { TOOL_NAMES } from "../tool-names.js";
@@ -44,7 +44,7 @@ type Replacement = z.output<typeof replacement>;
  * @param options - The workspace root.
  * @returns The tool.
  */
-export function createEditFileTool(options: CreateToolsOptions): Tool<EditFileInput, string> {
+export function createEditFileTool(options: ToolsOptions): Tool<EditFileInput, string> {
   const { root, fs: backEnd } = resolveOptions(options);
   return defineTool({
     name: TOOL_NAMES.editFile,

@@ -4,7 +4,7 @@ import { defineTool, type Tool } from "@gemma-coder/core";
 import { z } from "zod";
 import { guard } from "../fs/guard.js";
 import { walkWorkspace } from "../fs/walk.js";
-import { type CreateToolsOptions, resolveOptions } from "../options.js";
+import { resolveOptions, type ToolsOptions } from "../options.js";
 import { resolveWorkspacePath } from "../paths/resolve-workspace-path.js";
 import { TOOL_NAMES } from "../tool-names.js";
 
@@ -32,7 +32,7 @@ export type ListFilesInput = z.output<typeof listFilesInput>;
  * @param options - The workspace root and output limit.
  * @returns The tool.
  */
-export function createListFilesTool(options: CreateToolsOptions): Tool<ListFilesInput, string> {
+export function createListFilesTool(options: ToolsOptions): Tool<ListFilesInput, string> {
   const { root, maxOutputChars } = resolveOptions(options);
   return defineTool({
     name: TOOL_NAMES.listFiles,

@@ -3,7 +3,7 @@ import { defineTool, type Tool, ToolError } from "@gemma-coder/core";
 import { z } from "zod";
 import { guard } from "../fs/guard.js";
 import { BINARY_SNIFF_BYTES, binaryReason, openRegularFile } from "../fs/text-file.js";
-import { type CreateToolsOptions, resolveOptions } from "../options.js";
+import { resolveOptions, type ToolsOptions } from "../options.js";
 import { resolveWorkspacePath } from "../paths/resolve-workspace-path.js";
 import { TOOL_NAMES } from "../tool-names.js";
 
@@ -33,7 +33,7 @@ export type ReadFileInput = z.output<typeof readFileInput>;
  * @param options - The workspace root and output limit.
  * @returns The tool.
  */
-export function createReadFileTool(options: CreateToolsOptions): Tool<ReadFileInput, string> {
+export function createReadFileTool(options: ToolsOptions): Tool<ReadFileInput, string> {
   const { root, maxOutputChars, fs: backEnd } = resolveOptions(options);
   return defineTool({
     name: TOOL_NAMES.readFile,
@@ -99,6 +99,7 @@ interface ReadRequest {
   signal: AbortSignal | undefined;
 }
 
+// long-function: one streaming pass that numbers lines, caps line length and total size and stops at the range; the caps share its counters
 async function readNumbered(
   handle: ReadableHandle,
   size: number,

@@ -1,8 +1,9 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { abortError, defineTool, type Tool, ToolError } from "@gemma-coder/core";
+import { defineTool, type Tool, ToolError } from "@gemma-coder/core";
+import { abortError } from "@gemma-coder/core/internal";
 import { z } from "zod";
-import { type CreateToolsOptions, resolveOptions } from "../options.js";
+import { resolveOptions, type ToolsOptions } from "../options.js";
 import { runCommand } from "../shell/run-command.js";
 import { buildShellEnv } from "../shell/shell-env.js";
 import { TOOL_NAMES } from "../tool-names.js";
@@ -22,13 +23,13 @@ export type RunShellInput = z.output<typeof runShellInput>;
  * Creates `run_shell`: runs a command line with a shell in the workspace root and returns
  * `exit <code> in <ms>ms` followed by the interleaved output (head and tail kept when it
  * is long). Standard input is closed, pagers and colours are off, variables that look
- * like secrets are not passed on (see {@link CreateToolsOptions.allowEnv}), and the whole
+ * like secrets are not passed on (see {@link ToolsOptions.allowEnv}), and the whole
  * process group is killed when the command ends, times out or the run is aborted.
  *
  * @param options - The workspace root, timeout, allowed variables, shell and output limit.
  * @returns The tool.
  */
-export function createRunShellTool(options: CreateToolsOptions): Tool<RunShellInput, string> {
+export function createRunShellTool(options: ToolsOptions): Tool<RunShellInput, string> {
   const config = resolveOptions(options);
   return defineTool({
     name: TOOL_NAMES.runShell,

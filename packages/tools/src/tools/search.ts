@@ -1,7 +1,7 @@
 import { defineTool, type Tool } from "@gemma-coder/core";
 import { z } from "zod";
 import { guard } from "../fs/guard.js";
-import { type CreateToolsOptions, resolveOptions } from "../options.js";
+import { resolveOptions, type ToolsOptions } from "../options.js";
 import type { SearchQuery } from "../search/backends.js";
 import { searchWorkspace } from "../search/search-workspace.js";
 import { TOOL_NAMES } from "../tool-names.js";
@@ -33,7 +33,7 @@ export type SearchInput = z.output<typeof searchInput>;
  * @param options - The workspace root, output limit and back-end choice.
  * @returns The tool.
  */
-export function createSearchTool(options: CreateToolsOptions): Tool<SearchInput, string> {
+export function createSearchTool(options: ToolsOptions): Tool<SearchInput, string> {
   const { root, maxOutputChars, searchBackend } = resolveOptions(options);
   return defineTool({
     name: TOOL_NAMES.search,

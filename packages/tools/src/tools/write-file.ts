@@ -5,7 +5,7 @@ import { z } from "zod";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { guard } from "../fs/guard.js";
 import { decodeText } from "../fs/text-file.js";
-import { type CreateToolsOptions, resolveOptions } from "../options.js";
+import { resolveOptions, type ToolsOptions } from "../options.js";
 import {
   type ResolvedWorkspacePath,
   resolveWorkspacePath,
@@ -32,7 +32,7 @@ export type WriteFileInput = z.output<typeof writeFileInput>;
  * @param options - The workspace root.
  * @returns The tool.
  */
-export function createWriteFileTool(options: CreateToolsOptions): Tool<WriteFileInput, string> {
+export function createWriteFileTool(options: ToolsOptions): Tool<WriteFileInput, string> {
   const { root, fs: backEnd } = resolveOptions(options);
   return defineTool({
     name: TOOL_NAMES.writeFile,

@@ -1,13 +1,11 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import type { LoadedSession, NewSessionInfo, SessionStore } from "@gemma-coder/core";
 import {
   formatTranscriptLine,
-  type LoadedSession,
-  type NewSessionInfo,
   parseTranscript,
-  type SessionStore,
   sessionHeaderRecord,
-} from "@gemma-coder/core";
+} from "@gemma-coder/core/internal";
 
 /**
  * A session store that writes one run's transcript to one JSONL file, in the format every

@@ -1,9 +1,5 @@
 import { EventEmitter } from "eventemitter3";
-import {
-  type ConstrainedDecodingMode,
-  planToolCallConstraint,
-  type ToolCallConstraintPlan,
-} from "../constrained/plan-tool-call-constraint.js";
+import type { ConstrainedDecodingMode } from "../constrained/plan-tool-call-constraint.js";
 import type { ToolCallGrammarOptions } from "../constrained/tool-call-grammar.js";
 import { ContextManager } from "../context/context-manager.js";
 import { abortError, GemmaCoderError, untilAborted } from "../errors/gemma-coder-error.js";
@@ -47,8 +43,20 @@ import type {
   StopReason,
 } from "./events.js";
 import { formatLimit } from "./format-limit.js";
+import {
+  assistantTurnMessage,
+  interpretNativeCalls,
+  NATIVE_NUDGE,
+  NativeCallCollector,
+  toolResultMessage,
+} from "./native-calls.js";
+import {
+  type AgentProtocol,
+  assertProtocolOptions,
+  type ProtocolPlan,
+  planProtocol,
+} from "./protocol-plan.js";
 import { OVERSIZE_HISTORY_CHARS, oversizeFeedback, ReplyMeter, replyCap } from "./reply-cap.js";
-import { replyMessage } from "./reply-message.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 import { restartBrokenTurn, TurnRetry, type TurnRetryOptions, turnGaveUp } from "./turn-retry.js";
 import { formatValidationError } from "./validation-feedback.js";
@@ -113,6 +121,13 @@ export interface AgentOptions {
    * `warning` event (kind `constrained-decoding`). Default `"off"`.
    */
   constrainedDecoding?: ConstrainedDecodingMode | boolean | undefined;
+  /**
+   * How the model makes tool calls: `"text"` (a `<tool>` block, the default), `"native"`
+   * (the provider's tool API; needs `capabilities.nativeTools`, else the constructor
+   * throws `unsupported`) or `"json"` (the reply is one JSON object, held to a schema
+   * where the provider enforces one). See {@link AgentProtocol} and docs/protocol.md.
+   */
+  protocol?: AgentProtocol | undefined;
   /** Caps for the generated grammar (preamble, string and array lengths). */
   constrainedDecodingOptions?: ToolCallGrammarOptions | undefined;
   /** A clock, for tests. */
@@ -304,6 +319,7 @@ export class Agent extends EventEmitter<AgentListeners> {
         });
       }
     }
+    assertProtocolOptions(options.protocol, options.provider, options.constrainedDecoding);
     this.options = options;
     for (const tool of options.tools ?? []) this.addTool(tool);
   }
@@ -360,11 +376,12 @@ export class Agent extends EventEmitter<AgentListeners> {
   }
 
   /** How this agent's calls are constrained with its provider; the same for every run. */
-  private constraintPlan(): ToolCallConstraintPlan {
-    return planToolCallConstraint({
+  private constraintPlan(): ProtocolPlan {
+    return planProtocol({
+      protocol: this.options.protocol ?? "text",
       tools: this.tools,
       capabilities: this.options.provider.capabilities,
-      mode: this.options.constrainedDecoding ?? "off",
+      constrainedDecoding: this.options.constrainedDecoding ?? "off",
       providerId: this.options.provider.id,
       grammar: this.options.constrainedDecodingOptions,
       maxOutputTokens: this.options.maxOutputTokens ?? 2048,
@@ -870,6 +887,7 @@ export class Agent extends EventEmitter<AgentListeners> {
 
         const reply = createReplyStream({ toolNames });
         const spiral = createSpiralDetector();
+        const native = new NativeCallCollector();
         const meter = new ReplyMeter(cap);
         let finishReason: FinishReason | undefined;
         let turnUsage: Usage | undefined;
@@ -890,6 +908,7 @@ export class Agent extends EventEmitter<AgentListeners> {
             messages: [...messages],
             stop: plan.stop,
             ...(plan.constraint === undefined ? {} : { constraint: plan.constraint }),
+            ...(plan.tools === undefined ? {} : { tools: plan.tools }),
             maxTokens: this.options.maxOutputTokens ?? 2048,
             ...(this.options.temperature === undefined
               ? {}
@@ -920,6 +939,8 @@ export class Agent extends EventEmitter<AgentListeners> {
                 finishReason = "abort";
                 break;
               }
+            } else if (part.type === "tool-call") {
+              native.push(part, step);
             } else if (part.type === "finish") {
               finishReason = part.reason;
               turnUsage = part.usage;
@@ -1007,10 +1028,11 @@ export class Agent extends EventEmitter<AgentListeners> {
               `The model sent ${invalidInARow} replies in a row without a usable tool call. Last problem: ${feedback.split("\n")[0]}`,
             );
           }
-          messages.push({
-            role: "user",
-            content: asResult ? formatToolResult({ ok: false, error: feedback }) : feedback,
-          });
+          messages.push(
+            asResult
+              ? toolResultMessage(formatToolResult({ ok: false, error: feedback }), native.first)
+              : { role: "user", content: feedback },
+          );
         };
 
         if (meter.over !== undefined) {
@@ -1030,11 +1052,19 @@ export class Agent extends EventEmitter<AgentListeners> {
         }
 
         // Parse what the history will show: the reply up to the end of a completed call.
-        const parsed = parseReply(text, { toolNames, finishReason: reason });
-        messages.push(replyMessage(text, parsed.kind === "call", replyTokens));
+        const parsed = native.first
+          ? interpretNativeCalls(
+              native.calls,
+              toolNames,
+              parseReply(text, { toolNames }).kind === "call",
+            )
+          : parseReply(text, { toolNames, finishReason: reason });
+        messages.push(
+          assistantTurnMessage(text, parsed.kind === "call", replyTokens, native.first),
+        );
 
         if (parsed.kind === "none") {
-          await rejectReply(NUDGE, false);
+          await rejectReply(plan.protocol === "native" ? NATIVE_NUDGE : NUDGE, false);
           continue;
         }
         if (parsed.kind === "invalid") {
@@ -1134,23 +1164,24 @@ export class Agent extends EventEmitter<AgentListeners> {
         this.emitEvent("tool-result", { runId, step, name: tool.name, result, durationMs });
         if (tool.name === DONE_TOOL_NAME && result.ok) {
           summary = String(result.value);
-          messages.push({
-            role: "user",
-            content: formatToolResult(result, { maxChars: maxResultChars }),
-          });
+          messages.push(
+            toolResultMessage(formatToolResult(result, { maxChars: maxResultChars }), native.first),
+          );
           setState("done");
           stop = new StopRun("done", "The model called done.");
           break;
         }
         // A change to the workspace makes an earlier identical call meaningful again.
         if (result.ok && tool.readOnly !== true) callCounts.clear();
-        messages.push({
-          role: "user",
-          content: formatToolResult(result, {
-            maxChars: maxResultChars,
-            note: notes.length > 0 ? notes.join(" ") : undefined,
-          }),
-        });
+        messages.push(
+          toolResultMessage(
+            formatToolResult(result, {
+              maxChars: maxResultChars,
+              note: notes.length > 0 ? notes.join(" ") : undefined,
+            }),
+            native.first,
+          ),
+        );
       }
     } catch (thrown) {
       if (thrown instanceof StopRun) stop = thrown;

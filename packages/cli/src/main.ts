@@ -500,7 +500,11 @@ class Invocation {
     const mode: ApprovalMode = args.yes ? "allow-all" : this.interactive ? "ask" : "refuse";
     const { createTools } = await modules.tools;
     const tools = createTools({ root: workspace, readOnly: args.readOnly });
-    const constrained = constrainedModeFor(settings.constrained, ready.provider.id);
+    const constrained = constrainedModeFor(
+      settings.constrained,
+      ready.provider.id,
+      settings.protocol,
+    );
     let agent: Agent;
     try {
       agent = new Agent({
@@ -517,6 +521,7 @@ class Invocation {
         rules,
         workspace,
         constrainedDecoding: constrained,
+        ...(settings.protocol === undefined ? {} : { protocol: settings.protocol }),
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
         ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
         ...(contextWindow === undefined ? {} : { contextWindow }),

@@ -1,10 +1,12 @@
 // End to end through the real bin: `--protocol native` offers the tools through Ollama's
 // tool API, runs the model's native call, answers it as a `tool` message, and refuses
-// a bad one with the same feedback as the text protocol.
+// a bad one with the same feedback as the text protocol; and under the text protocol a
+// call whose content holds "</tool>" survives the server's stop sequence.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { missingBuilds, ollama, useCliHarness } from "./__fixtures__/cli-harness.js";
+import { call } from "./__fixtures__/model-server.mjs";
 
 const cli = useCliHarness();
 const { run, server } = cli;
@@ -61,6 +63,24 @@ describe.skipIf(missingBuilds.length > 0)("--protocol native through the real bi
     expect(String(third.at(-1)?.content)).toContain(
       'Unknown tool \\"list_everything\\". Available tools:',
     );
+  });
+
+  it("writes a file whose content holds </tool> under the text protocol (stop sequence cut)", async () => {
+    const write = call("write_file", { path: "protocol.md", content: "Calls end with </tool>.\n" });
+    // The scripted server cuts each reply at the request's stop sequences, as a real one does.
+    const model = await server({
+      replies: [write, write, call("done", { summary: "documented" })],
+    });
+    const result = await run([...ollama(model.url), "--yes", "document the protocol"]);
+    expect(result.code).toBe(0);
+    expect(readFileSync(path.join(cli.repo, "protocol.md"), "utf8")).toBe(
+      "Calls end with </tool>.\n",
+    );
+    expect(result.stdout).not.toContain("unusable reply");
+    const stops = model.requests
+      .filter((request) => request.path === "/api/chat")
+      .map((request) => (request.body as Chat).options?.stop);
+    expect(stops).toEqual([["</tool>"], undefined, undefined]);
   });
 
   it("rejects an unknown protocol as a usage error", async () => {

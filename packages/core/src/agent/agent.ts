@@ -57,6 +57,11 @@ import {
   planProtocol,
 } from "./protocol-plan.js";
 import { OVERSIZE_HISTORY_CHARS, oversizeFeedback, ReplyMeter, replyCap } from "./reply-cap.js";
+import {
+  STOP_INSIDE_CALL_NOTICE,
+  stopInsideCallRestart,
+  stoppedInsideCallString,
+} from "./stop-inside-call.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 import { restartBrokenTurn, TurnRetry, type TurnRetryOptions, turnGaveUp } from "./turn-retry.js";
 import { formatValidationError } from "./validation-feedback.js";
@@ -831,6 +836,8 @@ export class Agent extends EventEmitter<AgentListeners> {
       });
 
       let invalidInARow = 0;
+      // Set once a stop sequence cut a call inside one of its strings: see stop-inside-call.ts.
+      let stopOff = false;
       const callCounts = new Map<string, number>();
       const turnRetry = new TurnRetry(this.options.turnRetry);
       // A stream that broke mid-reply: withdraw its text and ask the same turn again.
@@ -906,7 +913,7 @@ export class Agent extends EventEmitter<AgentListeners> {
         try {
           const stream = provider.streamChat({
             messages: [...messages],
-            stop: plan.stop,
+            stop: stopOff ? [] : plan.stop,
             ...(plan.constraint === undefined ? {} : { constraint: plan.constraint }),
             ...(plan.tools === undefined ? {} : { tools: plan.tools }),
             maxTokens: this.options.maxOutputTokens ?? 2048,
@@ -992,6 +999,20 @@ export class Agent extends EventEmitter<AgentListeners> {
           throw new StopRun("provider-error", gaveUp.message, gaveUp);
         }
         const reason: FinishReason = finishReason ?? "stop";
+        if (!stopOff && stoppedInsideCallString(reply.text, reason)) {
+          stopOff = true;
+          await recordReply(reply.text, reason);
+          this.emitEvent("turn-restart", stopInsideCallRestart(runId, step, reply.text));
+          await recorder?.write({
+            type: "notice",
+            runId,
+            step,
+            kind: "turn-restart",
+            message: STOP_INSIDE_CALL_NOTICE,
+          });
+          steps--;
+          continue;
+        }
 
         const text =
           reply.complete && meter.over === undefined

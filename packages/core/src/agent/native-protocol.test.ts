@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
+import { createMemorySessionStore } from "../session/memory-session-store.js";
 import { createScriptedModel, toolCall } from "../testing/scripted-model.js";
 import { defineTool } from "../tools/define-tool.js";
 import { Agent } from "./agent.js";
@@ -167,6 +168,42 @@ describe("protocol: native", () => {
     const id = history.at(-2)?.toolCalls?.[0]?.id;
     expect(id).toBeTruthy();
     expect(history.at(-1)?.toolResultOf?.id).toBe(id);
+  });
+});
+
+describe("protocol: native, resumed", () => {
+  it("sends the native calls and results of the transcript back as they were sent", async () => {
+    const session = createMemorySessionStore();
+    const first = native([
+      { text: "", toolCalls: [{ id: "c1", name: "echo", args: { text: "a" } }] },
+    ]);
+    const agent = new Agent({
+      provider: first,
+      tools: [echo],
+      protocol: "native",
+      rules: false,
+      session,
+    });
+    const stopped = await agent.run("echo");
+    expect(stopped.status).toBe("failed");
+    const second = native([{ text: "", toolCalls: [{ id: "c2", ...doneCall }] }]);
+    const again = new Agent({
+      provider: second,
+      tools: [echo],
+      protocol: "native",
+      rules: false,
+      session,
+    });
+    const resumed = await again.resume(stopped.sessionId as string);
+    expect(resumed.status).toBe("done");
+    const history = second.requests[0]?.messages ?? [];
+    expect(history.find((message) => message.toolCalls)?.toolCalls).toEqual([
+      { id: "c1", name: "echo", argsText: '{"text":"a"}' },
+    ]);
+    expect(history.find((message) => message.toolResultOf)?.toolResultOf).toEqual({
+      id: "c1",
+      name: "echo",
+    });
   });
 });
 

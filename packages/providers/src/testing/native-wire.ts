@@ -1,6 +1,7 @@
 import type { HttpProviderOptions } from "../http/options.js";
 import { createLlamaCpp } from "../llama-cpp/llama-cpp-provider.js";
 import { createOllama } from "../ollama/ollama-provider.js";
+import { createOpenAICompatible } from "../openai-compatible/openai-compatible-provider.js";
 import { createOpenRouter } from "../openrouter/openrouter-provider.js";
 import { localLlamaFixtures } from "./http-fixture.js";
 import { replay } from "./llama-server-emulator.js";
@@ -171,11 +172,31 @@ const llamaChatNative: NativeWireTarget = {
   setup: (server) => server.route("GET /props", replay(localLlamaFixtures, "props")),
 };
 
-/** The native tool-call wire formats of the three backends. */
+/** A plain OpenAI-compatible server (vLLM, LM Studio): the OpenAI fragments, then `[DONE]`. */
+const openAICompatibleNative: NativeWireTarget = {
+  name: "openai-compatible",
+  route: "POST /v1/chat/completions",
+  contentType: "text/event-stream",
+  argsAsObject: false,
+  frames(reply) {
+    const base = {
+      id: "chatcmpl-1",
+      object: "chat.completion.chunk",
+      created: 1740000000,
+      model: "gemma",
+    };
+    return [...openAIChunks(reply, base).map(sse), "data: [DONE]\n\n"];
+  },
+  create: (baseUrl, options) =>
+    createOpenAICompatible({ baseUrl: `${baseUrl}/v1`, model: "gemma", ...options }),
+};
+
+/** The native tool-call wire formats: Ollama, OpenRouter, llama-server, OpenAI-compatible. */
 export const NATIVE_WIRE_TARGETS: readonly NativeWireTarget[] = [
   ollamaNative,
   openRouterNative,
   llamaChatNative,
+  openAICompatibleNative,
 ];
 
 /**

@@ -57,7 +57,7 @@ describe("eval variants", () => {
       { provider: "llama-cpp", model: "m" },
     ];
     const variants = await buildVariants(specs, fakeProvider);
-    expect(variants.map((v) => v.agentOptions.constrainedDecoding)).toEqual([
+    expect(variants.map((v) => v.agentOptions?.constrainedDecoding)).toEqual([
       "off",
       "off",
       "grammar",

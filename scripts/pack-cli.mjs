@@ -163,6 +163,30 @@ async function stageCli(stage) {
   return cliPkg.version;
 }
 
+/**
+ * pnpm passes its own settings to the scripts it runs as `npm_config_*` variables; npm
+ * reads them as its own and warns about each one it does not know (and would take pnpm's
+ * rc file for its global config). npm gets the environment without those; what the user
+ * set for npm (`npm_config_prefix`, a registry, a proxy) stays.
+ */
+const PNPM_ONLY_SETTINGS = new Set([
+  "npm_config_verify_deps_before_run",
+  "npm_config_npm_globalconfig",
+  "npm_config__jsr_registry",
+  "npm_config_globalconfig",
+  "npm_config_frozen_lockfile",
+  "npm_config_omit_lockfile_registry_resolved",
+  "npm_config_reporter",
+  "npm_config_user_agent",
+]);
+
+function npmEnv(env = process.env) {
+  if (!/^pnpm\//.test(env.npm_config_user_agent ?? "")) return env;
+  return Object.fromEntries(
+    Object.entries(env).filter(([key]) => !PNPM_ONLY_SETTINGS.has(key.toLowerCase())),
+  );
+}
+
 async function main() {
   const options = parseOptions(process.argv.slice(2));
   ensureBuilt();
@@ -173,6 +197,7 @@ async function main() {
     const name = execFileSync("npm", ["pack", "--silent", "--pack-destination", options.out], {
       cwd: stage,
       encoding: "utf8",
+      env: npmEnv(),
       stdio: ["ignore", "pipe", "inherit"],
     })
       .trim()
@@ -182,6 +207,7 @@ async function main() {
     process.stdout.write(`${tarball}\n`);
     if (options.install) {
       execFileSync("npm", ["install", "--global", ...options.npmFlags, tarball], {
+        env: npmEnv(),
         stdio: "inherit",
       });
       process.stderr.write("Installed: run `gemma-coder --help` from any folder.\n");

@@ -162,6 +162,39 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     expect((await bin.done).code).toBe(0);
   });
 
+  it("a reply whose stream breaks is withdrawn: its prose never reaches the editor as the answer", async () => {
+    const model = await server({
+      replies: [
+        // The connection drops after two lines of a reply that would have said the wrong thing.
+        { text: "WITHDRAWN draft: add() is fine as it is.", chunkSize: 10, breakAfter: 2 },
+        `Let me read it.\n${call("read_file", { path: "calc.py" })}`,
+        call("done", { summary: "add() subtracts." }),
+      ],
+    });
+    const bin = start(["acp", ...ollama(model.url)]);
+    const editor = connectEditor(bin);
+    await editor.initialize();
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    const answer = await editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "check add" }],
+    });
+    expect(answer.stopReason).toBe("end_turn");
+    expect(model.chats).toBe(3);
+    const prose = texts(editor.updates, "agent_message_chunk").join("");
+    expect(prose).toContain("Let me read it.");
+    expect(prose).not.toContain("WITHDRAWN");
+    // The editor is told, in the thoughts, that a reply was dropped and asked again.
+    expect(texts(editor.updates, "agent_thought_chunk").join("")).toMatch(
+      /The reply broke off: .*withdrawn.*retry 1 of 2/,
+    );
+    bin.child.stdin?.end();
+    expect((await bin.done).code).toBe(0);
+  });
+
   it("permission rejected: the file is untouched, the call fails and the turn still ends", async () => {
     const model = await server({
       replies: [

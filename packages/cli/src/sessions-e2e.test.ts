@@ -184,6 +184,37 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder sessions (the real bin)",
     expect(ends).toMatchObject([{ status: "done" }]);
   });
 
+  it("after Ctrl-C at an approval prompt, --resume says the call never ran and may redo it", async () => {
+    const model = await server({
+      replies: [
+        call("edit_file", { path: "calc.py", old: "a - b", new: "a + b" }),
+        call("edit_file", { path: "calc.py", old: "a - b", new: "a + b" }),
+        call("done", { summary: "add() adds now." }),
+      ],
+    });
+    const asking = start([...ollama(model.url), "fix add"], {
+      env: { GEMMA_CODER_FORCE_PROMPT: "1" },
+    });
+    await until(() => asking.output().includes("Allow edit_file calc.py?"), "the question");
+    asking.child.kill("SIGINT");
+    const stopped = await asking.done;
+    expect(stopped.code).toBe(130);
+    expect(read("calc.py")).toContain("a - b");
+    const { sessionId } = ids(stopped.stderr);
+
+    const resumed = await run([...ollama(model.url), "--yes", "--resume", sessionId]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(
+      "edit_file (step 1) was waiting for approval, so it never ran",
+    );
+    expect(resumed.stderr).not.toContain("was running");
+    // The model reads that the call never ran, not that its effect is unknown.
+    const told = JSON.stringify(chatMessages(model, 1));
+    expect(told).toContain("so it was never run");
+    expect(told).not.toContain("effect is unknown");
+    expect(read("calc.py")).toContain("a + b");
+  });
+
   it.skipIf(!hasGit)(
     "undo restores edited, created and deleted files and leaves the user's own changes alone",
     async () => {

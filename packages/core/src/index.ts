@@ -126,6 +126,7 @@ export { rebuildSession } from "./session/rebuild-session.js";
 export type { LoadedSession, NewSessionInfo, SessionStore } from "./session/session-store.js";
 export { sessionHeaderRecord } from "./session/session-store.js";
 export type {
+  ApprovalRecord,
   ContextRecord,
   InvalidReplyRecord,
   NoticeRecord,

@@ -106,7 +106,8 @@ const validCall = () =>
   );
 
 describe("the tool-call grammar in llama.cpp", () => {
-  it("compiles every grammar variant and refuses broken GBNF", async () => {
+  // Broken GBNF is refused: broken-grammar.test.ts (in a child process, see there).
+  it("compiles every grammar variant", async () => {
     const variants = [
       buildToolCallGrammar(tools),
       buildToolCallGrammar(createTools({ root: workspace, readOnly: true })),
@@ -116,9 +117,6 @@ describe("the tool-call grammar in llama.cpp", () => {
     ];
     for (const grammar of variants)
       await expect(llama.createGrammar({ grammar })).resolves.toBeDefined();
-    for (const broken of ['root ::= "unclosed', "root ::= missing-rule", "root ::= [a-"]) {
-      await expect(llama.createGrammar({ grammar: broken })).rejects.toThrow();
-    }
   });
 
   it("accepts every valid call to the default tools, each of which parses and validates", async () => {

@@ -161,16 +161,8 @@ describe("createEmbedded", () => {
     }
   });
 
-  it("refuses a grammar the engine cannot compile, and keeps working", async () => {
-    const error = await failure(() =>
-      collect({ messages, constraint: { type: "grammar", grammar: 'root ::= "unclosed' } }),
-    );
-    expect(error.code).toBe("invalid-argument");
-    expect(error.message).toMatch(/GBNF grammar could not be compiled/);
-    expect((await collect({ messages, maxTokens: 3, constraint: endless })).finish.reason).toBe(
-      "length",
-    );
-  });
+  // A grammar the engine cannot compile: broken-grammar.test.ts (llama.cpp prints its parse
+  // errors itself, so that test runs the engine in a child process and checks the output).
 
   it("evaluates only the new tokens when the conversation grows", async () => {
     const fresh = createEmbedded({ model: model.file, contextSize: 2048, gpu: false, threads: 1 });
@@ -337,6 +329,26 @@ describe("createEmbedded failures and disposal", () => {
       await bad.dispose();
     }
     await missing.dispose();
+  });
+
+  it("routes the engine's errors to onLog, also after another provider was disposed", async () => {
+    // Disposing an engine and starting another used to leave the new one without its log
+    // callback, so llama.cpp printed straight to the process's output.
+    const first = createEmbedded({ model: model.file, contextSize: 512, gpu: false, threads: 1 });
+    await first.load();
+    await first.dispose();
+    const truncated = path.join(model.dir, "cut.gguf");
+    await writeFile(truncated, (await readFile(model.file)).subarray(0, 3000));
+    const lines: string[] = [];
+    const bad = createEmbedded({
+      model: truncated,
+      gpu: false,
+      threads: 1,
+      onLog: (level, message) => lines.push(`${level}: ${message}`),
+    });
+    expect((await failure(() => bad.load())).code).toBe("invalid-argument");
+    await bad.dispose();
+    expect(lines.join("\n")).toMatch(/error: .*gguf_init_from_reader: failed/);
   });
 
   it("lets one caller abort its wait for the model without failing another caller", async () => {

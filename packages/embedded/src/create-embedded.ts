@@ -28,6 +28,7 @@ import { AsyncQueue } from "./async-queue.js";
 import { type DownloadProgressEvent, downloadModel } from "./download-model.js";
 import { assertGgufFile } from "./gguf-header.js";
 import { type PromptTokens, renderPromptTokens } from "./prompt-tokens.js";
+import { listenToEngineLog, sharedLlama } from "./shared-llama.js";
 import { StopScanner } from "./stop-scanner.js";
 
 /** What loading the embedded model reports, download included. */
@@ -132,6 +133,8 @@ interface Engine {
   LlamaText: NodeLlamaCpp["LlamaText"];
   path: string;
   name: string;
+  /** Stops routing the engine's log lines to this provider's `onLog`. */
+  unlisten: () => void;
 }
 
 const PROVIDER = "embedded";
@@ -357,13 +360,6 @@ async function chatTurn(
   };
 }
 
-/** Drops the engine's messages unless the caller wants them: an SDK never prints. */
-function logger(onLog: EmbeddedOptions["onLog"]) {
-  return (level: string, message: string) => {
-    if (onLog && level !== "disabled") onLog(level as EmbeddedLogLevel, message);
-  };
-}
-
 /**
  * Creates a provider that runs a GGUF model in this process through llama.cpp
  * (node-llama-cpp, prebuilt binaries, no server and no compile step).
@@ -430,24 +426,22 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
       fetch: options.fetch,
     });
     await assertGgufFile(path);
+    const engineModule = await importEngine();
     const {
-      getLlama,
       LlamaChat: Chat,
       LlamaCompletion: Completion,
-      LlamaLogLevel,
       LlamaText,
       resolveChatWrapper,
-    } = await importEngine();
+    } = engineModule;
+    // Registered before the engine starts, so its level is the one the engine logs at.
+    const unlisten = options.onLog
+      ? listenToEngineLog(options.onLog, options.logLevel ?? "warn")
+      : () => {};
     let llama: Llama;
     try {
-      llama = await getLlama({
-        gpu: options.gpu ?? "auto",
-        build: "never",
-        progressLogs: false,
-        logLevel: options.onLog ? LlamaLogLevel[options.logLevel ?? "warn"] : LlamaLogLevel.error,
-        logger: logger(options.onLog),
-      });
+      llama = await sharedLlama(engineModule, options.gpu ?? "auto");
     } catch (error) {
+      unlisten();
       throw new GemmaCoderError(
         `The llama.cpp engine could not start on this machine: ${error instanceof Error ? error.message : String(error)}`,
         { code: "unsupported", provider: PROVIDER, cause: error },
@@ -486,6 +480,7 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
         LlamaText,
         path,
         name: model.fileInfo.metadata?.general?.name ?? basename(path),
+        unlisten,
       };
       onProgress?.({
         type: "ready",
@@ -497,7 +492,7 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
       return loaded;
     } catch (error) {
       await model?.dispose().catch(() => undefined);
-      await llama.dispose().catch(() => undefined);
+      unlisten();
       if (signal?.aborted) throw abortError(signal);
       if (GemmaCoderError.isInstance(error)) throw error;
       throw new GemmaCoderError(
@@ -670,7 +665,8 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
     loaded.chat.dispose({ disposeSequence: true });
     await loaded.context.dispose();
     await loaded.model.dispose();
-    await loaded.llama.dispose();
+    // The engine itself stays: see sharedLlama.
+    loaded.unlisten();
   };
 
   return {

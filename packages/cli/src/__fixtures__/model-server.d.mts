@@ -8,6 +8,8 @@ export interface ScriptedServerReply {
   delayMs?: number;
   /** Milliseconds before the first line. Default 0. */
   firstDelayMs?: number;
+  /** Reset the connection after this many lines of text (a stream that breaks mid-reply). */
+  breakAfter?: number;
   /** Never send the final line: the request stays open until the client closes it. */
   hang?: boolean;
   /** Answer with this HTTP status and an `{"error"}` body instead. */

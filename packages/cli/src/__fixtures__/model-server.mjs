@@ -93,6 +93,11 @@ export async function startModelServer(options = {}) {
     let index = 0;
     const step = () => {
       if (res.destroyed) return;
+      // A connection that drops mid-reply: the socket is reset after some of the text.
+      if (reply.breakAfter !== undefined && index >= reply.breakAfter) {
+        res.socket?.destroy();
+        return;
+      }
       if (index < chunks.length) {
         line({ model, message: { role: "assistant", content: chunks[index++] }, done: false });
         setTimeout(step, reply.delayMs ?? 0);

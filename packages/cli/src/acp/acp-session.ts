@@ -8,7 +8,13 @@ import type {
   SessionUpdate,
   ToolCallContent,
 } from "@agentclientprotocol/sdk";
-import { type Agent, type ChatMessage, GemmaCoderError, type RunResult } from "@gemma-coder/core";
+import {
+  type Agent,
+  type AgentEventMap,
+  type ChatMessage,
+  GemmaCoderError,
+  type RunResult,
+} from "@gemma-coder/core";
 import type { ApprovalDecision, ApprovalRequest, ToolFileSystem } from "@gemma-coder/tools";
 import { ProseFilter } from "../render/prose-filter.js";
 import { permissionPreview } from "./permission-preview.js";
@@ -73,6 +79,11 @@ export class AcpSession {
   private thinking = new ThinkingSplitter();
   private lastFinishReason: string | undefined;
   private proseSent = false;
+  /**
+   * The current turn's prose, held back until the turn ends: until then a broken stream
+   * may withdraw it, and ACP cannot take back a message chunk the editor already shows.
+   */
+  private heldProse = "";
   /** Notifications go out in order; a prompt answers only after all of its updates. */
   private outbox: Promise<void> = Promise.resolve();
 
@@ -100,10 +111,10 @@ export class AcpSession {
     this.send({ sessionUpdate: "agent_message_chunk", content: { type: "text", text } });
   }
 
-  /** Thinking goes out as thought chunks; the rest through the prose filter. */
+  /** Thinking goes out as thought chunks at once; prose is held until the turn ends. */
   private sendPieces(pieces: readonly ReplyPiece[]): void {
     for (const piece of pieces) {
-      if (piece.kind === "prose") this.sendProse(this.prose.push(piece.text));
+      if (piece.kind === "prose") this.heldProse += this.prose.push(piece.text);
       else {
         this.send({
           sessionUpdate: "agent_thought_chunk",
@@ -113,19 +124,32 @@ export class AcpSession {
     }
   }
 
+  /** Forgets what an earlier turn (or a withdrawn attempt) left half-read. */
+  private startTurn(): void {
+    this.prose = new ProseFilter();
+    this.thinking = new ThinkingSplitter();
+    this.heldProse = "";
+  }
+
   /** Listeners see each event as it happens, so a call is announced before its approval. */
   private listen(): void {
     const agent = this.agent;
-    agent.on("turn-start", () => {
-      this.prose = new ProseFilter();
-      this.thinking = new ThinkingSplitter();
-    });
+    agent.on("turn-start", () => this.startTurn());
     agent.on("text-delta", ({ text }) => this.sendPieces(this.thinking.push(text)));
+    // The broken attempt's prose was never sent; its thoughts were, so say they are void.
+    agent.on("turn-restart", (event) => {
+      this.startTurn();
+      this.send({
+        sessionUpdate: "agent_thought_chunk",
+        content: { type: "text", text: restartNote(event) },
+      });
+    });
     agent.on("turn-end", ({ finishReason }) => {
       this.lastFinishReason = finishReason;
       this.sendPieces(this.thinking.end());
-      const rest = this.prose.end();
-      this.sendProse(rest === "" ? "" : `${rest}\n\n`);
+      const prose = `${this.heldProse}${this.prose.end()}`;
+      this.heldProse = "";
+      this.sendProse(prose === "" ? "" : `${prose}\n\n`);
     });
     agent.on("tool-call", ({ name, args }) => {
       if (name === "done") return;
@@ -270,6 +294,9 @@ export class AcpSession {
       this.controller = undefined;
     }
     this.started = true;
+    // A cancelled turn is not withdrawn: what it said so far is shown, cut off as it is.
+    if (result.status === "aborted") this.sendProse(this.heldProse);
+    this.heldProse = "";
     if (result.stopReason === "provider-error" && !controller.signal.aborted) {
       await this.outbox;
       throw result.error ?? new GemmaCoderError(result.message, { code: "provider-http" });
@@ -334,6 +361,12 @@ export class AcpSession {
     }
     await this.outbox;
   }
+}
+
+/** The thought chunk that tells the editor a broken reply was dropped and asked again. */
+function restartNote(event: AgentEventMap["turn-restart"]): string {
+  const reason = event.reason.message.split("\n")[0] ?? "";
+  return `\n(The reply broke off: ${reason}. What it said so far is withdrawn, and the turn is asked again, retry ${event.attempt} of ${event.retries}.)\n`;
 }
 
 /** The text of a prompt: text blocks, and the text of embedded resources and links. */

@@ -173,6 +173,36 @@ describe("LiveView in plain mode", () => {
     );
   });
 
+  it("says on stderr every few seconds that it waits for a first token that does not come", () => {
+    const stderr = sink();
+    let clock = 0;
+    const ticks: Array<() => void> = [];
+    let stopped = 0;
+    const colors = pc.createColors(false);
+    const view = new LiveView({
+      stdout: sink(),
+      stderr,
+      colors,
+      errColors: colors,
+      live: false,
+      verbose: false,
+      now: () => clock,
+      every: (_ms, tick) => {
+        ticks.push(tick);
+        return () => stopped++;
+      },
+    });
+    view.handle({ type: "turn-start", runId: "r", step: 1 });
+    expect(ticks).toHaveLength(1);
+    for (let second = 1; second <= 11; second++) {
+      clock = second * 1000;
+      ticks[0]?.();
+    }
+    expect(stderr.text()).toBe("… waiting for the model (5.0s)\n… waiting for the model (10.0s)\n");
+    view.handle({ type: "tool-call", runId: "r", step: 1, name: "read_file", args: {} });
+    expect(stopped).toBe(1);
+  });
+
   it("shows the raw model text with --verbose", async () => {
     const { out } = await render(fix, { verbose: true });
     expect(out).toContain('{"name":"read_file"');
@@ -225,6 +255,56 @@ describe("LiveView.setStatus", () => {
     view.setStatus("loading the model into memory 60%");
     view.setStatus(undefined);
     expect(stderr.text()).toBe("loading the model into memory…\n");
+  });
+
+  it("says every few seconds how far loading got, before the first turn started", () => {
+    const stderr = sink();
+    let clock = 0;
+    let tick: (() => void) | undefined;
+    const colors = pc.createColors(false);
+    const view = new LiveView({
+      stdout: sink(),
+      stderr,
+      colors,
+      errColors: colors,
+      live: false,
+      verbose: false,
+      now: () => clock,
+      every: (_ms, fn) => {
+        tick = fn;
+        return () => {
+          tick = undefined;
+        };
+      },
+    });
+    view.setStatus("loading the model into memory 0%");
+    for (let second = 1; second <= 10; second++) {
+      clock = second * 1000;
+      view.setStatus(`loading the model into memory ${second * 10}%`);
+      tick?.();
+    }
+    view.setStatus(undefined);
+    expect(tick).toBeUndefined();
+    expect(stderr.text()).toBe(
+      "loading the model into memory…\n… loading the model into memory 50% (5.0s)\n… loading the model into memory 100% (10.0s)\n",
+    );
+  });
+
+  it("starts the spinner on a terminal as soon as loading starts", () => {
+    const stderr = sink(true);
+    const colors = pc.createColors(false);
+    const view = new LiveView({
+      stdout: sink(true),
+      stderr,
+      colors,
+      errColors: colors,
+      live: true,
+      verbose: false,
+    });
+    view.setStatus("loading the model into memory 5%");
+    expect(stderr.text()).toContain("loading the model into memory 5%");
+    view.setStatus(undefined);
+    expect(stderr.text().endsWith("\r\x1b[2K")).toBe(true);
   });
 });
 

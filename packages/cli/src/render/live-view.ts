@@ -36,10 +36,24 @@ export interface LiveViewOptions {
   verbose: boolean;
   /** A clock in milliseconds. */
   now?: () => number;
+  /**
+   * Calls `tick` every `ms` until the returned function is called; plain output uses it
+   * to say that a slow model is still working when no event comes. Default: an unref'd
+   * `setInterval`. Tests pass one they drive by hand.
+   */
+  every?: (ms: number, tick: () => void) => () => void;
 }
 
-/** How often plain (non-terminal) output says that the model is still writing. */
+/** How often plain (non-terminal) output says that the model is still working. */
 const PROGRESS_EVERY_MS = 5000;
+/** How often plain output checks whether it is time to say so, when no event comes. */
+const PROGRESS_TICK_MS = 1000;
+
+function everyInterval(ms: number, tick: () => void): () => void {
+  const timer = setInterval(tick, ms);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
 
 /** What the view learnt about the run, for the summary. */
 export interface RunRecord {
@@ -125,6 +139,9 @@ export class LiveView {
   private phaseStarted = 0;
   private toolLabel = "";
   private status: string | undefined;
+  private statusStarted = 0;
+  /** Stops the plain-output progress ticker, while it runs. */
+  private stopTicker: (() => void) | undefined;
 
   /** @param options - Streams, colours and mode. */
   constructor(private readonly options: LiveViewOptions) {
@@ -187,6 +204,7 @@ export class LiveView {
       }
       case "tool-call":
         this.spinner.stop();
+        this.endTicker();
         this.flushProse();
         if (event.name !== "done") {
           this.line(`${c.cyan("→")} ${describeCall(event.name, event.args)}`);
@@ -237,6 +255,7 @@ export class LiveView {
       case "done":
       case "error":
         this.spinner.stop();
+        this.endTicker();
         this.flushProse();
         break;
       default:
@@ -252,11 +271,22 @@ export class LiveView {
    * @param text - What is happening.
    */
   setStatus(text: string | undefined): void {
-    // Plain output gets the first status only, not a line per percent.
+    // Plain output gets the first status at once and then a line every few seconds
+    // (from the ticker), not a line per percent.
     const first = text !== undefined && this.status === undefined;
     this.status = text;
-    if (first && !this.options.live)
-      this.note(this.options.errColors.dim(text.replace(/ \d+%$/, "…")));
+    if (first) {
+      this.statusStarted = this.now();
+      this.lastProgress = this.statusStarted;
+      if (!this.options.live) this.note(this.options.errColors.dim(text.replace(/ \d+%$/, "…")));
+    }
+    // Loading may come before the first turn (the context size is asked first): the
+    // spinner or the ticker must not wait for the turn to show it.
+    if (text !== undefined) this.startProgress();
+    else if (this.phase === "idle") {
+      this.spinner.stop();
+      this.endTicker();
+    }
   }
 
   /**
@@ -277,6 +307,7 @@ export class LiveView {
    */
   interrupting(): void {
     this.spinner.stop();
+    this.endTicker();
     this.flushProse();
     this.note(this.options.errColors.yellow("Stopping… (press Ctrl-C again to quit at once)"));
   }
@@ -289,6 +320,7 @@ export class LiveView {
    */
   summary(result: RunResult, interrupted: boolean): void {
     this.spinner.stop();
+    this.endTicker();
     this.flushProse();
     const c = this.options.colors;
     const steps = this.stepsTaken.size;
@@ -350,31 +382,53 @@ export class LiveView {
   }
 
   /**
-   * Plain output shows prose a line at a time, so a model slowly writing a long call
-   * looks hung: at most every {@link PROGRESS_EVERY_MS} a line on stderr says it is still
-   * writing, and how much.
+   * Plain output shows prose a line at a time and has no spinner, so a model that loads,
+   * thinks before its first token, or slowly writes a long call looks hung: at most every
+   * {@link PROGRESS_EVERY_MS} a line on stderr says what it is doing and for how long.
    */
   private progress(): void {
     if (this.options.live) return;
     const now = this.now();
     if (now - this.lastProgress < PROGRESS_EVERY_MS) return;
     this.lastProgress = now;
-    this.note(
-      this.options.errColors.dim(
-        `… the model is still writing (${nf.format(this.turnChars)} characters, ${formatDuration(now - this.phaseStarted)})`,
-      ),
+    let what: string;
+    if (this.phase === "model" && this.turnChars > 0) {
+      what = `the model is still writing (${nf.format(this.turnChars)} characters, ${formatDuration(now - this.phaseStarted)})`;
+    } else if (this.status !== undefined) {
+      what = `${this.status} (${formatDuration(now - this.statusStarted)})`;
+    } else if (this.phase === "model") {
+      what = `waiting for the model (${formatDuration(now - this.phaseStarted)})`;
+    } else return;
+    this.note(this.options.errColors.dim(`… ${stripControls(what)}`));
+  }
+
+  /** The spinner on a terminal; the ticker that calls {@link progress} on plain output. */
+  private startProgress(): void {
+    if (this.options.live) {
+      this.spinner.start(() => this.label());
+      return;
+    }
+    this.stopTicker ??= (this.options.every ?? everyInterval)(PROGRESS_TICK_MS, () =>
+      this.progress(),
     );
+  }
+
+  private endTicker(): void {
+    this.stopTicker?.();
+    this.stopTicker = undefined;
   }
 
   private setPhase(phase: "model" | "tool"): void {
     this.phase = phase;
     this.phaseStarted = this.now();
-    this.spinner.start(() => this.label());
+    if (phase === "model") this.startProgress();
+    else this.spinner.start(() => this.label());
   }
 
   private label(): string {
     const c = this.options.errColors;
-    const elapsed = formatDuration(this.now() - this.phaseStarted);
+    const since = this.phase === "idle" ? this.statusStarted : this.phaseStarted;
+    const elapsed = formatDuration(this.now() - since);
     const total = formatDuration(this.now() - this.started);
     const what =
       this.phase === "tool"

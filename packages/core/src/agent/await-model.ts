@@ -22,8 +22,12 @@ export async function awaitModel(run: Run): Promise<Interpretation> {
     );
   }
   const step = ++run.steps;
-  run.setState("awaiting-model");
-  run.journal.emit("turn-start", { runId: run.runId, step });
+  // A restarted turn is the same step: its `turn-restart` event already said so.
+  if (!run.restarting) {
+    run.setState("awaiting-model");
+    run.journal.emit("turn-start", { runId: run.runId, step });
+  }
+  run.restarting = false;
   await fitContext(run, step);
   throwIfAborted(run.signal);
   await run.journal.request(step, run.messages);
@@ -31,6 +35,7 @@ export async function awaitModel(run: Run): Promise<Interpretation> {
   const streamed = await streamTurn(run, step);
   if (streamed.kind === "retry") {
     run.steps--;
+    run.restarting = true;
     return CONTINUE;
   }
   if (streamed.kind === "stop") return streamed;

@@ -70,15 +70,19 @@ export interface AgentEventMap {
   };
   /** The state machine moved. */
   "state-change": { runId: string; from: AgentState; to: AgentState };
-  /** A model turn began. */
+  /**
+   * A model turn began. There is one per step: a turn asked again after its stream broke
+   * stays the same step and is announced by `turn-restart` alone.
+   */
   "turn-start": { runId: string; step: number };
   /** The model streamed text. */
   "text-delta": { runId: string; step: number; text: string };
   /**
    * A turn's stream broke after its reply had started, and the turn is asked again from
    * the same prompt: the text streamed so far for this step (`withdrawn`) is void, and a
-   * view should erase or mark it. Nothing of it was parsed or run. A `turn-start` for the
-   * same step follows.
+   * view should erase or mark it. Nothing of it was parsed or run. No new `turn-start`
+   * follows: the `text-delta` events after this one are the new attempt's, and the
+   * step's `turn-end` closes it.
    */
   "turn-restart": {
     runId: string;

@@ -23,7 +23,7 @@ import { CONTINUE, stopRun, type TurnOutcome } from "./turn-outcome.js";
 export async function executeTool(run: Run, call: CheckedCall): Promise<TurnOutcome> {
   const { tool, args, step } = call;
   run.setState("executing-tool");
-  await run.journal.toolCall(step, tool.name, args);
+  await run.journal.toolCall(step, tool.name, args, asksApproval(run, tool));
   const started = run.settings.now();
   const result = await callTool(run, call);
   throwIfAborted(run.signal);
@@ -57,7 +57,7 @@ export async function executeTool(run: Run, call: CheckedCall): Promise<TurnOutc
  */
 async function callTool(run: Run, call: CheckedCall): Promise<ToolResult> {
   const { tool, input } = call;
-  const denial = await approveCall(run, tool, input);
+  const denial = await approveCall(run, call);
   if (denial !== undefined) return { ok: false, error: denial };
   const change = fileChange(run, call);
   if (change !== undefined) {
@@ -93,15 +93,23 @@ async function callTool(run: Run, call: CheckedCall): Promise<ToolResult> {
  *
  * @returns `undefined` when the call may run, else the error the model reads.
  */
-async function approveCall(run: Run, tool: AnyTool, input: unknown): Promise<string | undefined> {
+async function approveCall(run: Run, call: CheckedCall): Promise<string | undefined> {
+  const { tool, input } = call;
   const approve = run.options.approve;
-  if (approve === undefined || tool.readOnly === true) return undefined;
+  if (approve === undefined || !asksApproval(run, tool)) return undefined;
   try {
-    return await askApproval(approve, { tool: tool.name, input }, run.signal);
+    const denial = await askApproval(approve, { tool: tool.name, input }, run.signal);
+    await run.journal.approval(call.step, tool.name, denial === undefined);
+    return denial;
   } catch (error) {
     if (run.signal.aborted) throw new RunAborted(run.signal);
     throw error;
   }
+}
+
+/** Whether a call is put to the `approve` hook before it runs. */
+function asksApproval(run: Run, tool: AnyTool): boolean {
+  return run.options.approve !== undefined && tool.readOnly !== true;
 }
 
 /** The change a call may make, when the agent checkpoints and the tool is not read-only. */

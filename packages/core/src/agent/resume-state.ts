@@ -38,7 +38,9 @@ export async function reportResume(resume: ResumeState, journal: RunJournal): Pr
   if (call) {
     await journal.warning(
       "session",
-      `The session stopped while ${call.name} (step ${call.step}) was running; the model is told its effect is unknown.`,
+      call.state === "awaiting-approval"
+        ? `The session stopped while ${call.name} (step ${call.step}) was waiting for approval, so it never ran; the model is told it may make the call again.`
+        : `The session stopped while ${call.name} (step ${call.step}) was running; the model is told its effect is unknown.`,
     );
   }
 }

@@ -72,4 +72,6 @@ export interface Run extends RunFrame {
    * without stop sequences for the rest of the run (see stop-inside-call.ts).
    */
   stopOff: boolean;
+  /** The last turn broke and is asked again: the next one keeps its step and `turn-start`. */
+  restarting: boolean;
 }

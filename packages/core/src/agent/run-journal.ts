@@ -112,10 +112,22 @@ export class RunJournal {
   }
 
   /** A validated call, written before the tool runs: a transcript cut short here shows a call in flight. */
-  async toolCall(step: number, name: string, args: Record<string, unknown>): Promise<void> {
+  async toolCall(
+    step: number,
+    name: string,
+    args: Record<string, unknown>,
+    asksApproval = false,
+  ): Promise<void> {
     const { runId } = this;
-    await this.record({ type: "tool-call", runId, step, name, args });
+    // A call that waits for approval says so: if the answer is never recorded, it never ran.
+    const approval = asksApproval ? { approval: "pending" as const } : {};
+    await this.record({ type: "tool-call", runId, step, name, args, ...approval });
     this.emit("tool-call", { runId, step, name, args });
+  }
+
+  /** The answer to a call's approval question, recorded before the call runs. */
+  async approval(step: number, name: string, approved: boolean): Promise<void> {
+    await this.record({ type: "approval", runId: this.runId, step, name, approved });
   }
 
   /** What a tool returned (or why it did not run). */

@@ -71,6 +71,7 @@ export async function startRun(frame: RunFrame, setup: RunSetup): Promise<Run> {
     repeats: new RepeatGuard(),
     invalidInARow: 0,
     stopOff: false,
+    restarting: false,
   });
 }
 

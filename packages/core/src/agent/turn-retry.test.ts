@@ -71,6 +71,32 @@ describe("whole-turn retry", () => {
     expect(records.filter((r) => r.type === "reply" && r.finishReason === "error")).toHaveLength(1);
   });
 
+  it("keeps one turn-start per step: a restart is the same turn, said by turn-restart alone", async () => {
+    const { agent } = setup([broken(), CALL, DONE]);
+    const seen: string[] = [];
+    const unsubscribe = agent.onEvent((event) => {
+      if (event.type === "text-delta") {
+        if (seen.at(-1) !== "text") seen.push("text");
+      } else if (event.type === "state-change") seen.push(`state ${event.from}>${event.to}`);
+      else if ("step" in event) seen.push(`${event.type} ${event.step}`);
+    });
+    await agent.run("bump it");
+    unsubscribe();
+    expect(seen.slice(0, 7)).toEqual([
+      "state idle>awaiting-model",
+      "turn-start 1",
+      "text",
+      "turn-restart 1",
+      "text",
+      "turn-end 1",
+      "state awaiting-model>executing-tool",
+    ]);
+    expect(seen.filter((entry) => entry.startsWith("turn-start"))).toEqual([
+      "turn-start 1",
+      "turn-start 2",
+    ]);
+  });
+
   it("gives up after the retries with the last error, having run nothing", async () => {
     const sleeps: number[] = [];
     const { agent, runs } = setup([broken(), broken(), broken(), DONE], sleeps);

@@ -230,6 +230,70 @@ describe("session transcripts", () => {
     expect(requests.at(-1)).toMatchObject({ base: 4, count: 6 });
   });
 
+  it("tells a call stopped at its approval question (never run) from one stopped while running", async () => {
+    const session = createMemorySessionStore();
+    const controller = new AbortController();
+    const ran: string[] = [];
+    const asked = defineTool({
+      name: "touch",
+      description: "Changes something.",
+      inputSchema: z.object({}),
+      execute: () => {
+        ran.push("touch");
+        return "touched";
+      },
+    });
+    const agent1 = new Agent({
+      provider: createScriptedModel([toolCall("touch")]),
+      tools: [asked],
+      rules: false,
+      session,
+      // The question is never answered: the user stops the run while it is asked.
+      approve: () => {
+        setTimeout(() => controller.abort(), 5);
+        return new Promise<boolean>(() => {});
+      },
+    });
+    const stopped = await agent1.run("touch it", { signal: controller.signal });
+    expect(stopped.status).toBe("aborted");
+    expect(ran).toEqual([]);
+    const list = await records(session, stopped.sessionId ?? "");
+    expect(list.find((r) => r.type === "tool-call")).toMatchObject({ approval: "pending" });
+    expect(list.some((r) => r.type === "approval")).toBe(false);
+    const snapshot = rebuildSession(list);
+    expect(snapshot.interruptedCall).toMatchObject({ name: "touch", state: "awaiting-approval" });
+    expect(snapshot.messages.at(-1)?.content).toContain("so it was never run");
+
+    const model = createScriptedModel([toolCall("touch"), done("touched now")]);
+    const agent2 = new Agent({
+      provider: model,
+      tools: [asked],
+      rules: false,
+      session,
+      approve: () => true,
+    });
+    const warnings: string[] = [];
+    agent2.on("warning", (e) => warnings.push(e.message));
+    const resumed = await agent2.resume(stopped.sessionId ?? "");
+    expect(resumed.status).toBe("done");
+    expect(warnings.join("\n")).toMatch(
+      /touch \(step 1\) was waiting for approval, so it never ran/,
+    );
+    expect(ran).toEqual(["touch"]);
+    const after = await records(session, stopped.sessionId ?? "");
+    expect(after.filter((r) => r.type === "approval")).toMatchObject([
+      { name: "touch", approved: true },
+    ]);
+
+    // A transcript from before approvals were recorded keeps its old reading: running.
+    const legacy = list.map((r) => {
+      if (r.type !== "tool-call") return r;
+      const { approval: _approval, ...rest } = r;
+      return rest;
+    });
+    expect(rebuildSession(legacy).interruptedCall?.state).toBe("running");
+  });
+
   it("rebuilds the system prompt from the current tools when resuming", async () => {
     const session = createMemorySessionStore();
     const controller = new AbortController();

@@ -18,3 +18,12 @@ export function assistantContent(text: string, isCall: boolean): string {
  */
 export const INTERRUPTED_CALL_ERROR =
   "The session stopped while this call was running, so its effect is unknown. Check the current state before repeating it.";
+
+/**
+ * The tool result given to the model for a call that was still waiting for the user's
+ * approval when its session stopped: it never ran, so making it again is safe.
+ *
+ * @internal
+ */
+export const UNAPPROVED_CALL_ERROR =
+  "The session stopped while this call waited for the user's approval, so it was never run. Make it again if it is still needed.";

@@ -76,7 +76,13 @@ const schemas: Record<TranscriptRecordType, z.ZodType> = {
     usage: usage.optional(),
     error: z.string().optional(),
   }),
-  "tool-call": shape("tool-call", { ...runStep, name: z.string(), args }),
+  "tool-call": shape("tool-call", {
+    ...runStep,
+    name: z.string(),
+    args,
+    approval: z.literal("pending").optional(),
+  }),
+  approval: shape("approval", { ...runStep, name: z.string(), approved: z.boolean() }),
   "tool-result": shape("tool-result", {
     ...runStep,
     name: z.string(),

@@ -2,8 +2,13 @@ import type { StopReason } from "../agent/events.js";
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { DEFAULT_MAX_RESULT_CHARS, formatToolResult } from "../protocol/tool-result.js";
 import type { ChatMessage } from "../provider/provider.js";
-import { assistantContent, INTERRUPTED_CALL_ERROR } from "./assistant-message.js";
+import {
+  assistantContent,
+  INTERRUPTED_CALL_ERROR,
+  UNAPPROVED_CALL_ERROR,
+} from "./assistant-message.js";
 import type {
+  ApprovalRecord,
   ReplyRecord,
   RequestRecord,
   RunSettings,
@@ -44,7 +49,10 @@ export interface SessionRunInfo {
   settings: RunSettings;
 }
 
-/** A call whose result was never recorded: the session stopped while it ran. */
+/**
+ * A call whose result was never recorded: the session stopped while it waited for
+ * approval (it never ran) or while it ran (its effect is unknown).
+ */
 export interface InterruptedCall {
   /** The run. */
   runId: string;
@@ -54,6 +62,11 @@ export interface InterruptedCall {
   name: string;
   /** Its arguments. */
   args: Record<string, unknown>;
+  /**
+   * `awaiting-approval`: the session stopped before the user answered, so the call never
+   * ran; `running`: it had started, so nobody knows what it did.
+   */
+  state: "awaiting-approval" | "running";
 }
 
 /** A session folded from its records: what it did and where to continue from. */
@@ -88,11 +101,12 @@ export interface SessionSnapshot {
   /**
    * The conversation to continue from: `requestHistory`, plus the last reply and the
    * result of its call when a call was recorded after the last request. A call without
-   * a result (the session stopped while it ran) gets an error result saying its effect
-   * is unknown. A reply without a call is dropped: the model is simply asked again.
+   * a result gets an error result: it never ran (the session stopped while it waited for
+   * approval), or its effect is unknown (the session stopped while it ran). A reply
+   * without a call is dropped: the model is simply asked again.
    */
   messages: ChatMessage[];
-  /** The call that was running when the session stopped, if any. */
+  /** The call that was waiting for approval or running when the session stopped, if any. */
   interruptedCall?: InterruptedCall;
 }
 
@@ -122,6 +136,7 @@ export function rebuildSession(records: readonly TranscriptRecord[]): SessionSna
   let lastRequest: RequestRecord | undefined;
   let reply: ReplyRecord | undefined;
   let call: ToolCallRecord | undefined;
+  let approval: ApprovalRecord | undefined;
   let result: ToolResultRecord | undefined;
   let lastStep = 0;
   let lastRun: SessionRunInfo | undefined;
@@ -155,6 +170,7 @@ export function rebuildSession(records: readonly TranscriptRecord[]): SessionSna
         lastRequest = record;
         reply = undefined;
         call = undefined;
+        approval = undefined;
         result = undefined;
         lastStep = Math.max(lastStep, record.step);
         const run = runs.get(record.runId);
@@ -166,6 +182,9 @@ export function rebuildSession(records: readonly TranscriptRecord[]): SessionSna
         break;
       case "tool-call":
         if (sameTurn(record)) call = record;
+        break;
+      case "approval":
+        if (sameTurn(record)) approval = record;
         break;
       case "tool-result":
         if (sameTurn(record)) result = record;
@@ -191,7 +210,11 @@ export function rebuildSession(records: readonly TranscriptRecord[]): SessionSna
   if (lastRequest && reply && call) {
     const settings = runs.get(lastRequest.runId)?.settings;
     messages.push({ role: "assistant", content: assistantContent(reply.text, true) });
-    const toolResult = result?.result ?? { ok: false as const, error: INTERRUPTED_CALL_ERROR };
+    // A call that waited for an answer it never got did not run.
+    const state =
+      call.approval === "pending" && approval === undefined ? "awaiting-approval" : "running";
+    const unfinished = state === "running" ? INTERRUPTED_CALL_ERROR : UNAPPROVED_CALL_ERROR;
+    const toolResult = result?.result ?? { ok: false as const, error: unfinished };
     messages.push({
       role: "user",
       content: formatToolResult(toolResult, {
@@ -204,6 +227,7 @@ export function rebuildSession(records: readonly TranscriptRecord[]): SessionSna
         step: call.step,
         name: call.name,
         args: call.args,
+        state,
       };
     }
   }

@@ -112,7 +112,7 @@ export interface ReplyRecord extends TranscriptRecordBase {
   error?: string;
 }
 
-/** A validated tool call, written before the tool runs. */
+/** A validated tool call, written before the tool runs (and before it is approved). */
 export interface ToolCallRecord extends TranscriptRecordBase {
   /** Discriminator. */
   type: "tool-call";
@@ -124,6 +124,26 @@ export interface ToolCallRecord extends TranscriptRecordBase {
   name: string;
   /** The arguments the model gave. */
   args: Record<string, unknown>;
+  /**
+   * `pending` when the call waits for approval first: it runs only after an
+   * {@link ApprovalRecord} that allows it, so a transcript that stops in between shows a
+   * call that never ran. Absent for a call that runs at once.
+   */
+  approval?: "pending";
+}
+
+/** The answer to a call's approval question, written before the call runs. */
+export interface ApprovalRecord extends TranscriptRecordBase {
+  /** Discriminator. */
+  type: "approval";
+  /** The run's id. */
+  runId: string;
+  /** The step. */
+  step: number;
+  /** The tool's name. */
+  name: string;
+  /** Whether the call was allowed to run. */
+  approved: boolean;
 }
 
 /** A tool's result. */
@@ -228,6 +248,7 @@ export type TranscriptRecord =
   | RequestRecord
   | ReplyRecord
   | ToolCallRecord
+  | ApprovalRecord
   | ToolResultRecord
   | InvalidReplyRecord
   | ContextRecord

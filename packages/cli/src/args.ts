@@ -40,6 +40,8 @@ export interface CliArgs {
   timeoutMs: number | undefined;
   /** `--constrained`: how model replies are constrained (see {@link ConstrainedFlag}). */
   constrained: ConstrainedFlag | undefined;
+  /** `--protocol`: how the model makes tool calls (see {@link ProtocolFlag}). */
+  protocol: ProtocolFlag | undefined;
   cwd: string | undefined;
   rules: string | undefined;
   noRules: boolean;
@@ -57,6 +59,21 @@ export type ConstrainedFlag = "auto" | "grammar" | "json" | "off";
 
 /** Every {@link ConstrainedFlag}, for messages and the config file. */
 export const CONSTRAINED_VALUES: readonly ConstrainedFlag[] = ["auto", "grammar", "json", "off"];
+
+/**
+ * The values of `--protocol`: `text` (a `<tool>` block in the reply), `native` (the
+ * backend's own tool API), `json` (the reply is one JSON object). See docs/protocol.md.
+ */
+export type ProtocolFlag = "text" | "native" | "json";
+
+/** Every {@link ProtocolFlag}, for messages and the config file. */
+export const PROTOCOL_VALUES: readonly ProtocolFlag[] = ["text", "native", "json"];
+
+function parseProtocol(text: string): ProtocolFlag {
+  const value = text.trim().toLowerCase();
+  if ((PROTOCOL_VALUES as readonly string[]).includes(value)) return value as ProtocolFlag;
+  throw usageError(`--protocol takes ${PROTOCOL_VALUES.join(", ")}; got "${text}".`);
+}
 
 function parseConstrained(text: string): ConstrainedFlag {
   const value = text.trim().toLowerCase();
@@ -88,6 +105,7 @@ const OPTIONS = {
   "max-steps": { type: "string" },
   timeout: { type: "string" },
   constrained: { type: "string" },
+  protocol: { type: "string" },
   cwd: { type: "string", short: "C" },
   rules: { type: "string" },
   "no-rules": { type: "boolean" },
@@ -359,6 +377,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     timeoutMs: values.timeout === undefined ? undefined : parseDuration(values.timeout),
     constrained:
       values.constrained === undefined ? undefined : parseConstrained(values.constrained),
+    protocol: values.protocol === undefined ? undefined : parseProtocol(values.protocol),
     cwd: values.cwd,
     rules: values.rules,
     noRules: values["no-rules"] === true,

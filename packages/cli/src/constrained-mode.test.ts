@@ -15,4 +15,12 @@ describe("constrainedModeFor", () => {
     expect(constrainedModeFor("grammar", "ollama")).toBe("grammar");
     expect(constrainedModeFor("auto", "ollama")).toBe("auto");
   });
+
+  it("leaves the default grammar off under the native and json protocols", () => {
+    expect(constrainedModeFor(undefined, "llama-cpp", "native")).toBe("off");
+    expect(constrainedModeFor(undefined, "embedded", "json")).toBe("off");
+    expect(constrainedModeFor(undefined, "llama-cpp", "text")).toBe("grammar");
+    // An explicit setting is passed on; the Agent refuses what cannot work.
+    expect(constrainedModeFor("grammar", "llama-cpp", "native")).toBe("grammar");
+  });
 });

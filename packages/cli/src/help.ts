@@ -33,6 +33,8 @@ Model
   --base-url <url>    server address (ollama, llama-cpp)
   --constrained <m>   grammar | json | off: let the backend enforce well-formed calls
                       (default: grammar on llama-cpp and embedded, off elsewhere)
+  --protocol <p>      text | native | json: how the model makes tool calls
+                      (default text; native = the backend's tool API, not embedded)
 
 Run
   -y, --yes           allow file changes and commands without asking

@@ -16,6 +16,7 @@ export type {
   RunUsage,
   StopReason,
 } from "./agent/events.js";
+export type { AgentProtocol } from "./agent/protocol-plan.js";
 export type { SystemPromptOptions } from "./agent/system-prompt.js";
 export { buildSystemPrompt } from "./agent/system-prompt.js";
 export type { TurnRetryOptions } from "./agent/turn-retry.js";
@@ -70,11 +71,15 @@ export type {
   FinishPart,
   FinishReason,
   ModelProvider,
+  NativeToolCall,
+  NativeToolCallRef,
   NoticePart,
   ProviderCapabilities,
   ReplyTokens,
   StreamPart,
   TextDeltaPart,
+  ToolCallPart,
+  ToolDefinition,
   Usage,
 } from "./provider/provider.js";
 export { DEFAULT_RULES } from "./rules/default-rules.js";

@@ -87,6 +87,12 @@ describe("createEmbedded", () => {
     expect(await provider.contextWindow()).toBe(2048);
   });
 
+  it("refuses native tools (the engine has no tool API) rather than drop them", async () => {
+    const tools = [{ name: "done", description: "Finish.", parameters: { type: "object" } }];
+    const error = await failure(() => collect({ messages, tools }));
+    expect(error.code).toBe("unsupported");
+  });
+
   it("counts tokens with the model's tokenizer, any UTF-8 included", async () => {
     const short = await provider.countTokens("hello");
     const long = await provider.countTokens("hello hello hello hello");

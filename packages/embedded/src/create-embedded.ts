@@ -585,6 +585,13 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
         provider: PROVIDER,
       });
     }
+    // No tool API: refuse tools rather than let the caller believe the model saw them.
+    if (request.tools !== undefined && request.tools.length > 0) {
+      throw new GemmaCoderError(
+        "The in-process engine has no native tool API; use the text protocol (with a grammar) or json.",
+        { code: "unsupported", provider: PROVIDER },
+      );
+    }
     const loaded = await ensureLoaded(signal);
     const grammar = request.constraint ? await grammarFor(loaded, request.constraint) : undefined;
     const release = await acquire(signal);

@@ -16,6 +16,11 @@ export interface ScriptedServerReply {
   status?: number;
   /** The error text with `status`. */
   error?: string;
+  /**
+   * Native calls (Ollama `message.tool_calls`, arguments as an object), sent in one line
+   * after the text, as Ollama does for a request with `tools`.
+   */
+  toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>;
 }
 
 export interface ModelServerOptions {

@@ -105,6 +105,10 @@ export async function startModelServer(options = {}) {
       }
       // A reply that hangs after its text: the model "thinks" until the client gives up.
       if (reply.hang) return;
+      if (reply.toolCalls) {
+        const tool_calls = reply.toolCalls.map((c) => ({ function: c }));
+        line({ model, message: { role: "assistant", content: "", tool_calls }, done: false });
+      }
       finished = true;
       line({
         model,

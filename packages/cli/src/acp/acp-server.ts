@@ -298,6 +298,7 @@ export class AcpServer {
         ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
         ...(settings.contextWindow === undefined ? {} : { contextWindow: settings.contextWindow }),
         ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
+        ...(settings.protocol === undefined ? {} : { protocol: settings.protocol }),
         session: reserved,
         ...(stored ? { checkpointer: stored.checkpointer } : {}),
       });

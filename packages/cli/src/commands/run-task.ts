@@ -126,7 +126,11 @@ async function buildAndDrive(
   const mode: ApprovalMode = args.yes ? "allow-all" : inv.prompter.interactive ? "ask" : "refuse";
   const { createTools } = await run.modules.tools;
   const tools = createTools({ root: workspace, readOnly: args.readOnly });
-  const constrained = constrainedModeFor(settings.constrained, ready.provider.id);
+  const constrained = constrainedModeFor(
+    settings.constrained,
+    ready.provider.id,
+    settings.protocol,
+  );
   let agent: Agent;
   try {
     agent = new Agent({
@@ -143,6 +147,7 @@ async function buildAndDrive(
       rules: run.rules,
       workspace,
       constrainedDecoding: constrained,
+      ...(settings.protocol === undefined ? {} : { protocol: settings.protocol }),
       ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
       ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
       ...(contextWindow === undefined ? {} : { contextWindow }),

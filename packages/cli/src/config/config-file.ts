@@ -25,6 +25,7 @@ export const configFileSchema = z
     timeout: z.union([z.number().positive(), z.string().min(1)]).optional(),
     temperature: z.number().min(0).max(2).optional(),
     constrained: z.enum(["auto", "grammar", "json", "off"]).optional(),
+    protocol: z.enum(["text", "native", "json"]).optional(),
     sessionsDir: z.string().min(1).optional(),
     trustedFolders: z.record(z.string(), z.boolean()).optional(),
   })
@@ -200,7 +201,7 @@ export async function readConfigFile(
   const result = configFileSchema.safeParse(json);
   if (!result.success) {
     throw new GemmaCoderError(
-      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, ${kind === "user" ? "apiKey, " : ""}contextWindow, maxSteps, timeout, temperature, constrained, sessionsDir${kind === "user" ? ", trustedFolders" : ""}.`,
+      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, ${kind === "user" ? "apiKey, " : ""}contextWindow, maxSteps, timeout, temperature, constrained, protocol, sessionsDir${kind === "user" ? ", trustedFolders" : ""}.`,
       { code: "config", cause: result.error },
     );
   }

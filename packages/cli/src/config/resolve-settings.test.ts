@@ -136,6 +136,18 @@ describe("resolveSettings", () => {
     expect((await settings([], { OPENROUTER_API_KEY: "from-env" })).apiKey).toBe("from-env");
   });
 
+  it("reads the protocol from --protocol before the config files, and checks the key", async () => {
+    writeUser({ protocol: "native" });
+    expect(await settings([])).toMatchObject({ protocol: "native" });
+    writeProject({ protocol: "json" });
+    expect((await settings([])).protocol).toBe("json");
+    const flagged = await settings(["--protocol", "text"]);
+    expect(flagged.protocol).toBe("text");
+    expect(flagged.sources.protocol).toBe("--protocol");
+    writeProject({ protocol: "xml" });
+    expect((await configError([])).message).toMatch(/protocol/);
+  });
+
   it("reads constrained decoding from --constrained before the config files", async () => {
     writeUser({ constrained: "json" });
     expect(await settings([])).toMatchObject({ constrained: "json" });

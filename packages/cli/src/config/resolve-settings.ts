@@ -6,6 +6,7 @@ import {
   type ConstrainedFlag,
   checkDurationLimit,
   MAX_DURATION_MS,
+  type ProtocolFlag,
   parseDuration,
 } from "../args.js";
 import {
@@ -38,6 +39,8 @@ export interface Settings {
   temperature?: number;
   /** `--constrained` or the `constrained` key; unset: on where the backend enforces it. */
   constrained?: ConstrainedFlag;
+  /** `--protocol` or the `protocol` key; unset: the text protocol. */
+  protocol?: ProtocolFlag;
   /** Where transcripts and checkpoints are kept (absolute); unset: the sessions library decides. */
   sessionsDir?: string;
   /** Where each setting came from (`--model`, `OLLAMA_HOST`, a file path, ...). */
@@ -234,6 +237,7 @@ export async function resolveSettings(
     [args.constrained, "--constrained"],
     ...fileLayer((file) => file.config.constrained),
   ]);
+  pick("protocol", [[args.protocol, "--protocol"], ...fileLayer((file) => file.config.protocol)]);
   pick("sessionsDir", [
     [
       args.sessionsDir === undefined ? undefined : path.resolve(workspace, args.sessionsDir),

@@ -50,6 +50,20 @@ describe("eval variants", () => {
     expect(new Set(variants.map((v) => v.id)).size).toBe(4);
   });
 
+  it("leaves the default grammar off for a native or json protocol variant on llama-cpp", async () => {
+    const specs = [
+      { provider: "llama-cpp", model: "m", agent: { protocol: "native" } },
+      { provider: "llama-cpp", model: "m", agent: { protocol: "json" } },
+      { provider: "llama-cpp", model: "m" },
+    ];
+    const variants = await buildVariants(specs, fakeProvider);
+    expect(variants.map((v) => v.agentOptions?.constrainedDecoding)).toEqual([
+      "off",
+      "off",
+      "grammar",
+    ]);
+  });
+
   it("takes arbitrary agent option sets from a variants file, passed on as they are", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "gemma-coder-variants-"));
     dirs.push(dir);

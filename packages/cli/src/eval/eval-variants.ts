@@ -130,8 +130,14 @@ export async function buildVariants(
       );
     }
     const { provider } = await createProvider(spec);
+    // The default grammar teaches the tag protocol: off for a native or json variant.
+    const protocol = spec.agent?.protocol;
     const agent: Record<string, unknown> = {
-      constrainedDecoding: constrainedModeFor(spec.constrained, provider.id),
+      constrainedDecoding: constrainedModeFor(
+        spec.constrained,
+        provider.id,
+        protocol === "native" || protocol === "json" ? protocol : undefined,
+      ),
       ...spec.agent,
     };
     const label = spec.label ?? defaultLabel(spec, provider, showMode);

@@ -6,6 +6,7 @@ import type { Checkpointer } from "../session/checkpointer.js";
 import type { SessionStore } from "../session/session-store.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { ApprovalHandler } from "./approve-call.js";
+import type { AgentProtocol } from "./protocol-plan.js";
 import type { TurnRetryOptions } from "./turn-retry.js";
 
 /** Options of the {@link Agent} constructor. */
@@ -71,6 +72,13 @@ export interface AgentOptions {
    * `warning` event (kind `constrained-decoding`). Default `"off"`.
    */
   constrainedDecoding?: ConstrainedDecodingMode | boolean | undefined;
+  /**
+   * How the model makes tool calls: `"text"` (a `<tool>` block, the default), `"native"`
+   * (the provider's tool API; needs `capabilities.nativeTools`, else the constructor
+   * throws `unsupported`) or `"json"` (the reply is one JSON object, held to a schema
+   * where the provider enforces one). See {@link AgentProtocol} and docs/protocol.md.
+   */
+  protocol?: AgentProtocol | undefined;
   /** Caps for the generated grammar (preamble, string and array lengths). */
   constrainedDecodingOptions?: ToolCallGrammarOptions | undefined;
   /** A clock, for tests. */

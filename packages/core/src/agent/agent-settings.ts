@@ -1,6 +1,7 @@
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { DEFAULT_MAX_RESULT_CHARS } from "../protocol/tool-result.js";
 import type { AgentOptions } from "./agent-options.js";
+import { assertProtocolOptions } from "./protocol-plan.js";
 
 /** The limits of a run, with the defaults of {@link AgentOptions} filled in. */
 export interface AgentSettings {
@@ -58,6 +59,7 @@ export function assertAgentOptions(options: AgentOptions): void {
       });
     }
   }
+  assertProtocolOptions(options.protocol, options.provider, options.constrainedDecoding);
   const timeout = options.timeoutMs;
   if (
     timeout !== undefined &&

@@ -1,8 +1,4 @@
 import { EventEmitter } from "eventemitter3";
-import {
-  planToolCallConstraint,
-  type ToolCallConstraintPlan,
-} from "../constrained/plan-tool-call-constraint.js";
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { DEFAULT_RULES } from "../rules/default-rules.js";
 import { loadRulebook } from "../rules/load-rulebook.js";
@@ -24,6 +20,7 @@ import type {
   RunResult,
 } from "./events.js";
 import { finishRun, stopForThrown } from "./finish-run.js";
+import { type ProtocolPlan, planProtocol } from "./protocol-plan.js";
 import type { ResumeState } from "./resume-state.js";
 import type { Run, RunFrame } from "./run-context.js";
 import { openJournal } from "./run-journal.js";
@@ -123,11 +120,12 @@ export class Agent extends EventEmitter<AgentListeners> {
   }
 
   /** How this agent's calls are constrained with its provider; the same for every run. */
-  private constraintPlan(): ToolCallConstraintPlan {
-    return planToolCallConstraint({
+  private constraintPlan(): ProtocolPlan {
+    return planProtocol({
+      protocol: this.options.protocol ?? "text",
       tools: this.tools,
       capabilities: this.options.provider.capabilities,
-      mode: this.options.constrainedDecoding ?? "off",
+      constrainedDecoding: this.options.constrainedDecoding ?? "off",
       providerId: this.options.provider.id,
       grammar: this.options.constrainedDecodingOptions,
       maxOutputTokens: this.options.maxOutputTokens ?? 2048,

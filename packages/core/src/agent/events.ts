@@ -91,7 +91,10 @@ export interface AgentEventMap {
     attempt: number;
     /** The most new attempts the turn gets. */
     retries: number;
-    /** Why the stream broke: the provider's error code and message. */
+    /**
+     * Why the stream broke: the provider's error code and message; or code
+     * `stop-inside-call` when a stop sequence cut a call inside one of its strings.
+     */
     reason: { code: string; message: string };
     /** The text withdrawn (all `text-delta` of this step so far). */
     withdrawn: string;

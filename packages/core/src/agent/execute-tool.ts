@@ -6,6 +6,7 @@ import { DONE_TOOL_NAME } from "../tools/done-tool.js";
 import { askApproval } from "./approve-call.js";
 import { errorMessage } from "./error-message.js";
 import type { CheckedCall } from "./interpret-reply.js";
+import { toolResultMessage } from "./native-calls.js";
 import type { Run } from "./run-context.js";
 import { RunAborted, throwIfAborted } from "./run-signal.js";
 import { CONTINUE, stopRun, type TurnOutcome } from "./turn-outcome.js";
@@ -29,22 +30,23 @@ export async function executeTool(run: Run, call: CheckedCall): Promise<TurnOutc
   await run.journal.toolResult(step, tool.name, result, run.settings.now() - started);
   if (tool.name === DONE_TOOL_NAME && result.ok) {
     run.summary = String(result.value);
-    run.messages.push({
-      role: "user",
-      content: formatToolResult(result, { maxChars: run.maxResultChars }),
-    });
+    run.messages.push(
+      toolResultMessage(formatToolResult(result, { maxChars: run.maxResultChars }), call.native),
+    );
     run.setState("done");
     return stopRun("done", "The model called done.");
   }
   // A change to the workspace makes an earlier identical call meaningful again.
   if (result.ok && tool.readOnly !== true) run.repeats.clear();
-  run.messages.push({
-    role: "user",
-    content: formatToolResult(result, {
-      maxChars: run.maxResultChars,
-      note: call.notes.length > 0 ? call.notes.join(" ") : undefined,
-    }),
-  });
+  run.messages.push(
+    toolResultMessage(
+      formatToolResult(result, {
+        maxChars: run.maxResultChars,
+        note: call.notes.length > 0 ? call.notes.join(" ") : undefined,
+      }),
+      call.native,
+    ),
+  );
   return CONTINUE;
 }
 

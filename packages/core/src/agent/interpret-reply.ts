@@ -1,11 +1,17 @@
 import { parseReply } from "../protocol/parse-reply.js";
 import { SPIRAL_NUDGE } from "../protocol/spiral-detector.js";
 import { formatToolResult } from "../protocol/tool-result.js";
+import type { NativeToolCall } from "../provider/provider.js";
 import { assistantContent } from "../session/assistant-message.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import { describeTool } from "../tools/describe-tool.js";
+import {
+  assistantTurnMessage,
+  interpretNativeCalls,
+  NATIVE_NUDGE,
+  toolResultMessage,
+} from "./native-calls.js";
 import { OVERSIZE_HISTORY_CHARS, oversizeFeedback } from "./reply-cap.js";
-import { replyMessage } from "./reply-message.js";
 import type { Run } from "./run-context.js";
 import type { StreamedReply } from "./stream-turn.js";
 import { CONTINUE, stopRun, type TurnOutcome } from "./turn-outcome.js";
@@ -26,6 +32,8 @@ export interface CheckedCall {
   readonly input: unknown;
   /** Notes for the model, sent with the tool's result. */
   readonly notes: string[];
+  /** The native call it came as (the `native` protocol), which its result answers. */
+  readonly native: NativeToolCall | undefined;
 }
 
 /** What a reply amounts to: a call to run, or the outcome of a reply that had none. */
@@ -61,23 +69,35 @@ export async function interpretReply(
     run.messages.push({ role: "assistant", content: text.slice(0, spiral.start) || "…" });
     return rejectReply(run, step, SPIRAL_NUDGE, false);
   }
-  // Parse what the history will show: the reply up to the end of a completed call.
-  const parsed = parseReply(text, { toolNames: run.toolNames, finishReason: reply.finishReason });
-  run.messages.push(replyMessage(text, parsed.kind === "call", reply.tokens));
-  if (parsed.kind === "none") return rejectReply(run, step, NUDGE, false);
-  if (parsed.kind === "invalid") return rejectReply(run, step, parsed.feedback, true);
+  // Parse what the history will show: the reply up to the end of a completed call. A
+  // native call (the provider's tool API) is read the same way; a call the model left in
+  // its text instead is still parsed.
+  const native = reply.nativeCalls[0];
+  const { toolNames } = run;
+  const parsed = native
+    ? interpretNativeCalls(
+        reply.nativeCalls,
+        toolNames,
+        parseReply(text, { toolNames }).kind === "call",
+      )
+    : parseReply(text, { toolNames, finishReason: reply.finishReason });
+  run.messages.push(assistantTurnMessage(text, parsed.kind === "call", reply.tokens, native));
+  if (parsed.kind === "none") {
+    return rejectReply(run, step, run.plan.protocol === "native" ? NATIVE_NUDGE : NUDGE, false);
+  }
+  if (parsed.kind === "invalid") return rejectReply(run, step, parsed.feedback, true, native);
 
   const tool = run.tools.get(parsed.call.name) as AnyTool;
   const validation = tool.inputSchema.safeParse(parsed.call.args);
   if (!validation.success) {
     const feedback = formatValidationError(tool.name, validation.error, describeTool(tool));
-    return rejectReply(run, step, feedback, true);
+    return rejectReply(run, step, feedback, true, native);
   }
   run.invalidInARow = 0;
   const notes = parsed.warning ? [parsed.warning] : [];
   return {
     kind: "call",
-    call: { step, tool, args: parsed.call.args, input: validation.data, notes },
+    call: { step, tool, args: parsed.call.args, input: validation.data, notes, native },
   };
 }
 
@@ -91,6 +111,7 @@ async function rejectReply(
   step: number,
   feedback: string,
   asResult: boolean,
+  native?: NativeToolCall,
 ): Promise<TurnOutcome> {
   run.invalidInARow++;
   const consecutive = run.invalidInARow;
@@ -101,9 +122,10 @@ async function rejectReply(
       `The model sent ${consecutive} replies in a row without a usable tool call. Last problem: ${feedback.split("\n")[0]}`,
     );
   }
-  run.messages.push({
-    role: "user",
-    content: asResult ? formatToolResult({ ok: false, error: feedback }) : feedback,
-  });
+  run.messages.push(
+    asResult
+      ? toolResultMessage(formatToolResult({ ok: false, error: feedback }), native)
+      : { role: "user", content: feedback },
+  );
   return CONTINUE;
 }

@@ -1,10 +1,10 @@
-import type { ToolCallConstraintPlan } from "../constrained/plan-tool-call-constraint.js";
 import type { ContextManager, Summarizer } from "../context/context-manager.js";
 import type { ChatMessage, ModelProvider } from "../provider/provider.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { AgentOptions } from "./agent-options.js";
 import type { AgentSettings } from "./agent-settings.js";
 import type { AgentState, RunUsage } from "./events.js";
+import type { ProtocolPlan } from "./protocol-plan.js";
 import type { RepeatGuard } from "./repeat-guard.js";
 import type { ReplyCap } from "./reply-cap.js";
 import type { RunJournal } from "./run-journal.js";
@@ -56,7 +56,7 @@ export interface Run extends RunFrame {
   /** The summarising call the context manager makes when eliding is not enough. */
   readonly summarize: Summarizer;
   /** How calls are constrained with this provider (stop sequences, grammar). */
-  readonly plan: ToolCallConstraintPlan;
+  readonly plan: ProtocolPlan;
   /** Cap on one reply. */
   readonly cap: ReplyCap;
   /** Cap on a tool result's characters. */
@@ -67,6 +67,11 @@ export interface Run extends RunFrame {
   readonly repeats: RepeatGuard;
   /** Replies in a row without a usable call. */
   invalidInARow: number;
+  /**
+   * Set once a stop sequence cut a call inside one of its strings: requests then go
+   * without stop sequences for the rest of the run (see stop-inside-call.ts).
+   */
+  stopOff: boolean;
   /** The last turn broke and is asked again: the next one keeps its step and `turn-start`. */
   restarting: boolean;
 }

@@ -1,7 +1,7 @@
-import type { ToolCallConstraintPlan } from "../constrained/plan-tool-call-constraint.js";
 import { ContextManager } from "../context/context-manager.js";
 import type { ChatMessage } from "../provider/provider.js";
 import { DEFAULT_CONTEXT_WINDOW, maxResultCharsFor, promptBudget } from "./agent-settings.js";
+import type { ProtocolPlan } from "./protocol-plan.js";
 import { RepeatGuard } from "./repeat-guard.js";
 import { replyCap } from "./reply-cap.js";
 import { openingMessages, type ResumeState, reportResume } from "./resume-state.js";
@@ -18,7 +18,7 @@ export interface RunSetup {
   /** Warnings from loading the rulebook not yet reported (taken, so each is reported once). */
   takeRulebookWarnings(): string[];
   /** How calls are constrained with this provider. */
-  plan(): ToolCallConstraintPlan;
+  plan(): ProtocolPlan;
   /** The resumed session, if any. */
   resume: ResumeState | undefined;
 }
@@ -70,6 +70,7 @@ export async function startRun(frame: RunFrame, setup: RunSetup): Promise<Run> {
     turnRetry: new TurnRetry(options.turnRetry),
     repeats: new RepeatGuard(),
     invalidInARow: 0,
+    stopOff: false,
     restarting: false,
   });
 }

@@ -6,11 +6,17 @@ import {
   type SpiralDetector,
 } from "../protocol/spiral-detector.js";
 import { CALL_TAGS } from "../protocol/tags.js";
-import type { FinishReason, ReplyTokens, Usage } from "../provider/provider.js";
+import type { FinishReason, NativeToolCall, ReplyTokens, Usage } from "../provider/provider.js";
 import { providerError } from "./error-message.js";
+import { NativeCallCollector } from "./native-calls.js";
 import { ReplyMeter } from "./reply-cap.js";
 import type { Run } from "./run-context.js";
 import { RunAborted, throwIfAborted } from "./run-signal.js";
+import {
+  STOP_INSIDE_CALL_NOTICE,
+  stopInsideCallRestart,
+  stoppedInsideCallString,
+} from "./stop-inside-call.js";
 import { type RunStop, stopRun } from "./turn-outcome.js";
 import { restartBrokenTurn, turnGaveUp } from "./turn-retry.js";
 
@@ -27,6 +33,8 @@ export interface StreamedReply {
   readonly meter: ReplyMeter;
   /** The degenerate loop the stream was cut for, if any. */
   readonly spiral: Spiral | undefined;
+  /** The calls made through the provider's tool API (the `native` protocol), in order. */
+  readonly nativeCalls: readonly NativeToolCall[];
 }
 
 /** What streaming a turn came to: a reply, a broken turn to ask again, or the end of the run. */
@@ -64,9 +72,10 @@ export async function streamTurn(run: Run, step: number): Promise<StreamOutcome>
   const reply = createReplyStream({ toolNames: run.toolNames });
   const spiral = createSpiralDetector();
   const meter = new ReplyMeter(run.cap);
+  const native = new NativeCallCollector();
   const end: StreamEnd = {};
   try {
-    await readStream(run, step, { reply, spiral, meter, end });
+    await readStream(run, step, { reply, spiral, meter, native, end });
   } catch (error) {
     if (run.signal.aborted) throw new RunAborted(run.signal);
     const failure = providerError(error, run.provider.id);
@@ -85,22 +94,40 @@ export async function streamTurn(run: Run, step: number): Promise<StreamOutcome>
   const text =
     reply.complete && meter.over === undefined ? reply.text.slice(0, reply.completeAt) : reply.text;
   const finishReason = end.finishReason ?? "stop";
+  if (!run.stopOff && stoppedInsideCallString(reply.text, finishReason)) {
+    return restartWithoutStops(run, step, reply.text, finishReason, end.usage);
+  }
   await reportReply(run, step, text, finishReason, end.usage);
-  return { kind: "reply", text, finishReason, tokens: end.tokens, meter, spiral: spiral.spiral };
+  return {
+    kind: "reply",
+    text,
+    finishReason,
+    tokens: end.tokens,
+    meter,
+    spiral: spiral.spiral,
+    nativeCalls: native.calls,
+  };
 }
 
 /** Reads the provider's stream into the reply, emitting `text-delta` and `notice` as they come. */
 async function readStream(
   run: Run,
   step: number,
-  turn: { reply: ReplyStream; spiral: SpiralDetector; meter: ReplyMeter; end: StreamEnd },
+  turn: {
+    reply: ReplyStream;
+    spiral: SpiralDetector;
+    meter: ReplyMeter;
+    native: NativeCallCollector;
+    end: StreamEnd;
+  },
 ): Promise<void> {
-  const { reply, spiral, meter, end } = turn;
+  const { reply, spiral, meter, native, end } = turn;
   const { runId } = run;
   const stream = run.provider.streamChat({
     messages: [...run.messages],
-    stop: run.plan.stop,
+    stop: run.stopOff ? [] : run.plan.stop,
     ...(run.plan.constraint === undefined ? {} : { constraint: run.plan.constraint }),
+    ...(run.plan.tools === undefined ? {} : { tools: run.plan.tools }),
     maxTokens: run.settings.maxOutputTokens,
     ...(run.options.temperature === undefined ? {} : { temperature: run.options.temperature }),
     signal: run.signal,
@@ -129,6 +156,8 @@ async function readStream(
         end.finishReason = "abort";
         return;
       }
+    } else if (part.type === "tool-call") {
+      native.push(part, step);
     } else if (part.type === "finish") {
       end.finishReason = part.reason;
       end.usage = part.usage;
@@ -170,6 +199,32 @@ async function brokenTurn(
   if (again) return { kind: "retry" };
   const gaveUp = turnGaveUp(failure, run.turnRetry.usedFor(step));
   return stopRun("provider-error", gaveUp.message, gaveUp);
+}
+
+/**
+ * A turn a stop sequence cut inside one of its call's strings (see stop-inside-call.ts):
+ * the reply is recorded, its text withdrawn, and the turn asked again without stop
+ * sequences, which stay off for the rest of the run. It uses no turn-retry budget.
+ */
+async function restartWithoutStops(
+  run: Run,
+  step: number,
+  withdrawn: string,
+  finishReason: FinishReason,
+  usage: Usage | undefined,
+): Promise<StreamOutcome> {
+  run.stopOff = true;
+  const { runId, journal } = run;
+  await journal.reply(step, withdrawn, finishReason, usage);
+  journal.emit("turn-restart", stopInsideCallRestart(runId, step, withdrawn));
+  await journal.record({
+    type: "notice",
+    runId,
+    step,
+    kind: "turn-restart",
+    message: STOP_INSIDE_CALL_NOTICE,
+  });
+  return { kind: "retry" };
 }
 
 /** Records the finished reply and reports the turn's end and its token usage. */

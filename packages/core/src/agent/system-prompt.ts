@@ -12,9 +12,11 @@ export interface SystemPromptOptions {
   instructions?: string | undefined;
   /**
    * The call format to teach: `"tags"` (`<tool>...</tool>`, the default) or `"json"`
-   * (a bare JSON object, for backends that enforce a JSON schema on the reply).
+   * (a bare JSON object, for backends that enforce a JSON schema on the reply) or
+   * `"native"` (calls through the provider's tool API, whose chat template lists the
+   * tools, so the prompt does not list them again).
    */
-  protocol?: "tags" | "json" | undefined;
+  protocol?: "tags" | "json" | "native" | undefined;
 }
 
 const PROTOCOL = `You are a coding agent. You act only through tools.
@@ -25,6 +27,10 @@ Each reply: at most one short sentence, then exactly one tool call in this form:
 Use strict JSON (double quotes; write newlines in strings as \\n). Stop after </tool>.
 The result comes back in <tool_result>. When the task is complete and verified, call done.`;
 
+const NATIVE_PROTOCOL = `You are a coding agent. You act only through the tools you are given.
+Each reply: at most one short sentence, then exactly one tool call.
+When the task is complete and verified, call done.`;
+
 /**
  * Builds the system prompt: protocol, tool list, rules. It depends only on its
  * inputs (no dates, no counters), so it is byte-identical on every turn and the
@@ -34,10 +40,13 @@ The result comes back in <tool_result>. When the task is complete and verified, 
  * @returns The system prompt text.
  */
 export function buildSystemPrompt(options: SystemPromptOptions): string {
-  const sections = [
-    options.protocol === "json" ? JSON_ONLY_PROTOCOL : PROTOCOL,
-    `Tools:\n${options.tools.map((t) => `- ${describeTool(t)}`).join("\n")}`,
-  ];
+  const sections =
+    options.protocol === "native"
+      ? [NATIVE_PROTOCOL]
+      : [
+          options.protocol === "json" ? JSON_ONLY_PROTOCOL : PROTOCOL,
+          `Tools:\n${options.tools.map((t) => `- ${describeTool(t)}`).join("\n")}`,
+        ];
   if (options.instructions?.trim()) sections.push(options.instructions.trim());
   if (options.rules?.trim()) sections.push(`<rules>\n${options.rules.trim()}\n</rules>`);
   return sections.join("\n\n");

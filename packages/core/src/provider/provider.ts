@@ -12,6 +12,48 @@ export interface ChatMessage {
    * `content` only when they are its own and still spell `content` exactly.
    */
   tokens?: ReplyTokens | undefined;
+  /**
+   * On an assistant message: the calls it made through the provider's native tool API
+   * (the `native` protocol). A provider with {@link ProviderCapabilities.nativeTools}
+   * sends them in its own shape (OpenAI `tool_calls`, Ollama `tool_calls`); one without
+   * it sends `content` only.
+   */
+  toolCalls?: readonly NativeToolCall[] | undefined;
+  /**
+   * On a user message: it carries the result of this native call, and `content` is the
+   * result's JSON. A provider with {@link ProviderCapabilities.nativeTools} sends it as
+   * a `tool` message (with `tool_call_id` or `tool_name`); one without it sends it as a
+   * user message.
+   */
+  toolResultOf?: NativeToolCallRef | undefined;
+}
+
+/** Names a native tool call a result answers. */
+export interface NativeToolCallRef {
+  /** The call's id, as the provider reported it (or made one up when the backend has none). */
+  id: string;
+  /** The tool's name. */
+  name: string;
+}
+
+/** A tool call made through a provider's native tool API, as kept in the history. */
+export interface NativeToolCall extends NativeToolCallRef {
+  /**
+   * The arguments as JSON text, exactly as the backend sent them when it sent a string
+   * (OpenAI-style APIs), or `JSON.stringify` of the object it sent (Ollama). Kept as text
+   * so a malformed argument string reaches the agent's repair and feedback unchanged.
+   */
+  argsText: string;
+}
+
+/** A tool offered through a provider's native tool API (the `native` protocol). */
+export interface ToolDefinition {
+  /** The tool's name. */
+  name: string;
+  /** One line saying what it does. */
+  description: string;
+  /** The JSON schema of its arguments object. */
+  parameters: Record<string, unknown>;
 }
 
 /**
@@ -80,6 +122,16 @@ export interface FinishPart {
   tokens?: ReplyTokens;
 }
 
+/**
+ * One tool call from the provider's native tool API, assembled: a provider that streams
+ * a call in fragments (OpenAI-style `delta.tool_calls`, by `index`) yields it once, whole,
+ * before the finish part. Only requests with `tools` get these parts.
+ */
+export interface ToolCallPart extends NativeToolCall {
+  /** Discriminator. */
+  type: "tool-call";
+}
+
 /** A provider-specific notice (a fallback model answered, a retry happened, ...). */
 export interface NoticePart {
   /** Discriminator. */
@@ -93,7 +145,7 @@ export interface NoticePart {
 }
 
 /** What a provider's stream yields. */
-export type StreamPart = TextDeltaPart | FinishPart | NoticePart;
+export type StreamPart = TextDeltaPart | ToolCallPart | FinishPart | NoticePart;
 
 /** A decoding constraint a backend may enforce. */
 export type DecodingConstraint =
@@ -122,6 +174,12 @@ export interface ChatRequest {
   temperature?: number;
   /** A decoding constraint, for providers whose {@link ProviderCapabilities} allow it. */
   constraint?: DecodingConstraint;
+  /**
+   * Tools offered through the backend's native tool API, for providers whose
+   * {@link ProviderCapabilities} have `nativeTools`. A provider without it throws
+   * `unsupported` rather than drop them. The agent sends them with the `native` protocol.
+   */
+  tools?: readonly ToolDefinition[];
   /** Cancels the call at any point. Breaking out of the stream also cancels it. */
   signal?: AbortSignal;
 }
@@ -134,11 +192,17 @@ export interface ProviderCapabilities {
   jsonSchema?: boolean;
   /** Counts tokens exactly through {@link ModelProvider.countTokens}. */
   exactTokenCount?: boolean;
+  /**
+   * Takes `tools` on a request and reports the model's calls as `tool-call` parts; sends
+   * `toolCalls` and `toolResultOf` messages in the backend's own shape. Needed for the
+   * agent's `native` protocol.
+   */
+  nativeTools?: boolean;
 }
 
 /**
- * A model backend. Implementations stream text deltas and end with exactly one
- * `finish` part; errors are thrown as {@link GemmaCoderError} with a provider code.
+ * A model backend. Implementations stream text deltas (and, with `tools`, `tool-call`
+ * parts) and end with exactly one `finish` part; errors are thrown as {@link GemmaCoderError} with a provider code.
  * Returning early from the iterator (a `break` in `for await`) must cancel the
  * request, so the backend stops generating.
  */

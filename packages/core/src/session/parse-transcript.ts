@@ -8,9 +8,16 @@ import {
   type TranscriptRecordType,
 } from "./transcript-record.js";
 
+const callRef = { id: z.string().max(200), name: z.string().max(200) };
+// The native protocol's calls and results (optional: older transcripts have none).
 const message = z.object({
   role: z.enum(["system", "user", "assistant"]),
   content: z.string(),
+  toolCalls: z
+    .array(z.object({ ...callRef, argsText: z.string() }))
+    .max(64)
+    .optional(),
+  toolResultOf: z.object(callRef).optional(),
 });
 const usage = z.looseObject({
   inputTokens: z.number().optional(),

@@ -69,7 +69,13 @@ export class SessionRecorder {
       hash,
       count: messages.length,
       base,
-      messages: messages.slice(base).map(({ role, content }) => ({ role, content })),
+      // Native calls and results are kept, so a resumed run sends them back as it sent them.
+      messages: messages.slice(base).map(({ role, content, toolCalls, toolResultOf }) => ({
+        role,
+        content,
+        ...(toolCalls === undefined ? {} : { toolCalls }),
+        ...(toolResultOf === undefined ? {} : { toolResultOf }),
+      })),
     });
     // Message objects are replaced, never edited in place, so keeping references is safe.
     this.previous = [...messages];

@@ -24,6 +24,12 @@ export interface ScriptedReply {
   error?: Error;
   /** With `error`: how many characters to stream before throwing. Default 0. */
   failAfterChars?: number;
+  /**
+   * Calls made through the native tool API, yielded as `tool-call` parts after the text
+   * (for a model created with `nativeTools: true`). `args` given as an object is sent
+   * as its JSON; a string is sent as it is (to script malformed argument text).
+   */
+  toolCalls?: ReadonlyArray<{ id?: string; name: string; args: string | Record<string, unknown> }>;
 }
 
 /** A script: a list of replies, or a function of the conversation that returns the next one. */
@@ -40,6 +46,8 @@ export interface ScriptedModelOptions {
   id?: string;
   /** The context window reported by `contextWindow()`. */
   contextWindow?: number;
+  /** Reports `capabilities.nativeTools`, so an Agent may use the `native` protocol. */
+  nativeTools?: boolean;
 }
 
 /** A {@link ModelProvider} that replays a script, and records what it was asked. */
@@ -104,6 +112,7 @@ export function createScriptedModel(
   return {
     id: options.id ?? "scripted",
     model: "scripted",
+    ...(options.nativeTools ? { capabilities: { nativeTools: true } } : {}),
     requests,
     deltasRead,
     async contextWindow() {
@@ -126,6 +135,10 @@ export function createScriptedModel(
         yield { type: "text-delta", text: text.slice(i, i + size) };
       }
       if (reply.error) throw reply.error;
+      for (const [index, call] of (reply.toolCalls ?? []).entries()) {
+        const argsText = typeof call.args === "string" ? call.args : JSON.stringify(call.args);
+        yield { type: "tool-call", id: call.id ?? `call_${index}`, name: call.name, argsText };
+      }
       yield {
         type: "finish",
         reason: reply.finishReason ?? "stop",

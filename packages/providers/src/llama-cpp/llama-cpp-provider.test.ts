@@ -302,7 +302,12 @@ describe("createLlamaCpp server endpoints", () => {
       content: '<tool>{"name": "read_file"}</tool>',
       add_special: false,
     });
-    expect(llama.capabilities).toEqual({ grammar: true, jsonSchema: true, exactTokenCount: true });
+    expect(llama.capabilities).toEqual({
+      grammar: true,
+      jsonSchema: true,
+      exactTokenCount: true,
+      nativeTools: true,
+    });
   });
 
   it("lists the served model and checks health, including loading", async () => {

@@ -16,7 +16,9 @@ import { backoffDelay, streamWithRetries } from "../http/retry.js";
 import { ChatCompletionsDecoder, chatCompletionsBody } from "../openai/chat-completions.js";
 import { listOpenAIModels } from "../openai/models.js";
 import type { HealthStatus, ModelInfo } from "../shared/model-info.js";
+import { usesNativeTools } from "../shared/native-tools.js";
 import { resolveStops } from "../shared/stop.js";
+import { assertConstraintSupported } from "../shared/unsupported.js";
 import { type PayloadDecoder, streamAttempt } from "../stream/attempt.js";
 import { type ChatTemplateFamily, detectChatTemplate, renderChatPrompt } from "./chat-template.js";
 import { CompletionDecoder, type TruncationPolicy } from "./completion-decoder.js";
@@ -38,6 +40,9 @@ export interface LlamaCppOptions extends HttpProviderOptions {
    * `chat`: `POST /v1/chat/completions`, the server applies its template.
    * `auto` (default): `completion` when the template is recognised, else `chat` with a
    * `chat-template-fallback` notice.
+   * Requests with native `tools` (the agent's `native` protocol) always take
+   * `/v1/chat/completions`: the server renders the tools with the model's template,
+   * which needs llama-server started with `--jinja`.
    */
   mode?: "auto" | "completion" | "chat";
   /** Skips template detection and renders with this family. */
@@ -77,7 +82,7 @@ export interface LlamaCppProps {
 export interface LlamaCppProvider extends ModelProvider {
   /** The server's base URL. */
   readonly baseUrl: string;
-  /** Grammars, JSON schemas and exact token counts. */
+  /** Grammars, JSON schemas, exact token counts and native tools (chat endpoint, `--jinja`). */
   readonly capabilities: ProviderCapabilities;
   /** The context size per slot, from `/props`. */
   contextWindow(options?: { signal?: AbortSignal }): Promise<number | undefined>;
@@ -113,6 +118,8 @@ type Setup =
   | { mode: "chat"; contextSize?: number; model?: string; notice?: NoticePart };
 
 const ID = "llama-cpp";
+/** What llama-server builds before mid-2025 answer to `tools` with `stream: true`. */
+const TOOLS_STREAM_REFUSED = /Cannot use tools with stream/i;
 const NEAR_LIMIT = 0.9;
 
 // long-function: a factory: the provider's methods share its closure (options, HTTP client, props cache)
@@ -133,6 +140,7 @@ export function createLlamaCpp(options: LlamaCppOptions = {}): LlamaCppProvider 
     grammar: true,
     jsonSchema: true,
     exactTokenCount: true,
+    nativeTools: true,
   };
   const loadTimeoutMs = options.loadTimeoutMs ?? 300_000;
   const client = createHttpClient(options, {
@@ -144,6 +152,16 @@ export function createLlamaCpp(options: LlamaCppOptions = {}): LlamaCppProvider 
     describeError: (info) => {
       if (info.status === 503 && /loading/i.test(info.serverMessage)) {
         return { isRetryable: true, hint: "The server is still loading the model." };
+      }
+      if (TOOLS_STREAM_REFUSED.test(info.serverMessage)) {
+        return { isRetryable: false, code: "unsupported" };
+      }
+      if (/tools param requires --jinja/i.test(info.serverMessage)) {
+        return {
+          code: "unsupported",
+          isRetryable: false,
+          hint: "Native tool calls need llama-server started with --jinja.",
+        };
       }
       if (info.errorType === "exceed_context_size_error") {
         return {
@@ -277,7 +295,14 @@ export function createLlamaCpp(options: LlamaCppOptions = {}): LlamaCppProvider 
     );
   }
 
-  function chatStream(request: ChatRequest, config: Extract<Setup, { mode: "chat" }>) {
+  // Builds before mid-2025 refuse `tools` with `stream: true`; once one has, requests
+  // with tools ask for the whole reply at once (the call still arrives whole).
+  let toolsStreamRefused = false;
+
+  async function* chatStream(
+    request: ChatRequest,
+    config: { contextSize?: number; model?: string },
+  ): AsyncGenerator<StreamPart> {
     const stop = resolveStops(request);
     const body = chatCompletionsBody(request, {
       model: options.model,
@@ -286,16 +311,41 @@ export function createLlamaCpp(options: LlamaCppOptions = {}): LlamaCppProvider 
       grammarField: "grammar",
       extraBody: { cache_prompt: options.cachePrompt ?? true, ...options.extraBody },
     });
-    return streamWithRetries(
-      (_attempt, signal) =>
-        streamAttempt(
-          client,
-          { method: "POST", path: "/v1/chat/completions", body, signal },
-          "sse",
-          new LlamaChatDecoder(stop, config),
-        ),
-      client.retryOptions(request.signal),
-    );
+    const send = (payload: Record<string, unknown>) =>
+      streamWithRetries(
+        (_attempt, signal) =>
+          streamAttempt(
+            client,
+            { method: "POST", path: "/v1/chat/completions", body: payload, signal },
+            "sse",
+            new LlamaChatDecoder(stop, config),
+          ),
+        client.retryOptions(request.signal),
+      );
+    const withTools = body.tools !== undefined;
+    if (!withTools || !toolsStreamRefused) {
+      try {
+        yield* send(body);
+        return;
+      } catch (error) {
+        // Only a refusal before anything was streamed lands here with this message.
+        if (
+          !withTools ||
+          !GemmaCoderError.isInstance(error) ||
+          !TOOLS_STREAM_REFUSED.test(error.message)
+        ) {
+          throw error;
+        }
+        toolsStreamRefused = true;
+        yield {
+          type: "notice",
+          kind: "tools-without-stream",
+          message: `${ID}: this llama-server build cannot stream tool calls; each reply with tools now arrives whole.`,
+        };
+      }
+    }
+    const { stream_options: _usage, ...whole } = body;
+    yield* send({ ...whole, stream: false });
   }
 
   return {
@@ -306,7 +356,14 @@ export function createLlamaCpp(options: LlamaCppOptions = {}): LlamaCppProvider 
     streamChat(request: ChatRequest): AsyncIterable<StreamPart> {
       return (async function* () {
         if (request.signal?.aborted) throw abortError(request.signal);
+        assertConstraintSupported(ID, request, capabilities);
         const config = await setup(request.signal);
+        // Native calls need the server's chat template (`--jinja`): a raw prompt cannot
+        // render the tools, so such requests take the chat endpoint whatever the mode.
+        if (usesNativeTools(request.tools, request.messages)) {
+          yield* chatStream(request, config);
+          return;
+        }
         if (config.mode === "completion") {
           yield* completionStream(request, config);
           return;
@@ -418,6 +475,7 @@ class LlamaChatDecoder implements PayloadDecoder {
   }
 
   end(): StreamPart[] {
+    const calls = this.inner.toolCallParts();
     const finish = this.inner.finishPart();
     if (this.config.model !== undefined) finish.model = this.config.model;
     const parts: StreamPart[] = [];
@@ -435,7 +493,7 @@ class LlamaChatDecoder implements PayloadDecoder {
         data: { certain: false, promptTokens, contextSize: size },
       });
     }
-    parts.push(finish);
+    parts.push(...calls, finish);
     return parts;
   }
 }

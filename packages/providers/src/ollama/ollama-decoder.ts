@@ -1,12 +1,14 @@
 import type { FinishPart, StreamPart } from "@gemma-coder/core";
 import { isRecord, streamError } from "../http/errors.js";
+import { ToolCallAssembler } from "../shared/native-tools.js";
 import { inferStopReason } from "../shared/stop.js";
 import { buildUsage } from "../shared/usage.js";
 import type { PayloadDecoder } from "../stream/attempt.js";
 import { ollamaErrorDetails } from "./ollama-errors.js";
 
 /**
- * Decodes Ollama's `/api/chat` NDJSON stream: `message.content` deltas, the final
+ * Decodes Ollama's `/api/chat` NDJSON stream: `message.content` deltas, native calls
+ * (`message.tool_calls`, yielded as `tool-call` parts before the finish), the final
  * `done: true` line with `done_reason` and token counts, and `{"error": "..."}` lines,
  * which Ollama also sends inside a 200 stream.
  */
@@ -14,6 +16,7 @@ export class OllamaChatDecoder implements PayloadDecoder {
   private text = "";
   private done = false;
   private finish: FinishPart | undefined;
+  private readonly toolCalls = new ToolCallAssembler();
 
   /**
    * Creates a decoder for one attempt.
@@ -58,6 +61,8 @@ export class OllamaChatDecoder implements PayloadDecoder {
       this.text += message.content;
       parts.push({ type: "text-delta", text: message.content });
     }
+    // Ollama sends each native call whole (arguments as an object), usually in one line.
+    this.toolCalls.push(message?.tool_calls);
     if (value.done === true) {
       this.done = true;
       const reason =
@@ -79,6 +84,6 @@ export class OllamaChatDecoder implements PayloadDecoder {
     if (!this.finish) {
       throw streamError("ollama", "the stream ended before the final line (done: true).");
     }
-    return [this.finish];
+    return [...this.toolCalls.parts(), this.finish];
   }
 }

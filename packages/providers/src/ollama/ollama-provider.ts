@@ -13,6 +13,7 @@ import type { HttpProviderOptions } from "../http/options.js";
 import { streamWithRetries } from "../http/retry.js";
 import { type Environment, processEnv } from "../shared/env.js";
 import type { HealthStatus, ModelInfo } from "../shared/model-info.js";
+import { functionTools, ollamaMessages } from "../shared/native-tools.js";
 import { resolveStops } from "../shared/stop.js";
 import { assertConstraintSupported } from "../shared/unsupported.js";
 import { streamAttempt } from "../stream/attempt.js";
@@ -55,7 +56,7 @@ export interface OllamaProvider extends ModelProvider {
   readonly numCtx: number;
   /** The server's base URL. */
   readonly baseUrl: string;
-  /** What Ollama enforces: JSON schemas through `format`. */
+  /** What Ollama does: JSON schemas through `format`, native `tools` (model permitting). */
   readonly capabilities: ProviderCapabilities;
   /**
    * The real context window: `numCtx`, lowered to the model's trained context length
@@ -94,7 +95,7 @@ export function createOllama(options: OllamaOptions = {}): OllamaProvider {
       provider: ID,
     });
   }
-  const capabilities: ProviderCapabilities = { jsonSchema: true };
+  const capabilities: ProviderCapabilities = { jsonSchema: true, nativeTools: true };
   const client = createHttpClient(options, {
     id: ID,
     baseUrl,
@@ -134,13 +135,13 @@ export function createOllama(options: OllamaOptions = {}): OllamaProvider {
         if (request.temperature !== undefined) modelOptions.temperature = request.temperature;
         const body: Record<string, unknown> = {
           model,
-          messages: request.messages.map((message) => ({
-            role: message.role,
-            content: message.content,
-          })),
+          messages: ollamaMessages(request.messages),
           stream: true,
           options: modelOptions,
         };
+        if (request.tools !== undefined && request.tools.length > 0) {
+          body.tools = functionTools(request.tools);
+        }
         if (options.keepAlive !== undefined) body.keep_alive = options.keepAlive;
         if (options.think !== undefined) body.think = options.think;
         if (request.constraint?.type === "json-schema") body.format = request.constraint.schema;

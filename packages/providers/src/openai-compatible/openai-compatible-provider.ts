@@ -29,7 +29,10 @@ export interface OpenAICompatibleOptions extends HttpProviderOptions {
   id?: string;
   /** The context window, when known; otherwise read from `GET /models` if the server reports it. */
   contextWindow?: number;
-  /** What the server enforces. Default `{ jsonSchema: true }` (`response_format` with a JSON schema). */
+  /**
+   * What the server does. Default: JSON schemas (`response_format`), native tools
+   * (`tools`), and grammars when `grammarField` is set.
+   */
   capabilities?: ProviderCapabilities;
   /** The body field that carries a GBNF grammar (`"grammar"` for llama.cpp); grammars are refused without one. */
   grammarField?: string;
@@ -75,6 +78,7 @@ export function createOpenAICompatible(options: OpenAICompatibleOptions): OpenAI
   const capabilities: ProviderCapabilities = options.capabilities ?? {
     jsonSchema: true,
     grammar: options.grammarField !== undefined,
+    nativeTools: true,
   };
   const client = createHttpClient(options, {
     id,

@@ -7,6 +7,7 @@ import type {
   StreamPart,
 } from "@gemma-coder/core";
 import { isRecord, messageFromJson, streamError } from "../http/errors.js";
+import { functionTools, openAIMessages, ToolCallAssembler } from "../shared/native-tools.js";
 import { inferStopReason } from "../shared/stop.js";
 import { buildUsage } from "../shared/usage.js";
 import type { PayloadDecoder } from "../stream/attempt.js";
@@ -41,10 +42,10 @@ export function chatCompletionsBody(
   const body: Record<string, unknown> = {};
   if (options.model !== undefined) body.model = options.model;
   if (options.models && options.models.length > 1) body.models = [...options.models];
-  body.messages = request.messages.map((message) => ({
-    role: message.role,
-    content: message.content,
-  }));
+  body.messages = openAIMessages(request.messages);
+  if (request.tools !== undefined && request.tools.length > 0) {
+    body.tools = functionTools(request.tools);
+  }
   body.stream = true;
   if (options.stop.length > 0) body.stop = [...options.stop];
   if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
@@ -99,6 +100,7 @@ export class ChatCompletionsDecoder implements PayloadDecoder {
   private stopReason: unknown;
   private model: string | undefined;
   private finished = false;
+  private readonly toolCalls = new ToolCallAssembler();
   /** The last usage and timings seen. */
   readonly final: ChatCompletionsFinal = {};
 
@@ -168,6 +170,8 @@ export class ChatCompletionsDecoder implements PayloadDecoder {
         this.text += content;
         parts.push({ type: "text-delta", text: content });
       }
+      // Streamed calls come in fragments by index; they are yielded whole at the end.
+      this.toolCalls.push(delta?.tool_calls);
       if (typeof choice.finish_reason === "string") {
         if (choice.finish_reason === "error") {
           throw streamError(
@@ -186,7 +190,16 @@ export class ChatCompletionsDecoder implements PayloadDecoder {
 
   /** {@inheritDoc PayloadDecoder.end} */
   end(): StreamPart[] {
-    return [this.finishPart()];
+    return [...this.toolCallParts(), this.finishPart()];
+  }
+
+  /**
+   * The tool calls the stream carried, assembled.
+   *
+   * @returns One `tool-call` part per call, in index order.
+   */
+  toolCallParts(): StreamPart[] {
+    return this.toolCalls.parts();
   }
 
   /**

@@ -57,7 +57,7 @@ export interface OpenRouterProvider extends ModelProvider {
   readonly model: string;
   /** The fallback chain after the primary model. */
   readonly fallbackModels: readonly string[];
-  /** What OpenRouter enforces: JSON schemas through `response_format` (model permitting). */
+  /** What OpenRouter does: JSON schemas through `response_format` and native `tools` (model permitting). */
   readonly capabilities: ProviderCapabilities;
   /** The primary model's context length, from `GET /models`. */
   contextWindow(options?: { signal?: AbortSignal }): Promise<number | undefined>;
@@ -87,7 +87,7 @@ export function createOpenRouter(options: OpenRouterOptions = {}): OpenRouterPro
   const fallbackModels =
     options.fallbackModels ?? (options.model === undefined ? [OPENROUTER_FALLBACK_MODEL] : []);
   const chain = [model, ...fallbackModels.filter((entry) => entry !== model)];
-  const capabilities: ProviderCapabilities = { jsonSchema: true };
+  const capabilities: ProviderCapabilities = { jsonSchema: true, nativeTools: true };
   const apiKey = () => options.apiKey ?? env.OPENROUTER_API_KEY;
   const client = createHttpClient(options, {
     id: ID,

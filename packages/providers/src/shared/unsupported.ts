@@ -1,8 +1,9 @@
 import { type ChatRequest, GemmaCoderError, type ProviderCapabilities } from "@gemma-coder/core";
 
 /**
- * Rejects a decoding constraint the backend cannot enforce, before any request, so
- * the caller never believes an unenforced grammar was applied.
+ * Rejects a decoding constraint the backend cannot enforce, and tools offered to a
+ * backend without a native tool API, before any request, so the caller never believes
+ * an unenforced grammar was applied or that the model saw tools it never saw.
  *
  * @param provider - Provider id.
  * @param request - The request.
@@ -13,6 +14,12 @@ export function assertConstraintSupported(
   request: ChatRequest,
   capabilities: ProviderCapabilities,
 ): void {
+  if (request.tools !== undefined && request.tools.length > 0 && !capabilities.nativeTools) {
+    throw new GemmaCoderError(`${provider}: this backend has no native tool API.`, {
+      code: "unsupported",
+      provider,
+    });
+  }
   const constraint = request.constraint;
   if (!constraint) return;
   if (constraint.type === "grammar" && !capabilities.grammar) {

@@ -111,7 +111,7 @@ describe("createMcpTools with the registry's everything and filesystem servers",
       rules: false,
       approve: ({ tool }) => {
         asked.push(tool);
-        return { approved: false, reason: "not now" };
+        return { allow: false, reason: "not now" };
       },
     });
     const prompt = await agent.systemPrompt();

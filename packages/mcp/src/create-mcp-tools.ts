@@ -192,10 +192,10 @@ export async function createMcpTools(options: CreateMcpToolsOptions): Promise<Mc
         await connection.close();
         const failure = GemmaCoderError.isInstance(error)
           ? error
-          : new GemmaCoderError(
-              `The MCP server "${connection.name}" failed: ${String(error)}`,
-              { code: "config", cause: error },
-            );
+          : new GemmaCoderError(`The MCP server "${connection.name}" failed: ${String(error)}`, {
+              code: "config",
+              cause: error,
+            });
         return { connection, error: failure };
       }
     }),

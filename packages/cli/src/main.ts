@@ -27,6 +27,7 @@ import type { Env, Settings } from "./config/resolve-settings.js";
 import { resolveSettings } from "./config/resolve-settings.js";
 import { constrainedModeFor } from "./constrained-mode.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
+import type { RunMcpTools } from "./mcp-tools.js";
 import { stripControls } from "./render/describe-call.js";
 import { toJsonLine } from "./render/json-lines.js";
 import { createRunRecorder, LiveView, type OutStream, type RunRecord } from "./render/live-view.js";
@@ -273,6 +274,7 @@ class Invocation {
   private reader: LineReader | undefined;
   private provider: ModelProvider | undefined;
   private sessions: Sessions | undefined;
+  private mcp: RunMcpTools | undefined;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(
@@ -483,6 +485,21 @@ class Invocation {
       }
     }
 
+    // MCP servers start before the backend is asked, so a bad entry is a usage error.
+    if (settings.mcpServers) {
+      const { startMcpTools } = await import("./mcp-tools.js");
+      const warn = (warning: { message: string }) => this.warn(warning.message);
+      try {
+        this.mcp = await startMcpTools(settings.mcpServers, {
+          workspace,
+          readOnly: args.readOnly,
+          warn,
+        });
+      } catch (error) {
+        return this.failWith(error);
+      }
+    }
+
     let ready: Awaited<ReturnType<Invocation["chooseProvider"]>>;
     try {
       ready = await this.chooseProvider(settings);
@@ -499,7 +516,10 @@ class Invocation {
     const contextWindow = ready.contextWindow ?? settings.contextWindow;
     const mode: ApprovalMode = args.yes ? "allow-all" : this.interactive ? "ask" : "refuse";
     const { createTools } = await modules.tools;
-    const tools = createTools({ root: workspace, readOnly: args.readOnly });
+    const tools = [
+      ...createTools({ root: workspace, readOnly: args.readOnly }),
+      ...(this.mcp?.tools ?? []),
+    ];
     const constrained = constrainedModeFor(settings.constrained, ready.provider.id);
     let agent: Agent;
     try {
@@ -526,6 +546,7 @@ class Invocation {
     } catch (error) {
       return this.fail(errorText(error));
     }
+    this.mcp?.checkPromptBudget(await agent.systemPrompt().catch(() => ""), contextWindow ?? 8192);
     this.constrainedNote(constrained, ready.provider, tools);
     const refuseNote =
       mode === "refuse" && !args.readOnly
@@ -885,6 +906,7 @@ class Invocation {
   async close(): Promise<void> {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.reader?.close();
+    await this.mcp?.close();
     await this.provider?.dispose?.();
   }
 }

@@ -27,6 +27,9 @@ export const configFileSchema = z
     constrained: z.enum(["auto", "grammar", "json", "off"]).optional(),
     sessionsDir: z.string().min(1).optional(),
     trustedFolders: z.record(z.string(), z.boolean()).optional(),
+    // Checked entry by entry when the servers start (see mcp-tools.ts), so reading the
+    // config does not load the MCP library.
+    mcpServers: z.record(z.string().min(1), z.record(z.string(), z.unknown())).optional(),
   })
   .strict();
 
@@ -200,7 +203,7 @@ export async function readConfigFile(
   const result = configFileSchema.safeParse(json);
   if (!result.success) {
     throw new GemmaCoderError(
-      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, ${kind === "user" ? "apiKey, " : ""}contextWindow, maxSteps, timeout, temperature, constrained, sessionsDir${kind === "user" ? ", trustedFolders" : ""}.`,
+      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, ${kind === "user" ? "apiKey, " : ""}contextWindow, maxSteps, timeout, temperature, constrained, sessionsDir, mcpServers${kind === "user" ? ", trustedFolders" : ""}.`,
       { code: "config", cause: result.error },
     );
   }

@@ -5,10 +5,11 @@ import { type ConfigFile, type LoadedConfig, userConfigPath } from "./config-fil
 
 /**
  * The project settings that need the folder to be trusted: where requests (and keys) go
- * (`provider`, `baseUrl`) and where files are written (`sessionsDir`). A cloned
- * repository must not be able to choose them on its own.
+ * (`provider`, `baseUrl`), where files are written (`sessionsDir`) and which programs
+ * start (`mcpServers`: each stdio server is a command). A cloned repository must not be
+ * able to choose them on its own.
  */
-export const TRUST_GATED_KEYS = ["provider", "baseUrl", "sessionsDir"] as const;
+export const TRUST_GATED_KEYS = ["provider", "baseUrl", "sessionsDir", "mcpServers"] as const;
 
 /** One of {@link TRUST_GATED_KEYS}. */
 export type TrustGatedKey = (typeof TRUST_GATED_KEYS)[number];
@@ -48,9 +49,27 @@ export function gatedSettings(config: ConfigFile): Array<[TrustGatedKey, string]
   const found: Array<[TrustGatedKey, string]> = [];
   for (const key of TRUST_GATED_KEYS) {
     const value = config[key];
-    if (value !== undefined) found.push([key, value]);
+    if (value === undefined) continue;
+    found.push([key, typeof value === "string" ? value : describeMcpServers(value)]);
   }
   return found;
+}
+
+/**
+ * What a project's MCP servers would do, as the trust question shows it: the whole
+ * command line of each program it would start, or the URL it would reach.
+ */
+function describeMcpServers(servers: Record<string, Record<string, unknown>>): string {
+  return Object.entries(servers)
+    .map(([name, entry]) => {
+      const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
+      const target =
+        typeof entry.command === "string"
+          ? `runs ${[entry.command, ...args].map((word) => JSON.stringify(word)).join(" ")}`
+          : `reaches ${String(entry.url)}`;
+      return `${name} ${target}`;
+    })
+    .join("; ");
 }
 
 /**
@@ -73,9 +92,12 @@ export async function projectRoot(file: string): Promise<string> {
  * @returns The question, ending with the answers it takes.
  */
 export function trustQuestion(request: TrustRequest): string {
-  const lines = request.settings.map(([key, value]) => `    ${key}: ${JSON.stringify(value)}`);
+  const lines = request.settings.map(
+    ([key, value]) => `    ${key}: ${key === "mcpServers" ? value : JSON.stringify(value)}`,
+  );
+  const programs = request.settings.some(([key]) => key === "mcpServers");
   return [
-    `The project config ${request.file} sets where requests, keys or files go:`,
+    `The project config ${request.file} sets where requests, keys or files go${programs ? ", or programs to start" : ""}:`,
     ...lines,
     `Trust this folder's settings? (${request.root}; remembered in the user config) [y]es/[n]o `,
   ].join("\n");

@@ -190,6 +190,22 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
         new Invocation(args, workspace, ioFor(signal)).chooseProvider(settings),
     });
   }
+  if (args.command === "mcp") {
+    const { runMcp } = await import("./mcp/run-mcp.js");
+    const io = { stdout: stderr, stderr, stdin: () => process.stdin, stdinIsTTY: false, cwd };
+    return runMcp(args, {
+      ...{ workspace, stdout, stderr, env, handleSignals: options.handleSignals === true },
+      stdin: options.stdin ?? process.stdin,
+      chooseProvider: (settings, signal) =>
+        new Invocation(args, workspace, {
+          ...io,
+          // Nothing is ever asked: stdin carries the protocol.
+          env: { ...env, GEMMA_CODER_FORCE_PROMPT: undefined },
+          handleSignals: false,
+          signal,
+        }).chooseProvider(settings),
+    });
+  }
   // Start loading what the run needs while the configuration is read: the tools, and the
   // provider named on the command line or in the environment (Ollama's module when none
   // is named, since detection looks for Ollama first).

@@ -1,8 +1,6 @@
 // `gemma-coder mcp` end to end: the real bin started by the official SDK's Client over
 // stdio, as Claude Code or Codex would start it, running a full bug fix against a
 // loopback model server.
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterEach, describe, expect, it } from "vitest";
@@ -59,7 +57,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder mcp (driven by the SDK's 
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(["run_task"]);
     expect(tools[0]?.inputSchema.required).toEqual(["task"]);
-    const progress: Array<{ progress: number; message?: string }> = [];
+    const progress: Array<{ progress: number; message?: string | undefined }> = [];
     const result = await client.callTool(
       { name: "run_task", arguments: { task: "fix add() in calc.py" } },
       undefined,

@@ -9,8 +9,6 @@ it("pins the runtime export list of @gemma-coder/mcp", async () => {
     "isStdioServer",
     "killMcpServers",
     "mcpInputSchema",
-    "mcpServerConfigSchema",
-    "mcpServersSchema",
     "mcpToolName",
     "parseMcpServers",
     "promptBudgetWarning",

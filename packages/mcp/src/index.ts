@@ -4,12 +4,7 @@ export type {
   McpServersConfig,
   McpStdioServerConfig,
 } from "./config/server-config.js";
-export {
-  isStdioServer,
-  mcpServerConfigSchema,
-  mcpServersSchema,
-  parseMcpServers,
-} from "./config/server-config.js";
+export { isStdioServer, parseMcpServers } from "./config/server-config.js";
 export type {
   CreateMcpToolsOptions,
   McpServerStatus,

@@ -5,11 +5,18 @@ import { type ConfigFile, type LoadedConfig, userConfigPath } from "./config-fil
 
 /**
  * The project settings that need the folder to be trusted: where requests (and keys) go
- * (`provider`, `baseUrl`), where files are written (`sessionsDir`) and which programs
+ * (`provider`, `baseUrl`), where files are written (`sessionsDir`), a `model` that
+ * names a model file or download address (see {@link needsTrust}), and which programs
  * start (`mcpServers`: each stdio server is a command). A cloned repository must not be
  * able to choose them on its own.
  */
-export const TRUST_GATED_KEYS = ["provider", "baseUrl", "sessionsDir", "mcpServers"] as const;
+export const TRUST_GATED_KEYS = [
+  "provider",
+  "baseUrl",
+  "sessionsDir",
+  "model",
+  "mcpServers",
+] as const;
 
 /** One of {@link TRUST_GATED_KEYS}. */
 export type TrustGatedKey = (typeof TRUST_GATED_KEYS)[number];
@@ -50,7 +57,8 @@ export function gatedSettings(config: ConfigFile): Array<[TrustGatedKey, string]
   for (const key of TRUST_GATED_KEYS) {
     const value = config[key];
     if (value === undefined) continue;
-    found.push([key, typeof value === "string" ? value : describeMcpServers(value)]);
+    if (typeof value !== "string") found.push([key, describeMcpServers(value)]);
+    else if (needsTrust(key, value)) found.push([key, value]);
   }
   return found;
 }
@@ -70,6 +78,25 @@ function describeMcpServers(servers: Record<string, Record<string, unknown>>): s
       return `${name} ${target}`;
     })
     .join("; ");
+}
+
+/**
+ * Whether a project's value for a gated key needs trust. Every value does, except a
+ * `model` that is a plain name (`gemma4:e2b`, `google/gemma-3-4b-it`): a name only picks
+ * among the models a backend already has. A model file or address (`*.gguf`, a path,
+ * `hf:`, `http(s):`, `file:`) is loaded, or downloaded, and handed to llama.cpp's native
+ * GGUF parser by the in-process engine, so a planted file is attack surface.
+ *
+ * @param key - The gated key.
+ * @param value - The project's value for it.
+ * @returns `true` when the folder must be trusted for the value to apply.
+ */
+export function needsTrust(key: TrustGatedKey, value: string): boolean {
+  if (key !== "model") return true;
+  const ref = value.trim();
+  return (
+    /\.gguf$/i.test(ref) || /^(hf|https?|file):/i.test(ref) || /^([/\\.~]|[A-Za-z]:)/.test(ref)
+  );
 }
 
 /**
@@ -97,7 +124,7 @@ export function trustQuestion(request: TrustRequest): string {
   );
   const programs = request.settings.some(([key]) => key === "mcpServers");
   return [
-    `The project config ${request.file} sets where requests, keys or files go${programs ? ", or programs to start" : ""}:`,
+    `The project config ${request.file} sets where requests, keys or files go, or which model file is loaded${programs ? ", or programs to start" : ""}:`,
     ...lines,
     `Trust this folder's settings? (${request.root}; remembered in the user config) [y]es/[n]o `,
   ].join("\n");

@@ -1,6 +1,8 @@
 // `gemma-coder mcp` end to end: the real bin started by the official SDK's Client over
 // stdio, as Claude Code or Codex would start it, running a full bug fix against a
 // loopback model server.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterEach, describe, expect, it } from "vitest";
@@ -112,6 +114,38 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder mcp (driven by the SDK's 
     }) ?? { messages: [] };
     expect(system.messages[0]?.content).toContain("- read_file");
     expect(system.messages[0]?.content).not.toContain("- edit_file");
+  });
+
+  it("with --mcp-config, the task's agent also has the tools of those MCP servers", async () => {
+    const model = await cli.server({
+      replies: [
+        call("everything__echo", { message: "relay" }),
+        call("done", { summary: "echoed" }),
+      ],
+    });
+    const config = path.join(cli.root, "mcp.json");
+    const everything = path.resolve(
+      __dirname,
+      "../../mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js",
+    );
+    writeFileSync(
+      config,
+      JSON.stringify({
+        mcpServers: { everything: { command: process.execPath, args: [everything, "stdio"] } },
+      }),
+    );
+    const { client } = await connect([
+      "--provider",
+      "ollama",
+      "--base-url",
+      model.url,
+      "--mcp-config",
+      config,
+    ]);
+    const result = await client.callTool({ name: "run_task", arguments: { task: "echo relay" } });
+    expect((result.structuredContent as unknown as Outcome).status).toBe("done");
+    const last = model.requests.at(-1)?.body as { messages: Array<{ content: string }> };
+    expect(JSON.stringify(last.messages)).toContain("Echo: relay");
   });
 
   it("a cancellation from the host aborts the run (the model request is closed)", {

@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { Agent, type ModelProvider, type RunResult } from "@gemma-coder/core";
+import { Agent, type AnyTool, type ModelProvider, type RunResult } from "@gemma-coder/core";
 import type { CliArgs } from "../args.js";
 import type { Settings } from "../config/resolve-settings.js";
 import { FileChanges } from "./file-changes.js";
@@ -25,6 +25,8 @@ export interface RunTaskSetup {
   progress: (update: TaskProgress) => void;
   /** The host's cancellation (its own, or its tool-call timeout). */
   signal: AbortSignal;
+  /** Writes a log line (stderr). */
+  log: (text: string) => void;
 }
 
 /** Why changes are refused, for the result and the model. */
@@ -50,18 +52,44 @@ export async function runTask(
   maxSteps: number | undefined,
   setup: RunTaskSetup,
 ): Promise<{ text: string; outcome: TaskOutcome }> {
-  const { args, workspace, settings, provider } = setup;
+  const { args, workspace, settings } = setup;
   const { createTools } = await import("@gemma-coder/tools");
   const rules = args.noRules
     ? false
     : args.rules === undefined
       ? undefined
       : await fs.readFile(path.resolve(workspace, args.rules), "utf8");
+  // MCP servers of the config (--mcp-config, mcpServers) live for one task.
+  const mcp = settings.mcpServers
+    ? await (await import("../mcp-tools.js")).startMcpTools(settings.mcpServers, {
+        ...{ workspace, readOnly: args.readOnly },
+        warn: (warning) => setup.log(warning.message),
+      })
+    : undefined;
+  try {
+    return await runAgent(task, maxSteps, setup, rules, [
+      ...createTools({ root: workspace, readOnly: args.readOnly }),
+      ...(mcp?.tools ?? []),
+    ]);
+  } finally {
+    await mcp?.close();
+  }
+}
+
+/** Runs the agent with its tools and turns its result into the reply. */
+async function runAgent(
+  task: string,
+  maxSteps: number | undefined,
+  setup: RunTaskSetup,
+  rules: string | false | undefined,
+  tools: AnyTool[],
+): Promise<{ text: string; outcome: TaskOutcome }> {
+  const { args, workspace, settings, provider } = setup;
   let refused = 0;
   const steps = maxSteps ?? settings.maxSteps ?? DEFAULT_MAX_STEPS;
   const agent = new Agent({
     provider,
-    tools: createTools({ root: workspace, readOnly: args.readOnly }),
+    tools,
     approve: () => {
       if (args.yes) return true;
       refused++;

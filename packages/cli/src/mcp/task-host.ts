@@ -129,6 +129,7 @@ export class TaskHost {
       const { args, workspace } = this.options;
       const { text, outcome } = await runTask(input.task, input.maxSteps, {
         ...{ args, workspace, settings, provider, sessions, progress, signal },
+        log: (text) => this.log(text),
       });
       return {
         content: [{ type: "text", text }],

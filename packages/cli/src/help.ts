@@ -14,6 +14,8 @@ Usage
                                                Protocol on stdio (see docs/editors.md)
   gemma-coder mcp [model and run options]      serve run_task to an MCP host (Claude Code,
                                                Codex, ...) on stdio (see docs/mcp.md)
+  gemma-coder eval <suite> [eval options]      run a task suite against a model and print
+                                               pass / partial / fail per model (docs/eval.md)
 
 Examples
   gemma-coder "fix the failing pytest in tests/test_api.py"
@@ -64,6 +66,14 @@ Output
   --verbose           raw model text, context events and error details
   -v, --version       print the version
   -h, --help          print this help
+
+Eval (gemma-coder eval <suite> ...)
+  --model <id>        repeat to compare models; --constrained <m> repeats the same way
+  --variants <file>   compare option sets from a JSON file; --set key=value for all
+  --repeat <k>        runs per task (pass@1 and spread); --concurrency <n> at a time
+  --tasks <a,b>       only these tasks; --out <dir> results (resumed when run again)
+  --replay            play each task's recordings; exit 0 when each scores as recorded
+  --json, --report <file>, --fresh, --keep-workspaces (see docs/eval.md)
 
 Configuration (first found wins)
   flags > environment > .gemma-coder/config.json (project)

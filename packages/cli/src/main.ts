@@ -141,6 +141,14 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     return EXIT_CODES.usage;
   };
 
+  if (argv[0] === "eval") {
+    const cwd = path.resolve(options.cwd ?? process.cwd());
+    const io = { stdout, stderr, env, cwd, handleSignals: options.handleSignals === true };
+    return (await import("./eval/eval-command.js")).runEvalCommand(argv.slice(1), {
+      ...io,
+      signal: options.signal,
+    });
+  }
   let args: CliArgs;
   try {
     args = parseCliArgs(argv);

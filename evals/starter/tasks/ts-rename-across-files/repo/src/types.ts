@@ -1,0 +1,5 @@
+export interface LineItem {
+  name: string;
+  price: number;
+  quantity: number;
+}

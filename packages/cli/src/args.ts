@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { GemmaCoderError } from "@gemma-coder/core";
 
 /** The commands: a task (the default), or one of the {@link SUBCOMMANDS}. */
-export type CliCommand = "run" | "undo" | "demo" | "sessions" | "acp";
+export type CliCommand = "run" | "undo" | "demo" | "sessions" | "acp" | "mcp";
 
 /** What the command line asked for. */
 export interface CliArgs {
@@ -30,8 +30,10 @@ export interface CliArgs {
   model: string | undefined;
   baseUrl: string | undefined;
   yes: boolean;
-  /** `--trust-project`: use the project config's provider, baseUrl and sessionsDir for this run. */
+  /** `--trust-project`: use the project config's provider, baseUrl, sessionsDir and mcpServers for this run. */
   trustProject: boolean;
+  /** `--mcp-config`: a JSON file of MCP servers whose tools join the run. */
+  mcpConfig: string | undefined;
   /** `--download`: fetch the default model for the embedded engine without asking. */
   download: boolean;
   readOnly: boolean;
@@ -91,6 +93,7 @@ export const SUBCOMMANDS: ReadonlySet<string> = new Set<string>([
   "demo",
   "sessions",
   "acp",
+  "mcp",
 ]);
 
 const OPTIONS = {
@@ -99,6 +102,7 @@ const OPTIONS = {
   "base-url": { type: "string" },
   yes: { type: "boolean", short: "y" },
   "trust-project": { type: "boolean" },
+  "mcp-config": { type: "string" },
   download: { type: "boolean" },
   "read-only": { type: "boolean" },
   json: { type: "boolean" },
@@ -220,6 +224,23 @@ const SUBCOMMAND_OPTIONS: Readonly<Record<Exclude<CliCommand, "run">, readonly s
     "verbose",
     "trust-project",
   ],
+  mcp: [
+    "provider",
+    "model",
+    "base-url",
+    "cwd",
+    "yes",
+    "read-only",
+    "max-steps",
+    "timeout",
+    "constrained",
+    "rules",
+    "no-rules",
+    "no-session",
+    "sessions-dir",
+    "mcp-config",
+    "trust-project",
+  ],
 };
 
 /** What each subcommand takes as positional arguments, for its usage error. */
@@ -228,6 +249,7 @@ const SUBCOMMAND_USAGE: Readonly<Record<Exclude<CliCommand, "run">, string>> = {
   demo: "gemma-coder demo [folder]",
   sessions: "gemma-coder sessions",
   acp: "gemma-coder acp [--provider ...] [--model ...] (an editor starts it)",
+  mcp: "gemma-coder mcp [--provider ...] [--model ...] [--yes | --read-only] (an MCP host starts it)",
 };
 
 /** Options whose value may look like a negative number, which `util.parseArgs` takes for a flag. */
@@ -346,7 +368,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         );
       }
     }
-    const most = command === "sessions" || command === "acp" ? 0 : 1;
+    const most = command === "sessions" || command === "acp" || command === "mcp" ? 0 : 1;
     if (words.length > most) {
       throw usageError(
         `\`gemma-coder ${command}\` takes ${most === 0 ? "no arguments" : "at most one argument"}; got "${words.join(" ")}". Usage: ${SUBCOMMAND_USAGE[command]}. A task that starts with "${command}" goes in quotes: gemma-coder "${command} ..."`,
@@ -367,6 +389,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     baseUrl: values["base-url"],
     yes: values.yes === true,
     trustProject: values["trust-project"] === true,
+    mcpConfig: values["mcp-config"],
     download: values.download === true,
     readOnly: values["read-only"] === true,
     json: values.json === true,

@@ -12,6 +12,8 @@ Usage
   gemma-coder sessions                         list this workspace's sessions
   gemma-coder acp [model and run options]      serve an editor over the Agent Client
                                                Protocol on stdio (see docs/editors.md)
+  gemma-coder mcp [model and run options]      serve run_task to an MCP host (Claude Code,
+                                               Codex, ...) on stdio (see docs/mcp.md)
   gemma-coder eval <suite> [eval options]      run a task suite against a model and print
                                                pass / partial / fail per model (docs/eval.md)
 
@@ -44,8 +46,10 @@ Run
   --max-steps <n>     most model turns (default 40)
   --timeout <time>    wall-clock limit: 90, 90s, 10m, 1h (default: none)
   -C, --cwd <dir>     workspace folder (default: the current folder)
-  --trust-project     use this project's provider, baseUrl and sessionsDir for this run
-                      (otherwise asked once on a terminal, ignored without one)
+  --trust-project     use this project's provider, baseUrl, sessionsDir and mcpServers
+                      for this run (otherwise asked once on a terminal, ignored without one)
+  --mcp-config <file> add the tools of the MCP servers in this JSON file ({"mcpServers":
+                      {...}}, as other hosts write it; see docs/mcp.md)
   --rules <file>      use this rulebook instead of AGENTS.md / CLAUDE.md / the default
   --no-rules          no rulebook at all
 

@@ -46,6 +46,8 @@ export async function runTask(
   if (typeof start === "number") return start;
   const rules = await readRules(inv);
   if (typeof rules === "number") return rules;
+  const mcp = await startMcpServers(inv, settings);
+  if (typeof mcp === "number") return mcp;
   let ready: ChosenProvider;
   try {
     ready = await chooseProvider(inv, settings);
@@ -94,6 +96,22 @@ async function startOf(
   return { kind: "resume", sessionId: resumed.sessionId, message: task };
 }
 
+/** MCP servers start before the backend is asked, so a bad entry is a usage error. */
+async function startMcpServers(inv: Invocation, settings: Settings): Promise<undefined | ExitCode> {
+  if (!settings.mcpServers) return undefined;
+  const { startMcpTools } = await import("../mcp-tools.js");
+  try {
+    inv.mcp = await startMcpTools(settings.mcpServers, {
+      workspace: inv.workspace,
+      readOnly: inv.args.readOnly,
+      warn: (warning: { message: string }) => inv.report.warn(warning.message),
+    });
+  } catch (error) {
+    return inv.report.failWith(error);
+  }
+  return undefined;
+}
+
 /** The rulebook: `--no-rules`, a `--rules` file (unreadable: a usage error), or the project's. */
 async function readRules(inv: Invocation): Promise<string | false | undefined | ExitCode> {
   const { args } = inv;
@@ -125,7 +143,10 @@ async function buildAndDrive(
   const contextWindow = ready.contextWindow ?? settings.contextWindow;
   const mode: ApprovalMode = args.yes ? "allow-all" : inv.prompter.interactive ? "ask" : "refuse";
   const { createTools } = await run.modules.tools;
-  const tools = createTools({ root: workspace, readOnly: args.readOnly });
+  const tools = [
+    ...createTools({ root: workspace, readOnly: args.readOnly }),
+    ...(inv.mcp?.tools ?? []),
+  ];
   const constrained = constrainedModeFor(
     settings.constrained,
     ready.provider.id,
@@ -157,6 +178,7 @@ async function buildAndDrive(
   } catch (error) {
     return inv.report.fail(errorText(error));
   }
+  inv.mcp?.checkPromptBudget(await agent.systemPrompt().catch(() => ""), contextWindow ?? 8192);
   inv.report.constrained(constrained, ready.provider, tools);
   const refuseNote =
     mode === "refuse" && !args.readOnly

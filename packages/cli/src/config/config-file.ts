@@ -28,6 +28,9 @@ export const configFileSchema = z
     protocol: z.enum(["text", "native", "json"]).optional(),
     sessionsDir: z.string().min(1).optional(),
     trustedFolders: z.record(z.string(), z.boolean()).optional(),
+    // Checked entry by entry when the servers start (see mcp-tools.ts), so reading the
+    // config does not load the MCP library.
+    mcpServers: z.record(z.string().min(1), z.record(z.string(), z.unknown())).optional(),
   })
   .strict();
 
@@ -201,7 +204,7 @@ export async function readConfigFile(
   const result = configFileSchema.safeParse(json);
   if (!result.success) {
     throw new GemmaCoderError(
-      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, ${kind === "user" ? "apiKey, " : ""}contextWindow, maxSteps, timeout, temperature, constrained, protocol, sessionsDir${kind === "user" ? ", trustedFolders" : ""}.`,
+      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, ${kind === "user" ? "apiKey, " : ""}contextWindow, maxSteps, timeout, temperature, constrained, protocol, sessionsDir, mcpServers${kind === "user" ? ", trustedFolders" : ""}.`,
       { code: "config", cause: result.error },
     );
   }

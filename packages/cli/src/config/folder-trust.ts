@@ -5,11 +5,18 @@ import { type ConfigFile, type LoadedConfig, userConfigPath } from "./config-fil
 
 /**
  * The project settings that need the folder to be trusted: where requests (and keys) go
- * (`provider`, `baseUrl`), where files are written (`sessionsDir`), and a `model` that
- * names a model file or download address (see {@link needsTrust}). A cloned repository
- * must not be able to choose them on its own.
+ * (`provider`, `baseUrl`), where files are written (`sessionsDir`), a `model` that
+ * names a model file or download address (see {@link needsTrust}), and which programs
+ * start (`mcpServers`: each stdio server is a command). A cloned repository must not be
+ * able to choose them on its own.
  */
-export const TRUST_GATED_KEYS = ["provider", "baseUrl", "sessionsDir", "model"] as const;
+export const TRUST_GATED_KEYS = [
+  "provider",
+  "baseUrl",
+  "sessionsDir",
+  "model",
+  "mcpServers",
+] as const;
 
 /** One of {@link TRUST_GATED_KEYS}. */
 export type TrustGatedKey = (typeof TRUST_GATED_KEYS)[number];
@@ -49,9 +56,28 @@ export function gatedSettings(config: ConfigFile): Array<[TrustGatedKey, string]
   const found: Array<[TrustGatedKey, string]> = [];
   for (const key of TRUST_GATED_KEYS) {
     const value = config[key];
-    if (value !== undefined && needsTrust(key, value)) found.push([key, value]);
+    if (value === undefined) continue;
+    if (typeof value !== "string") found.push([key, describeMcpServers(value)]);
+    else if (needsTrust(key, value)) found.push([key, value]);
   }
   return found;
+}
+
+/**
+ * What a project's MCP servers would do, as the trust question shows it: the whole
+ * command line of each program it would start, or the URL it would reach.
+ */
+function describeMcpServers(servers: Record<string, Record<string, unknown>>): string {
+  return Object.entries(servers)
+    .map(([name, entry]) => {
+      const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
+      const target =
+        typeof entry.command === "string"
+          ? `runs ${[entry.command, ...args].map((word) => JSON.stringify(word)).join(" ")}`
+          : `reaches ${String(entry.url)}`;
+      return `${name} ${target}`;
+    })
+    .join("; ");
 }
 
 /**
@@ -93,9 +119,12 @@ export async function projectRoot(file: string): Promise<string> {
  * @returns The question, ending with the answers it takes.
  */
 export function trustQuestion(request: TrustRequest): string {
-  const lines = request.settings.map(([key, value]) => `    ${key}: ${JSON.stringify(value)}`);
+  const lines = request.settings.map(
+    ([key, value]) => `    ${key}: ${key === "mcpServers" ? value : JSON.stringify(value)}`,
+  );
+  const programs = request.settings.some(([key]) => key === "mcpServers");
   return [
-    `The project config ${request.file} sets where requests, keys or files go, or which model file is loaded:`,
+    `The project config ${request.file} sets where requests, keys or files go, or which model file is loaded${programs ? ", or programs to start" : ""}:`,
     ...lines,
     `Trust this folder's settings? (${request.root}; remembered in the user config) [y]es/[n]o `,
   ].join("\n");

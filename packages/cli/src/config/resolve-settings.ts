@@ -22,6 +22,7 @@ import {
   type IgnoredProjectSettings,
   type TrustDecider,
 } from "./folder-trust.js";
+import { collectMcpServers, type McpServerSettings } from "./mcp-servers.js";
 
 /** Environment variables, as read by the CLI. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -43,9 +44,14 @@ export interface Settings {
   protocol?: ProtocolFlag;
   /** Where transcripts and checkpoints are kept (absolute); unset: the sessions library decides. */
   sessionsDir?: string;
+  /** The MCP servers whose tools join the run (`--mcp-config`, `mcpServers` in the files). */
+  mcpServers?: McpServerSettings;
   /** Where each setting came from (`--model`, `OLLAMA_HOST`, a file path, ...). */
   sources: Partial<
-    Record<Exclude<keyof Settings, "sources" | "files" | "ignored" | "foreign">, string>
+    Record<
+      Exclude<keyof Settings, "sources" | "files" | "ignored" | "foreign" | "mcpServers">,
+      string
+    >
   >;
   /** The config files that were read (a project file without what trust left out). */
   files: LoadedConfig[];
@@ -255,5 +261,7 @@ export async function resolveSettings(
         : configPath(file, file.config.sessionsDir, env),
     ),
   ]);
+  const mcpServers = await collectMcpServers(files, args.mcpConfig, workspace);
+  if (mcpServers) settings.mcpServers = mcpServers;
   return settings;
 }

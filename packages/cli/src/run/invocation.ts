@@ -3,6 +3,7 @@ import type { ModelProvider } from "@gemma-coder/core";
 import type { Sessions } from "@gemma-coder/sessions";
 import type { CliArgs } from "../args.js";
 import type { Env } from "../config/resolve-settings.js";
+import type { RunMcpTools } from "../mcp-tools.js";
 import type { LiveView, OutStream } from "../render/live-view.js";
 import { type Colors, colorsFor } from "../terminal/colors.js";
 import { Interrupts } from "./interrupts.js";
@@ -45,6 +46,8 @@ export class Invocation {
   provider: ModelProvider | undefined;
   /** The transcript store and checkpointer, unless `--no-session`. */
   sessions: Sessions | undefined;
+  /** The tools of the configured MCP servers, once started (closed on close). */
+  mcp: RunMcpTools | undefined;
 
   /**
    * @param args - The parsed command line.
@@ -83,10 +86,11 @@ export class Invocation {
     return this.interrupts.signal;
   }
 
-  /** Stops listening to signals, lets go of stdin and disposes of the provider. */
+  /** Stops listening to signals, lets go of stdin, stops the MCP servers and disposes of the provider. */
   async close(): Promise<void> {
     this.interrupts.close();
     this.prompter.close();
+    await this.mcp?.close();
     await this.provider?.dispose?.();
   }
 }

@@ -6,6 +6,7 @@ it("exports exactly the public API", async () => {
     "DEFAULT_SHELL_TIMEOUT_MS",
     "SECRET_ENV_NAME",
     "TOOL_NAMES",
+    "buildShellEnv",
     "createEditFileTool",
     "createListFilesTool",
     "createReadFileTool",
@@ -15,6 +16,8 @@ it("exports exactly the public API", async () => {
     "createWriteFileTool",
     "killRunningCommands",
     "resolveWorkspacePath",
+    "runCommand",
+    "walkWorkspace",
     "withApproval",
   ]);
 });

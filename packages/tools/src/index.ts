@@ -1,6 +1,8 @@
 export { withApproval } from "./approval.js";
 export { createTools } from "./create-tools.js";
 export type { ToolFileSystem } from "./fs/file-system.js";
+export type { WalkEntry, WalkOptions } from "./fs/walk.js";
+export { walkWorkspace } from "./fs/walk.js";
 export type {
   ApprovalDecision,
   ApprovalHandler,
@@ -14,8 +16,9 @@ export type {
   ResolveWorkspacePathOptions,
 } from "./paths/resolve-workspace-path.js";
 export { resolveWorkspacePath } from "./paths/resolve-workspace-path.js";
-export { killRunningCommands } from "./shell/run-command.js";
-export { SECRET_ENV_NAME } from "./shell/shell-env.js";
+export type { RunCommandOptions, RunCommandResult } from "./shell/run-command.js";
+export { killRunningCommands, runCommand } from "./shell/run-command.js";
+export { buildShellEnv, SECRET_ENV_NAME } from "./shell/shell-env.js";
 export type { ToolName } from "./tool-names.js";
 export { TOOL_NAMES } from "./tool-names.js";
 export type { EditFileInput } from "./tools/edit-file.js";

@@ -165,6 +165,18 @@ export class RepoMap {
   }
 
   /**
+   * The files the last refresh listed by name only, and why (too large, minified,
+   * generated, binary, parsing took too long).
+   *
+   * @returns Path and reason, in path order.
+   */
+  skippedFiles(): Array<{ file: string; reason: string }> {
+    return sorted(this.files).flatMap(([file, tags]) =>
+      tags.skipped ? [{ file, reason: tags.skipped }] : [],
+    );
+  }
+
+  /**
    * Where a name is defined, after a refresh. Exact matches first, then
    * case-insensitive ones.
    *

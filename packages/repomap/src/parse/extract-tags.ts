@@ -101,7 +101,9 @@ function setDepths(defs: Array<Definition & { start: number; end: number }>): vo
 function signatureOf(node: Node, text: string): string {
   const body = node.childForFieldName("body");
   const end = body && body.startIndex > node.startIndex ? body.startIndex : node.endIndex;
-  let head = text.slice(node.startIndex, Math.min(end, node.startIndex + 2000));
+  // `export function f()` is one node inside another; the model should see the export.
+  const start = node.parent?.type === "export_statement" ? node.parent.startIndex : node.startIndex;
+  let head = text.slice(start, Math.min(end, start + 2000));
   if (!body) head = head.split("\n", 1)[0] ?? head;
   head = head.replace(/\s+/g, " ").trim();
   if (head.endsWith("{")) head = head.slice(0, -1).trimEnd();

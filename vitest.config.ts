@@ -8,8 +8,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@gemma-coder/source", "node", "import", "default"] } },
   test: {
     include: ["packages/*/src/**/*.test.ts", "examples/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: "forks",
   },
 });

@@ -39,7 +39,12 @@ export interface DetectOptions {
   model?: string | undefined;
   /** The Ollama model preferred when nothing is asked for. */
   ollamaDefaultModel: string;
-  /** Each probe's deadline. Default 300 ms: a local server answers in a few. */
+  /**
+   * Each probe's deadline. Default 2 s: a local server answers in a few milliseconds, but
+   * on a busy machine (a Pi generating for another client, a loaded CI box) it can take
+   * hundreds, and a missed Ollama means falling back to the in-process engine. Nothing
+   * listening is refused at once, so the deadline only costs time when a server is slow.
+   */
   timeoutMs?: number;
   /** Stops the probes. */
   signal?: AbortSignal;
@@ -124,7 +129,7 @@ export async function findGgufFiles(folder: string): Promise<string[]> {
  * @returns What was found and the pick.
  */
 export async function detectBackends(options: DetectOptions): Promise<Detection> {
-  const timeoutMs = options.timeoutMs ?? 300;
+  const timeoutMs = options.timeoutMs ?? 2_000;
   const signal = options.signal;
   const probeOptions = signal ? { timeoutMs, signal } : { timeoutMs };
   const [ollama, llama, ggufs] = await Promise.all([

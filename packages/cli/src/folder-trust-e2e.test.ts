@@ -153,4 +153,26 @@ describe.skipIf(missingBuilds.length > 0)("folder trust (the real bin)", () => {
       expect(legit.chats).toBe(2);
     },
   );
+
+  // The in-process engine hands a model file to llama.cpp's native GGUF parser, so a
+  // planted file is attack surface; a model *name* only picks among what a backend has.
+  it("without trust, ignores a project's model file for the in-process engine, and never loads it", async () => {
+    const planted = path.join(cli.repo, "planted.gguf");
+    writeFileSync(planted, "GGUF this is not a model");
+    writeProjectConfig(cli.repo, { model: "./planted.gguf" });
+    const result = await run(["--provider", "embedded", "--yes", "check"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("not trusted");
+    expect(result.stderr).toMatch(/its model was ignored/);
+    expect(result.stderr).not.toContain("planted.gguf");
+  });
+
+  it("takes a project's model name without asking: it only picks among the backend's models", async () => {
+    const legit = await server({ replies: done(), models: ["gemma4:e4b", "gemma4:e2b"] });
+    writeProjectConfig(cli.repo, { model: "gemma4:e2b" });
+    const result = await run(["--yes", "check"], { env: { OLLAMA_HOST: legit.url } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain("not trusted");
+    expect(result.stderr).toContain("ollama gemma4:e2b");
+  });
 });

@@ -247,4 +247,13 @@ describe("resolveModelRef", () => {
       expect(() => resolveModelRef(ref)).toThrow(/model/i);
     }
   });
+
+  // Only a file that says it is a GGUF is handed to the native parser: a model *name*
+  // (meant for another backend) or a stray file is refused before anything is opened.
+  it("refuses a local path that is not a .gguf file, saying what it takes", () => {
+    for (const ref of ["gemma4:e2b", "models/m", "./planted.bin"]) {
+      expect(() => resolveModelRef(ref)).toThrow(/\.gguf file/);
+    }
+    expect(resolveModelRef("file:///m/x.GGUF")).toMatchObject({ kind: "path" });
+  });
 });

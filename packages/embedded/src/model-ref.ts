@@ -40,7 +40,7 @@ function sanitize(part: string): string {
 }
 
 /**
- * Resolves a model reference: a local path (or `file:` URL), an `https://` URL, or a
+ * Resolves a model reference: a local `.gguf` path (or `file:` URL), an `https://` URL, or a
  * Hugging Face reference `hf:<owner>/<repo>/<file.gguf>` (optionally
  * `hf:<owner>/<repo>@<revision>/<file.gguf>`).
  *
@@ -93,10 +93,14 @@ export function resolveModelRef(ref: string): ModelSource {
     const tag = createHash("sha256").update(url.href).digest("hex").slice(0, 10);
     return { kind: "url", url: url.href, fileName: sanitize(`${tag}-${base}`) };
   }
-  if (trimmed.startsWith("file:")) {
-    return { kind: "path", path: fileURLToPath(trimmed) };
+  const file = trimmed.startsWith("file:") ? fileURLToPath(trimmed) : path.resolve(trimmed);
+  if (!/\.gguf$/i.test(file)) {
+    throw new GemmaCoderError(
+      `The in-process engine loads a .gguf file, an https:// URL or hf:<owner>/<repo>/<file>.gguf; ${JSON.stringify(ref)} is none of these. For a model name of another backend, pass --provider.`,
+      { code: "invalid-argument" },
+    );
   }
-  return { kind: "path", path: path.resolve(trimmed) };
+  return { kind: "path", path: file };
 }
 
 /**

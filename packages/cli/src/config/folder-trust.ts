@@ -5,10 +5,11 @@ import { type ConfigFile, type LoadedConfig, userConfigPath } from "./config-fil
 
 /**
  * The project settings that need the folder to be trusted: where requests (and keys) go
- * (`provider`, `baseUrl`) and where files are written (`sessionsDir`). A cloned
- * repository must not be able to choose them on its own.
+ * (`provider`, `baseUrl`), where files are written (`sessionsDir`), and a `model` that
+ * names a model file or download address (see {@link needsTrust}). A cloned repository
+ * must not be able to choose them on its own.
  */
-export const TRUST_GATED_KEYS = ["provider", "baseUrl", "sessionsDir"] as const;
+export const TRUST_GATED_KEYS = ["provider", "baseUrl", "sessionsDir", "model"] as const;
 
 /** One of {@link TRUST_GATED_KEYS}. */
 export type TrustGatedKey = (typeof TRUST_GATED_KEYS)[number];
@@ -48,9 +49,28 @@ export function gatedSettings(config: ConfigFile): Array<[TrustGatedKey, string]
   const found: Array<[TrustGatedKey, string]> = [];
   for (const key of TRUST_GATED_KEYS) {
     const value = config[key];
-    if (value !== undefined) found.push([key, value]);
+    if (value !== undefined && needsTrust(key, value)) found.push([key, value]);
   }
   return found;
+}
+
+/**
+ * Whether a project's value for a gated key needs trust. Every value does, except a
+ * `model` that is a plain name (`gemma4:e2b`, `google/gemma-3-4b-it`): a name only picks
+ * among the models a backend already has. A model file or address (`*.gguf`, a path,
+ * `hf:`, `http(s):`, `file:`) is loaded, or downloaded, and handed to llama.cpp's native
+ * GGUF parser by the in-process engine, so a planted file is attack surface.
+ *
+ * @param key - The gated key.
+ * @param value - The project's value for it.
+ * @returns `true` when the folder must be trusted for the value to apply.
+ */
+export function needsTrust(key: TrustGatedKey, value: string): boolean {
+  if (key !== "model") return true;
+  const ref = value.trim();
+  return (
+    /\.gguf$/i.test(ref) || /^(hf|https?|file):/i.test(ref) || /^([/\\.~]|[A-Za-z]:)/.test(ref)
+  );
 }
 
 /**
@@ -75,7 +95,7 @@ export async function projectRoot(file: string): Promise<string> {
 export function trustQuestion(request: TrustRequest): string {
   const lines = request.settings.map(([key, value]) => `    ${key}: ${JSON.stringify(value)}`);
   return [
-    `The project config ${request.file} sets where requests, keys or files go:`,
+    `The project config ${request.file} sets where requests, keys or files go, or which model file is loaded:`,
     ...lines,
     `Trust this folder's settings? (${request.root}; remembered in the user config) [y]es/[n]o `,
   ].join("\n");

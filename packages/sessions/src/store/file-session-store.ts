@@ -79,7 +79,7 @@ function errorCode(error: unknown): string | undefined {
  * transcripts 0600: they hold tool output, which may hold secrets.
  *
  * A process that creates, resumes (`load`) or appends to a session holds its lock file
- * (`<sessionId>.lock`, with the process id) until {@link FileSessionStore.release} or
+ * (`<sessionId>.lock`, with the process id and start time) until {@link FileSessionStore.release} or
  * its exit, so two processes never interleave records; the second gets a `busy` error.
  * A lock left by a process that is gone is taken over. Reading a transcript that is not
  * a regular file (a link to a device, say) is refused.

@@ -2,7 +2,7 @@
 // lock file names its holder, a live holder makes the second opener fail with `busy`,
 // and a lock left by a process that is gone is taken over.
 import { spawnSync } from "node:child_process";
-import { promises as fs } from "node:fs";
+import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { GemmaCoderError } from "@gemma-coder/core";
 import { afterEach, describe, expect, it } from "vitest";
@@ -25,7 +25,7 @@ async function storeWithSession(): Promise<{ store: FileSessionStore; id: string
 describe("the session lock", () => {
   it("is taken by create with this process's id and released on request", async () => {
     const { store, id, lock } = await storeWithSession();
-    expect((await fs.readFile(lock, "utf8")).trim()).toBe(String(process.pid));
+    expect((await fs.readFile(lock, "utf8")).split("\n")[0]).toBe(String(process.pid));
     expect((await fs.stat(lock)).mode & 0o777).toBe(0o600);
     await store.release(id);
     await expect(fs.stat(lock)).rejects.toThrow();
@@ -63,7 +63,40 @@ describe("the session lock", () => {
     });
     await fs.writeFile(lock, `${gone.stdout}\n`);
     await expect(store.load(id)).resolves.toMatchObject({ sessionId: id });
-    expect((await fs.readFile(lock, "utf8")).trim()).toBe(String(process.pid));
+    expect((await fs.readFile(lock, "utf8")).split("\n")[0]).toBe(String(process.pid));
     await store.release(id);
   });
+
+  // A pid is reused once its process is gone: after a crash and a reboot, the lock's pid
+  // can name an unrelated live process. The lock also records when its holder started,
+  // so such a lock is known to be stale. Linux exposes a process's start time in /proc.
+  const procStat = existsSync(`/proc/${process.ppid}/stat`);
+  if (!procStat)
+    console.log("skipped the reused-pid lock tests: this system has no /proc/<pid>/stat");
+  it.skipIf(!procStat)(
+    "whose pid now names another process (pid reused) is taken over",
+    async () => {
+      const { store, id, lock } = await storeWithSession();
+      await store.release(id);
+      // A live process, but not the one that wrote the lock: it started at another time.
+      await fs.writeFile(lock, `${process.ppid}\nstarted 1\n`);
+      await expect(store.load(id)).resolves.toMatchObject({ sessionId: id });
+      expect((await fs.readFile(lock, "utf8")).split("\n")[0]).toBe(String(process.pid));
+      await store.release(id);
+    },
+  );
+
+  it.skipIf(!procStat)(
+    "records its holder's start time, and a live holder with that time is busy",
+    async () => {
+      const { store, id, lock } = await storeWithSession();
+      expect(await fs.readFile(lock, "utf8")).toMatch(/^\d+\nstarted \d+\n$/);
+      await store.release(id);
+      const stat = await fs.readFile(`/proc/${process.ppid}/stat`, "utf8");
+      // Field 22 of proc(5)'s stat line; the fields after the command name start at field 3.
+      const parentStart = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+      await fs.writeFile(lock, `${process.ppid}\nstarted ${parentStart}\n`);
+      await expect(store.load(id)).rejects.toMatchObject({ code: "busy" });
+    },
+  );
 });

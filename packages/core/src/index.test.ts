@@ -43,6 +43,7 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
     "planToolCallConstraint",
     "rebuildSession",
     "renderMessages",
+    "repoMapBudget",
     "sessionHeaderRecord",
     "toolInputJsonSchema",
     "truncateMiddle",

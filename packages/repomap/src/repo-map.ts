@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { realpathSync } from "node:fs";
 import path from "node:path";
-import { GemmaCoderError } from "@gemma-coder/core";
+import { GemmaCoderError, repoMapBudget } from "@gemma-coder/core";
 import { repoMapCacheDir } from "./cache/cache-dir.js";
 import { readTagCache, type TagCacheData, writeTagCache } from "./cache/tag-cache.js";
 import { TAG_QUERIES } from "./languages/tag-queries.js";
@@ -65,7 +65,7 @@ export interface ReferenceLocation extends Reference {
  * @returns The budget in tokens.
  */
 export function defaultMapTokens(contextWindow: number): number {
-  return Math.max(256, Math.min(4096, Math.round(contextWindow / 8)));
+  return repoMapBudget(contextWindow);
 }
 
 // Changes whenever the queries change, so a cache from older queries is not reused.

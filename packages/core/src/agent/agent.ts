@@ -49,6 +49,7 @@ import type {
 import { formatLimit } from "./format-limit.js";
 import { OVERSIZE_HISTORY_CHARS, oversizeFeedback, ReplyMeter, replyCap } from "./reply-cap.js";
 import { replyMessage } from "./reply-message.js";
+import { type RepoMapSource, repoMapBudget, taskWithRepoMap } from "./repo-map-prompt.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 import { restartBrokenTurn, TurnRetry, type TurnRetryOptions, turnGaveUp } from "./turn-retry.js";
 import { formatValidationError } from "./validation-feedback.js";
@@ -103,6 +104,14 @@ export interface AgentOptions {
    * (`contextWindow()`), else 8,192.
    */
   contextWindow?: number | undefined;
+  /**
+   * A repository map (`RepoMap` from `@gemma-coder/repomap`): at the start of a new run
+   * the map for the task goes before the task in the first user message, never in the
+   * system prompt, so the cached prompt prefix stays stable. Default: none.
+   */
+  repoMap?: RepoMapSource | undefined;
+  /** The map's budget in tokens. Default: an eighth of the context window (1,024 at 8k). */
+  repoMapTokens?: number | undefined;
   /** Latest messages never elided or summarised when the context runs short. Default 4. */
   keepRecentMessages?: number;
   /**
@@ -790,7 +799,11 @@ export class Agent extends EventEmitter<AgentListeners> {
         }
       } else {
         messages.push(systemPrompt);
-        messages.push({ role: "user", content: task });
+        const mapTokens = this.options.repoMapTokens ?? repoMapBudget(window);
+        messages.push({
+          role: "user",
+          content: await taskWithRepoMap(task, this.options.repoMap, mapTokens, signal, warn),
+        });
       }
       await recorder?.write({
         type: "run-start",

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { GemmaCoderError } from "@gemma-coder/core";
 
 /** The commands: a task (the default), or one of the {@link SUBCOMMANDS}. */
-export type CliCommand = "run" | "undo" | "demo" | "sessions" | "acp";
+export type CliCommand = "run" | "undo" | "demo" | "sessions" | "acp" | "map";
 
 /** What the command line asked for. */
 export interface CliArgs {
@@ -13,7 +13,10 @@ export interface CliArgs {
    * positional argument joined by spaces).
    */
   task: string | undefined;
-  /** For `undo`: the run id (or prefix); for `demo`: the folder for the scratch copy. */
+  /**
+   * For `undo`: the run id (or prefix); for `demo`: the folder for the scratch copy; for
+   * `map`: the task text the map is ranked for.
+   */
   target: string | undefined;
   /**
    * Continue a session: `id` is what `--resume` was given, `undefined` for the latest
@@ -44,6 +47,10 @@ export interface CliArgs {
   rules: string | undefined;
   noRules: boolean;
   verbose: boolean;
+  /** `map --tokens`: the map's budget. */
+  tokens: number | undefined;
+  /** `map --focus` (repeatable): files to centre the map on. */
+  focus: string[];
   help: boolean;
   version: boolean;
 }
@@ -74,6 +81,7 @@ export const SUBCOMMANDS: ReadonlySet<string> = new Set<string>([
   "demo",
   "sessions",
   "acp",
+  "map",
 ]);
 
 const OPTIONS = {
@@ -97,6 +105,8 @@ const OPTIONS = {
   "sessions-dir": { type: "string" },
   force: { type: "boolean" },
   verbose: { type: "boolean" },
+  tokens: { type: "string" },
+  focus: { type: "string", multiple: true },
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -202,6 +212,7 @@ const SUBCOMMAND_OPTIONS: Readonly<Record<Exclude<CliCommand, "run">, readonly s
     "verbose",
     "trust-project",
   ],
+  map: ["tokens", "focus", "cwd", "json", "verbose"],
 };
 
 /** What each subcommand takes as positional arguments, for its usage error. */
@@ -210,10 +221,11 @@ const SUBCOMMAND_USAGE: Readonly<Record<Exclude<CliCommand, "run">, string>> = {
   demo: "gemma-coder demo [folder]",
   sessions: "gemma-coder sessions",
   acp: "gemma-coder acp [--provider ...] [--model ...] (an editor starts it)",
+  map: 'gemma-coder map ["task"] [--tokens N] [--focus PATH]...',
 };
 
 /** Options whose value may look like a negative number, which `util.parseArgs` takes for a flag. */
-const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["--max-steps", "--timeout"]);
+const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["--max-steps", "--timeout", "--tokens"]);
 
 /**
  * Rewrites what `util.parseArgs` cannot express:
@@ -318,6 +330,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         "--force goes with `gemma-coder undo` (it overwrites files changed since the run).",
       );
     }
+    for (const name of ["tokens", "focus"] as const) {
+      if (given.has(name)) throw usageError(`--${name} goes with \`gemma-coder map\`.`);
+    }
     task = words.length > 0 ? words.join(" ") : undefined;
   } else {
     for (const name of given) {
@@ -362,6 +377,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     rules: values.rules,
     noRules: values["no-rules"] === true,
     verbose: values.verbose === true,
+    tokens: values.tokens === undefined ? undefined : parsePositiveInt("tokens", values.tokens),
+    focus: values.focus ?? [],
     help: values.help === true,
     version: values.version === true,
   };

@@ -174,6 +174,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     const { runSessionCommand } = await import("./session-commands.js");
     return runSessionCommand(args, { workspace, cwd, stdout, stderr, env });
   }
+  if (args.command === "map") {
+    const { runMapCommand } = await import("./map/run-map.js");
+    return runMapCommand(args, { workspace, stdout, stderr, env });
+  }
   if (args.command === "acp") {
     const { runAcp } = await import("./acp/run-acp.js");
     // The provider is chosen exactly as for a terminal run, but nothing is ever asked on
@@ -499,7 +503,11 @@ class Invocation {
     const contextWindow = ready.contextWindow ?? settings.contextWindow;
     const mode: ApprovalMode = args.yes ? "allow-all" : this.interactive ? "ask" : "refuse";
     const { createTools } = await modules.tools;
-    const tools = createTools({ root: workspace, readOnly: args.readOnly });
+    const { equipRun } = await import("./map/equip-run.js");
+    const { tools, ...mapOptions } = await equipRun({
+      ...{ workspace, env: io.env, settings },
+      tools: createTools({ root: workspace, readOnly: args.readOnly }),
+    });
     const constrained = constrainedModeFor(settings.constrained, ready.provider.id);
     let agent: Agent;
     try {
@@ -522,6 +530,7 @@ class Invocation {
         ...(contextWindow === undefined ? {} : { contextWindow }),
         ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
         ...this.sessionOptions(),
+        ...mapOptions,
       });
     } catch (error) {
       return this.fail(errorText(error));

@@ -5,11 +5,12 @@ import { type ConfigFile, type LoadedConfig, userConfigPath } from "./config-fil
 
 /**
  * The project settings that need the folder to be trusted: where requests (and keys) go
- * (`provider`, `baseUrl`), where files are written (`sessionsDir`), and a `model` that
- * names a model file or download address (see {@link needsTrust}). A cloned repository
- * must not be able to choose them on its own.
+ * (`provider`, `baseUrl`), where files are written (`sessionsDir`), a `model` that
+ * names a model file or download address (see {@link needsTrust}), and the commands run
+ * after every edit (`verify`). A cloned repository must not be able to choose them on
+ * its own.
  */
-export const TRUST_GATED_KEYS = ["provider", "baseUrl", "sessionsDir", "model"] as const;
+export const TRUST_GATED_KEYS = ["provider", "baseUrl", "sessionsDir", "model", "verify"] as const;
 
 /** One of {@link TRUST_GATED_KEYS}. */
 export type TrustGatedKey = (typeof TRUST_GATED_KEYS)[number];
@@ -48,8 +49,11 @@ export interface IgnoredProjectSettings {
 export function gatedSettings(config: ConfigFile): Array<[TrustGatedKey, string]> {
   const found: Array<[TrustGatedKey, string]> = [];
   for (const key of TRUST_GATED_KEYS) {
-    const value = config[key];
-    if (value !== undefined && needsTrust(key, value)) found.push([key, value]);
+    const raw = config[key];
+    if (raw === undefined) continue;
+    // The question shows exactly what would run: the commands as the file has them.
+    const value = typeof raw === "string" ? raw : JSON.stringify(raw);
+    if (needsTrust(key, value)) found.push([key, value]);
   }
   return found;
 }
@@ -93,9 +97,12 @@ export async function projectRoot(file: string): Promise<string> {
  * @returns The question, ending with the answers it takes.
  */
 export function trustQuestion(request: TrustRequest): string {
-  const lines = request.settings.map(([key, value]) => `    ${key}: ${JSON.stringify(value)}`);
+  const lines = request.settings.map(
+    ([key, value]) => `    ${key}: ${key === "verify" ? value : JSON.stringify(value)}`,
+  );
+  const commands = request.settings.some(([key]) => key === "verify");
   return [
-    `The project config ${request.file} sets where requests, keys or files go, or which model file is loaded:`,
+    `The project config ${request.file} sets where requests, keys or files go, or which model file is loaded${commands ? ", or commands to run after every edit" : ""}:`,
     ...lines,
     `Trust this folder's settings? (${request.root}; remembered in the user config) [y]es/[n]o `,
   ].join("\n");

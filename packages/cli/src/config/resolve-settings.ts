@@ -9,6 +9,7 @@ import {
   parseDuration,
 } from "../args.js";
 import {
+  type ConfigFile,
   type LoadedConfig,
   PROVIDER_NAMES,
   type ProviderName,
@@ -21,6 +22,9 @@ import {
   type IgnoredProjectSettings,
   type TrustDecider,
 } from "./folder-trust.js";
+
+/** The `verify` key of a config file. */
+export type VerifyConfigFile = NonNullable<ConfigFile["verify"]>;
 
 /** Environment variables, as read by the CLI. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -40,6 +44,13 @@ export interface Settings {
   constrained?: ConstrainedFlag;
   /** Where transcripts and checkpoints are kept (absolute); unset: the sessions library decides. */
   sessionsDir?: string;
+  /**
+   * Commands run after every edit, per language (`verify`): from the user config or a
+   * trusted project config; the first file that sets it wins, whole.
+   */
+  verify?: VerifyConfigFile;
+  /** The repository map: `false` turns it off, a number sets its budget in tokens. */
+  repoMap?: boolean | number;
   /** Where each setting came from (`--model`, `OLLAMA_HOST`, a file path, ...). */
   sources: Partial<
     Record<Exclude<keyof Settings, "sources" | "files" | "ignored" | "foreign">, string>
@@ -250,5 +261,13 @@ export async function resolveSettings(
         : configPath(file, file.config.sessionsDir, env),
     ),
   ]);
+  pick(
+    "verify",
+    fileLayer((file) => file.config.verify),
+  );
+  pick(
+    "repoMap",
+    fileLayer((file) => file.config.repoMap),
+  );
   return settings;
 }

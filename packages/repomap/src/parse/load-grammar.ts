@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import v8 from "node:v8";
 import { GemmaCoderError } from "@gemma-coder/core";
-import { Language, Parser, Query } from "web-tree-sitter";
+import type { Parser, Query } from "web-tree-sitter";
 import type { LanguageId } from "../languages/languages.js";
 import { TAG_QUERIES } from "../languages/tag-queries.js";
 
@@ -63,6 +63,8 @@ export function loadGrammar(id: LanguageId): Promise<Grammar> {
 
 async function loadOnce(id: LanguageId): Promise<Grammar> {
   try {
+    // Loaded on first use: a warm map, all from the cache, never needs the parser.
+    const { Language, Parser, Query } = await import("web-tree-sitter");
     if (!runtime) keepWasmOnBaselineCompiler();
     runtime ??= Parser.init().catch((error: unknown) => {
       runtime = undefined;

@@ -83,7 +83,7 @@ export function rankSymbols(files: ReadonlyMap<string, FileTags>, focus: RankFoc
     definitions: rankDefinitions(names, files, rank, edges, edgeNames, mentioned),
     files: names
       .map((file, i) => ({ file, score: rank[i] as number }))
-      .sort((a, b) => b.score - a.score || a.file.localeCompare(b.file)),
+      .sort((a, b) => b.score - a.score || compareText(a.file, b.file)),
   };
 }
 
@@ -124,27 +124,45 @@ function rankDefinitions(
 ): RankedDefinition[] {
   const out = new Float64Array(names.length);
   for (const [from, , weight] of edges) out[from] = (out[from] as number) + weight;
-  const shared = new Map<string, number>();
+  // Per defining file, the rank it receives through each name.
+  const shared = new Map<number, Map<string, number>>();
   edges.forEach(([from, to, weight], i) => {
-    const key = `${to}\0${edgeNames[i]}`;
-    shared.set(
-      key,
-      (shared.get(key) ?? 0) + ((rank[from] as number) * weight) / (out[from] as number),
+    const name = edgeNames[i] as string;
+    let byName = shared.get(to);
+    if (!byName) shared.set(to, (byName = new Map()));
+    byName.set(
+      name,
+      (byName.get(name) ?? 0) + ((rank[from] as number) * weight) / (out[from] as number),
     );
   });
   const ranked: RankedDefinition[] = [];
   names.forEach((file, i) => {
+    const byName = shared.get(i);
+    const base = (rank[i] as number) * 1e-3;
     for (const def of files.get(file)?.defs ?? []) {
       // Unreferenced definitions still order by their file's rank, far behind used ones.
-      const score = (shared.get(`${i}\0${def.name}`) ?? 0) + (rank[i] as number) * 1e-3;
-      ranked.push({ ...def, file, score, mentioned: mentioned(def.name) });
+      ranked.push({
+        name: def.name,
+        kind: def.kind,
+        line: def.line,
+        signature: def.signature,
+        depth: def.depth,
+        file,
+        score: (byName?.get(def.name) ?? 0) + base,
+        mentioned: mentioned(def.name),
+      });
     }
   });
   return ranked.sort(
     (a, b) =>
       Number(b.mentioned) - Number(a.mentioned) ||
       b.score - a.score ||
-      a.file.localeCompare(b.file) ||
+      compareText(a.file, b.file) ||
       a.line - b.line,
   );
+}
+
+// Code-unit order: stable across machines and far cheaper than a locale-aware compare.
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -136,12 +136,14 @@ function generateRepo(root, files) {
 // One map in a fresh process: import, refresh and render; prints the figures as JSON.
 const CHILD = `
 const started = performance.now();
+const cpu = process.cpuUsage();
 const { RepoMap } = await import(${JSON.stringify(dist)});
 const imported = performance.now() - started;
 const map = new RepoMap({ root: process.argv[1], cacheDir: process.argv[2] });
 const stats = await map.refresh();
 const rendered = await map.render({ task: process.argv[3], maxTokens: 1024 });
-console.log(JSON.stringify({ ms: performance.now() - started, imported, stats, tokens: rendered.tokens, symbols: rendered.symbols }));
+const used = process.cpuUsage(cpu);
+console.log(JSON.stringify({ ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, imported, stats, tokens: rendered.tokens, symbols: rendered.symbols }));
 `;
 
 function mapInChild(root, cache, task) {
@@ -162,13 +164,18 @@ async function measure(name, root, task, editFile) {
   const base = mkdtempSync(path.join(os.tmpdir(), "gemma-map-cache-"));
   const cold = [];
   const warm = [];
+  const coldCpu = [];
+  const warmCpu = [];
   const imports = [];
   let last;
   for (let run = 0; run < RUNS; run++) {
     const cache = path.join(base, `c${run}`);
-    cold.push((last = mapInChild(root, cache, task)).ms);
+    last = mapInChild(root, cache, task);
+    cold.push(last.ms);
+    coldCpu.push(last.cpuMs);
     const again = mapInChild(root, cache, task);
     warm.push(again.ms);
+    warmCpu.push(again.cpuMs);
     imports.push(again.imported);
   }
   // After one edit, in the same process: only that file is parsed again.
@@ -190,8 +197,10 @@ async function measure(name, root, task, editFile) {
   return [
     name,
     last.stats.files,
-    fmt(median(cold), 0),
-    fmt(median(warm), 0),
+    `${fmt(median(cold), 0)} / ${fmt(median(coldCpu), 0)}`,
+    `${fmt(median(warm), 0)} / ${fmt(median(warmCpu), 0)}`,
+    fmt(median(imports), 0),
+    fmt(median(same), 0),
     fmt(edit, 0),
     `${last.tokens} / ${last.symbols}`,
   ];
@@ -220,12 +229,12 @@ try {
     }),
   ];
   table(
-    `Repository map, median of ${RUNS} (ms; cold and warm each in a new process, budget 1,024 tokens)`,
+    `Repository map, median of ${RUNS} (ms; cold and warm each in a new process from import to rendered map, budget 1,024 tokens; CPU = user + system time of that process)`,
     [
       "repository",
       "files",
-      "cold",
-      "warm",
+      "cold: wall / CPU",
+      "warm: wall / CPU",
       "of which loading modules",
       "warm, same process",
       "after one edit",

@@ -51,6 +51,30 @@ export interface SymbolLocation extends Definition {
   file: string;
 }
 
+/** A file listed by name only, and why. */
+export interface SkippedFile {
+  /** Workspace-relative path. */
+  file: string;
+  /** Too large, minified, generated, binary, unreadable, or parsing took too long. */
+  reason: string;
+}
+
+/** What a symbol search found. */
+export interface SymbolSearch<T> {
+  /** The first results, up to the limit. */
+  results: T[];
+  /** How many there were in all. */
+  total: number;
+}
+
+/** Options of {@link RepoMap.findSymbol} and {@link RepoMap.findReferences}. */
+export interface SymbolSearchOptions {
+  /** The most results returned. */
+  limit?: number;
+  /** Stops the refresh. */
+  signal?: AbortSignal | undefined;
+}
+
 /** A use found by {@link RepoMap.findReferences}. */
 export interface ReferenceLocation extends Reference {
   /** Workspace-relative path. */
@@ -170,7 +194,7 @@ export class RepoMap {
    *
    * @returns Path and reason, in path order.
    */
-  skippedFiles(): Array<{ file: string; reason: string }> {
+  skippedFiles(): SkippedFile[] {
     return sorted(this.files).flatMap(([file, tags]) =>
       tags.skipped ? [{ file, reason: tags.skipped }] : [],
     );
@@ -186,8 +210,8 @@ export class RepoMap {
    */
   async findSymbol(
     name: string,
-    options: { limit?: number; signal?: AbortSignal | undefined } = {},
-  ): Promise<{ results: SymbolLocation[]; total: number }> {
+    options: SymbolSearchOptions = {},
+  ): Promise<SymbolSearch<SymbolLocation>> {
     await this.refresh(options.signal);
     const lowered = name.toLowerCase();
     const exact: SymbolLocation[] = [];
@@ -211,8 +235,8 @@ export class RepoMap {
    */
   async findReferences(
     name: string,
-    options: { limit?: number; signal?: AbortSignal | undefined } = {},
-  ): Promise<{ results: ReferenceLocation[]; total: number }> {
+    options: SymbolSearchOptions = {},
+  ): Promise<SymbolSearch<ReferenceLocation>> {
     await this.refresh(options.signal);
     const all: ReferenceLocation[] = [];
     for (const [file, tags] of sorted(this.files)) {

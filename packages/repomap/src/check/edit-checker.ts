@@ -31,6 +31,7 @@ export interface EditCheckerOptions {
 export interface CheckBaseline {
   /** Workspace-relative path. */
   file: string;
+  /** The file's language. */
   language: LanguageId;
   /** Problem keys before the edit, with how often each occurred. */
   syntax: Map<string, number>;

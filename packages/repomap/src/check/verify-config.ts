@@ -1,7 +1,15 @@
 import { LANGUAGE_IDS, type LanguageId } from "../languages/languages.js";
 
+/** A configured check with its own timeout. */
+export interface VerifyCommandWithTimeout {
+  /** The command line; `{files}` stands for the changed files. */
+  command: string;
+  /** Seconds before the command and everything it started are killed. */
+  timeout?: number | undefined;
+}
+
 /** One configured check: a command line, or a command line with its own timeout. */
-export type VerifyCommand = string | { command: string; timeout?: number | undefined };
+export type VerifyCommand = string | VerifyCommandWithTimeout;
 
 /**
  * The checks to run after an edit, by language (`python`, `typescript`, `tsx`,

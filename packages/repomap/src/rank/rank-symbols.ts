@@ -18,7 +18,15 @@ export interface Ranking {
   /** Every definition, most relevant first (those the task names lead). */
   definitions: RankedDefinition[];
   /** Every file, most relevant first. */
-  files: Array<{ file: string; score: number }>;
+  files: RankedFile[];
+}
+
+/** A file with its rank. */
+export interface RankedFile {
+  /** Workspace-relative path. */
+  file: string;
+  /** Its PageRank; the ranks of all files sum to 1. */
+  score: number;
 }
 
 /** What to personalise the ranking to. */
@@ -129,7 +137,10 @@ function rankDefinitions(
   edges.forEach(([from, to, weight], i) => {
     const name = edgeNames[i] as string;
     let byName = shared.get(to);
-    if (!byName) shared.set(to, (byName = new Map()));
+    if (!byName) {
+      byName = new Map();
+      shared.set(to, byName);
+    }
     byName.set(
       name,
       (byName.get(name) ?? 0) + ((rank[from] as number) * weight) / (out[from] as number),

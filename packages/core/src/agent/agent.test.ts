@@ -502,6 +502,24 @@ describe("Agent", () => {
     expect(() => defineTool({ ...echo, name: "Bad Name" })).toThrow(/Invalid tool name/);
   });
 
+  // Node's timers hold at most 2^31-1 ms; a longer delay (or Infinity) fires at once, so
+  // a run "limited to a month" would fail on its first step with a timeout.
+  it("refuses a timeoutMs no timer can hold, and takes Infinity as no limit", async () => {
+    const model = createScriptedModel([toolCall("done", { summary: "ok" })]);
+    for (const bad of [3e9, -1, Number.NaN]) {
+      expect(() => new Agent({ provider: model, timeoutMs: bad })).toThrowError(
+        expect.objectContaining({
+          code: "invalid-argument",
+          message: expect.stringMatching(/timeoutMs/),
+        }),
+      );
+    }
+    const result = await new Agent({ provider: model, timeoutMs: Number.POSITIVE_INFINITY }).run(
+      "finish",
+    );
+    expect(result.status).toBe("done");
+  });
+
   it("refuses an empty task", async () => {
     const agent = new Agent({ provider: createScriptedModel([]) });
     await expect(agent.run("  ")).rejects.toMatchObject({ code: "invalid-argument" });

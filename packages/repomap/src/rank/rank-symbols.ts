@@ -13,7 +13,7 @@ export interface RankedDefinition extends Definition {
   mentioned: boolean;
 }
 
-/** The result of {@link rankSymbols}. */
+/** How a repository ranks for a task: its definitions and files, most relevant first. */
 export interface Ranking {
   /** Every definition, most relevant first (those the task names lead). */
   definitions: RankedDefinition[];

@@ -68,7 +68,7 @@ export class EditChecker {
     const language = languageOf(file);
     if (!language) return undefined;
     const text = await this.read(file);
-    const syntax = count(text === undefined ? [] : await syntaxProblems(language, text));
+    const syntax = count(text === undefined ? [] : await syntaxOrNothing(language, text));
     const verify = new Map<string, Map<string, number>>();
     const hash = digest(text);
     for (const { command, timeoutMs } of this.commands(language, file)) {
@@ -90,7 +90,7 @@ export class EditChecker {
     const text = await this.read(baseline.file);
     const findings: string[] = [];
     if (text !== undefined) {
-      const fresh = newProblems(await syntaxProblems(baseline.language, text), baseline.syntax);
+      const fresh = newProblems(await syntaxOrNothing(baseline.language, text), baseline.syntax);
       if (fresh.length > 0) {
         findings.push(
           `Your edit left ${fresh.length === 1 ? "a syntax error" : `${fresh.length} syntax errors`} in ${baseline.file}:`,
@@ -182,6 +182,11 @@ function outputProblems(output: string): Problem[] {
     .map((line) => line.trimEnd())
     .filter((line) => line.trim() !== "")
     .map((line) => ({ message: line, key: line.trim().replace(/\d+/g, "#") }));
+}
+
+// A grammar that cannot be loaded (a broken install) must not make the edit itself fail.
+function syntaxOrNothing(language: LanguageId, text: string): Promise<Problem[]> {
+  return syntaxProblems(language, text).catch(() => []);
 }
 
 function count(problems: readonly Problem[]): Map<string, number> {

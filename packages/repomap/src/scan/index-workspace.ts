@@ -132,9 +132,15 @@ async function tagsOf(
   }
   const text = bytes.toString("utf8");
   const after = skipAfterReading(text, limits);
-  const tags: FileTags = after
-    ? { language, defs: [], refs: [], skipped: after }
-    : await extractTags(language, text, { parseTimeoutMs: limits.parseTimeoutMs });
+  let tags: FileTags;
+  try {
+    tags = after
+      ? { language, defs: [], refs: [], skipped: after }
+      : await extractTags(language, text, { parseTimeoutMs: limits.parseTimeoutMs });
+  } catch {
+    // The grammar did not load: listed by name, and not cached, so a fixed install parses it.
+    return { language, defs: [], refs: [], skipped: "parser unavailable" };
+  }
   stats.parsed++;
   cache.tags.set(hash, tags);
   cache.files.set(rel, entry);

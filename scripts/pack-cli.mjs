@@ -17,6 +17,7 @@
 //          --install (then `npm install -g` it; extra npm flags after `--`).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -111,6 +112,13 @@ async function stageCli(stage) {
     path.join(stage, "dist"),
     [],
     "cjs",
+  );
+  // The bundled tree-sitter runtime loads its wasm from beside itself. The grammars are
+  // not shipped yet: the packed CLI lists files by name in the map and skips syntax checks.
+  const repomapRequire = createRequire(path.join(repo, "packages", "repomap", "package.json"));
+  cpSync(
+    repomapRequire.resolve("web-tree-sitter/tree-sitter.wasm"),
+    path.join(stage, "dist", "tree-sitter.wasm"),
   );
   cpSync(path.join(cliDir, "bin"), path.join(stage, "bin"), { recursive: true });
   for (const file of ["README.md"]) cpSync(path.join(cliDir, file), path.join(stage, file));

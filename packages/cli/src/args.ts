@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { GemmaCoderError } from "@gemma-coder/core";
 
 /** The commands: a task (the default), or one of the {@link SUBCOMMANDS}. */
-export type CliCommand = "run" | "undo" | "demo" | "sessions" | "acp" | "mcp";
+export type CliCommand = "run" | "undo" | "demo" | "sessions" | "acp" | "mcp" | "map";
 
 /** What the command line asked for. */
 export interface CliArgs {
@@ -13,7 +13,10 @@ export interface CliArgs {
    * positional argument joined by spaces).
    */
   task: string | undefined;
-  /** For `undo`: the run id (or prefix); for `demo`: the folder for the scratch copy. */
+  /**
+   * For `undo`: the run id (or prefix); for `demo`: the folder for the scratch copy; for
+   * `map`: the task text the map is ranked for.
+   */
   target: string | undefined;
   /**
    * Continue a session: `id` is what `--resume` was given, `undefined` for the latest
@@ -48,6 +51,10 @@ export interface CliArgs {
   rules: string | undefined;
   noRules: boolean;
   verbose: boolean;
+  /** `map --tokens`: the map's budget. */
+  tokens: number | undefined;
+  /** `map --focus` (repeatable): files to centre the map on. */
+  focus: string[];
   help: boolean;
   version: boolean;
 }
@@ -94,6 +101,7 @@ export const SUBCOMMANDS: ReadonlySet<string> = new Set<string>([
   "sessions",
   "acp",
   "mcp",
+  "map",
 ]);
 
 const OPTIONS = {
@@ -119,6 +127,8 @@ const OPTIONS = {
   "sessions-dir": { type: "string" },
   force: { type: "boolean" },
   verbose: { type: "boolean" },
+  tokens: { type: "string" },
+  focus: { type: "string", multiple: true },
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -241,6 +251,7 @@ const SUBCOMMAND_OPTIONS: Readonly<Record<Exclude<CliCommand, "run">, readonly s
     "mcp-config",
     "trust-project",
   ],
+  map: ["tokens", "focus", "cwd", "json", "verbose"],
 };
 
 /** What each subcommand takes as positional arguments, for its usage error. */
@@ -250,10 +261,11 @@ const SUBCOMMAND_USAGE: Readonly<Record<Exclude<CliCommand, "run">, string>> = {
   sessions: "gemma-coder sessions",
   acp: "gemma-coder acp [--provider ...] [--model ...] (an editor starts it)",
   mcp: "gemma-coder mcp [--provider ...] [--model ...] [--yes | --read-only] (an MCP host starts it)",
+  map: 'gemma-coder map ["task"] [--tokens N] [--focus PATH]...',
 };
 
 /** Options whose value may look like a negative number, which `util.parseArgs` takes for a flag. */
-const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["--max-steps", "--timeout"]);
+const NUMERIC_OPTIONS: ReadonlySet<string> = new Set(["--max-steps", "--timeout", "--tokens"]);
 
 /**
  * Rewrites what `util.parseArgs` cannot express:
@@ -359,6 +371,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         "--force goes with `gemma-coder undo` (it overwrites files changed since the run).",
       );
     }
+    for (const name of ["tokens", "focus"] as const) {
+      if (given.has(name)) throw usageError(`--${name} goes with \`gemma-coder map\`.`);
+    }
     task = words.length > 0 ? words.join(" ") : undefined;
   } else {
     for (const name of given) {
@@ -405,6 +420,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     rules: values.rules,
     noRules: values["no-rules"] === true,
     verbose: values.verbose === true,
+    tokens: values.tokens === undefined ? undefined : parsePositiveInt("tokens", values.tokens),
+    focus: values.focus ?? [],
     help: values.help === true,
     version: values.version === true,
   };

@@ -16,6 +16,8 @@ Usage
                                                Codex, ...) on stdio (see docs/mcp.md)
   gemma-coder eval <suite> [eval options]      run a task suite against a model and print
                                                pass / partial / fail per model (docs/eval.md)
+  gemma-coder map ["<task>"] [--tokens <n>] [--focus <path>]...
+                                               print the repository map a run would get
 
 Examples
   gemma-coder "fix the failing pytest in tests/test_api.py"
@@ -27,6 +29,7 @@ Examples
   gemma-coder --resume 20250102-0304 --yes
   gemma-coder undo
   gemma-coder demo
+  gemma-coder map "rename parse_config" --tokens 500
 
 Model
   --provider <name>   ollama | openrouter | llama-cpp | embedded
@@ -52,6 +55,11 @@ Run
                       {...}}, as other hosts write it; see docs/mcp.md)
   --rules <file>      use this rulebook instead of AGENTS.md / CLAUDE.md / the default
   --no-rules          no rulebook at all
+
+Map (see docs/repo-map.md)
+  --tokens <n>        map: the budget (default: an eighth of the context window,
+                      1,024 at 8k; config key repoMap: a number, or false for no map)
+  --focus <path>      map: centre on this file (repeat for more)
 
 Sessions (each run records a transcript and checkpoints its changes)
   --continue          continue the latest session; the words are a follow-up message
@@ -81,7 +89,8 @@ Configuration (first found wins)
   flags > environment > .gemma-coder/config.json (project)
         > $XDG_CONFIG_HOME/gemma-coder/config.json (user) > detection
   The project file is looked for up to the repository root (the folder with .git).
-  Its provider, baseUrl and sessionsDir apply only in a trusted folder; apiKey is
+  Its provider, baseUrl, sessionsDir, a model file and verify (commands run after
+  every edit) apply only in a trusted folder; apiKey is
   never allowed there, and a key goes only to the host it was configured for.
   Environment: GEMMA_CODER_PROVIDER, GEMMA_CODER_MODEL, GEMMA_CODER_BASE_URL,
   OLLAMA_HOST, OPENROUTER_API_KEY, GEMMA_CODER_CACHE (models), NO_COLOR.

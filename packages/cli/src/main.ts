@@ -131,6 +131,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       return (await import("./commands/acp.js")).runAcpCommand(args, ctx);
     case "mcp":
       return (await import("./commands/mcp.js")).runMcpCommand(args, ctx);
+    case "map":
+      return (await import("./map/run-map.js")).runMapCommand(args, ctx);
     case "demo":
       return (await import("./commands/demo.js")).runDemoCommand(args, ctx);
     case "run":

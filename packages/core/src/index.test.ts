@@ -34,6 +34,7 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
     "jsonSchemaToGbnf",
     "loadRulebook",
     "parseReply",
+    "repoMapBudget",
     "toolInputJsonSchema",
     "truncateMiddle",
   ]);

@@ -17,6 +17,8 @@ export type {
   StopReason,
 } from "./agent/events.js";
 export type { AgentProtocol } from "./agent/protocol-plan.js";
+export type { RepoMapRequest, RepoMapSource } from "./agent/repo-map-prompt.js";
+export { repoMapBudget } from "./agent/repo-map-prompt.js";
 export type { SystemPromptOptions } from "./agent/system-prompt.js";
 export { buildSystemPrompt } from "./agent/system-prompt.js";
 export type { TurnRetryOptions } from "./agent/turn-retry.js";

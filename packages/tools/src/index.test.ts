@@ -17,6 +17,7 @@ it("exports exactly the public API", async () => {
     "killRunningCommands",
     "resolveWorkspacePath",
     "runCommand",
+    "walkWorkspace",
     "withApproval",
   ]);
 });

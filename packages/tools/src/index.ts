@@ -1,6 +1,8 @@
 export { withApproval } from "./approval.js";
 export { createTools } from "./create-tools.js";
 export type { ToolFileSystem } from "./fs/file-system.js";
+export type { WalkEntry, WalkOptions } from "./fs/walk.js";
+export { walkWorkspace } from "./fs/walk.js";
 export type {
   ApprovalDecision,
   ApprovalHandler,

@@ -14,7 +14,7 @@ export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 /** The launcher. */
 export const bin = path.join(packageDir, "bin", "gemma-coder.js");
 /** Packages whose build the bin needs and that are not built. */
-export const missingBuilds = ["cli", "core", "tools", "providers", "sessions"].filter(
+export const missingBuilds = ["cli", "core", "tools", "providers", "sessions", "repomap"].filter(
   (name) => !existsSync(path.join(packageDir, "..", name, "dist", "index.js")),
 );
 /** Whether python3 with its `pty` module is there (for the real-terminal test). */

@@ -143,10 +143,12 @@ async function buildAndDrive(
   const contextWindow = ready.contextWindow ?? settings.contextWindow;
   const mode: ApprovalMode = args.yes ? "allow-all" : inv.prompter.interactive ? "ask" : "refuse";
   const { createTools } = await run.modules.tools;
-  const tools = [
-    ...createTools({ root: workspace, readOnly: args.readOnly }),
-    ...(inv.mcp?.tools ?? []),
-  ];
+  const { equipRun } = await import("../map/equip-run.js");
+  const { tools: equipped, ...mapOptions } = await equipRun({
+    ...{ workspace, env: io.env, settings },
+    tools: createTools({ root: workspace, readOnly: args.readOnly }),
+  });
+  const tools = [...equipped, ...(inv.mcp?.tools ?? [])];
   const constrained = constrainedModeFor(
     settings.constrained,
     ready.provider.id,
@@ -174,6 +176,7 @@ async function buildAndDrive(
       ...(contextWindow === undefined ? {} : { contextWindow }),
       ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
       ...sessionOptions(inv),
+      ...mapOptions,
     });
   } catch (error) {
     return inv.report.fail(errorText(error));

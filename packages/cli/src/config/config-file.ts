@@ -12,6 +12,34 @@ export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 const positiveInt = z.number().int().positive();
 
+/**
+ * The languages a `verify` entry may name: those the repository map parses (pinned
+ * against `@gemma-coder/repomap`'s list by a test; not imported, so reading the config
+ * does not load the parser).
+ */
+export const VERIFY_LANGUAGE_KEYS = [
+  "python",
+  "typescript",
+  "tsx",
+  "javascript",
+  "go",
+  "rust",
+  "java",
+  "c",
+  "cpp",
+] as const;
+
+const verifyCommand = z.union([
+  z.string().min(1),
+  z.object({ command: z.string().min(1), timeout: z.number().positive().optional() }).strict(),
+]);
+
+/** The schema of `verify`: per language, a command or a list of them (see the docs). */
+export const verifySchema = z.partialRecord(
+  z.enum(VERIFY_LANGUAGE_KEYS),
+  z.union([verifyCommand, z.array(verifyCommand)]),
+);
+
 /** The schema of a config file. Unknown keys are errors, so a typo does not pass silently. */
 export const configFileSchema = z
   .object({
@@ -27,6 +55,8 @@ export const configFileSchema = z
     constrained: z.enum(["auto", "grammar", "json", "off"]).optional(),
     protocol: z.enum(["text", "native", "json"]).optional(),
     sessionsDir: z.string().min(1).optional(),
+    verify: verifySchema.optional(),
+    repoMap: z.union([z.boolean(), positiveInt]).optional(),
     trustedFolders: z.record(z.string(), z.boolean()).optional(),
     // Checked entry by entry when the servers start (see mcp-tools.ts), so reading the
     // config does not load the MCP library.
@@ -163,7 +193,7 @@ function describeIssues(error: z.ZodError): string {
     .map((issue) => {
       const where = issue.path.length > 0 ? issue.path.join(".") : "the file";
       if (issue.code === "unrecognized_keys") {
-        return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+        return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}${issue.path.length > 0 ? ` in ${where}` : ""}`;
       }
       return `${where}: ${issue.message}`;
     })
@@ -204,7 +234,7 @@ export async function readConfigFile(
   const result = configFileSchema.safeParse(json);
   if (!result.success) {
     throw new GemmaCoderError(
-      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, ${kind === "user" ? "apiKey, " : ""}contextWindow, maxSteps, timeout, temperature, constrained, protocol, sessionsDir, mcpServers${kind === "user" ? ", trustedFolders" : ""}.`,
+      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, ${kind === "user" ? "apiKey, " : ""}contextWindow, maxSteps, timeout, temperature, constrained, protocol, sessionsDir, mcpServers, verify, repoMap${kind === "user" ? ", trustedFolders" : ""}.`,
       { code: "config", cause: result.error },
     );
   }

@@ -6,9 +6,9 @@ import { type ConfigFile, type LoadedConfig, userConfigPath } from "./config-fil
 /**
  * The project settings that need the folder to be trusted: where requests (and keys) go
  * (`provider`, `baseUrl`), where files are written (`sessionsDir`), a `model` that
- * names a model file or download address (see {@link needsTrust}), and which programs
- * start (`mcpServers`: each stdio server is a command). A cloned repository must not be
- * able to choose them on its own.
+ * names a model file or download address (see {@link needsTrust}), which programs start
+ * (`mcpServers`: each stdio server is a command), and the commands run after every edit
+ * (`verify`). A cloned repository must not be able to choose them on its own.
  */
 export const TRUST_GATED_KEYS = [
   "provider",
@@ -16,6 +16,7 @@ export const TRUST_GATED_KEYS = [
   "sessionsDir",
   "model",
   "mcpServers",
+  "verify",
 ] as const;
 
 /** One of {@link TRUST_GATED_KEYS}. */
@@ -55,10 +56,15 @@ export interface IgnoredProjectSettings {
 export function gatedSettings(config: ConfigFile): Array<[TrustGatedKey, string]> {
   const found: Array<[TrustGatedKey, string]> = [];
   for (const key of TRUST_GATED_KEYS) {
-    const value = config[key];
-    if (value === undefined) continue;
-    if (typeof value !== "string") found.push([key, describeMcpServers(value)]);
-    else if (needsTrust(key, value)) found.push([key, value]);
+    const raw = config[key];
+    if (raw === undefined) continue;
+    if (key === "mcpServers") {
+      found.push([key, describeMcpServers(raw as NonNullable<ConfigFile["mcpServers"]>)]);
+      continue;
+    }
+    // The question shows exactly what would run: the commands as the file has them.
+    const value = typeof raw === "string" ? raw : JSON.stringify(raw);
+    if (needsTrust(key, value)) found.push([key, value]);
   }
   return found;
 }
@@ -120,11 +126,13 @@ export async function projectRoot(file: string): Promise<string> {
  */
 export function trustQuestion(request: TrustRequest): string {
   const lines = request.settings.map(
-    ([key, value]) => `    ${key}: ${key === "mcpServers" ? value : JSON.stringify(value)}`,
+    ([key, value]) =>
+      `    ${key}: ${key === "mcpServers" || key === "verify" ? value : JSON.stringify(value)}`,
   );
   const programs = request.settings.some(([key]) => key === "mcpServers");
+  const commands = request.settings.some(([key]) => key === "verify");
   return [
-    `The project config ${request.file} sets where requests, keys or files go, or which model file is loaded${programs ? ", or programs to start" : ""}:`,
+    `The project config ${request.file} sets where requests, keys or files go, or which model file is loaded${programs ? ", or programs to start" : ""}${commands ? ", or commands to run after every edit" : ""}:`,
     ...lines,
     `Trust this folder's settings? (${request.root}; remembered in the user config) [y]es/[n]o `,
   ].join("\n");

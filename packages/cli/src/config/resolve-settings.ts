@@ -10,6 +10,7 @@ import {
   parseDuration,
 } from "../args.js";
 import {
+  type ConfigFile,
   type LoadedConfig,
   PROVIDER_NAMES,
   type ProviderName,
@@ -23,6 +24,9 @@ import {
   type TrustDecider,
 } from "./folder-trust.js";
 import { collectMcpServers, type McpServerSettings } from "./mcp-servers.js";
+
+/** The `verify` key of a config file. */
+export type VerifyConfigFile = NonNullable<ConfigFile["verify"]>;
 
 /** Environment variables, as read by the CLI. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -46,6 +50,13 @@ export interface Settings {
   sessionsDir?: string;
   /** The MCP servers whose tools join the run (`--mcp-config`, `mcpServers` in the files). */
   mcpServers?: McpServerSettings;
+  /**
+   * Commands run after every edit, per language (`verify`): from the user config or a
+   * trusted project config; the first file that sets it wins, whole.
+   */
+  verify?: VerifyConfigFile;
+  /** The repository map: `false` turns it off, a number sets its budget in tokens. */
+  repoMap?: boolean | number;
   /** Where each setting came from (`--model`, `OLLAMA_HOST`, a file path, ...). */
   sources: Partial<
     Record<
@@ -263,5 +274,13 @@ export async function resolveSettings(
   ]);
   const mcpServers = await collectMcpServers(files, args.mcpConfig, workspace);
   if (mcpServers) settings.mcpServers = mcpServers;
+  pick(
+    "verify",
+    fileLayer((file) => file.config.verify),
+  );
+  pick(
+    "repoMap",
+    fileLayer((file) => file.config.repoMap),
+  );
   return settings;
 }

@@ -7,6 +7,7 @@ import type { SessionStore } from "../session/session-store.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { ApprovalHandler } from "./approve-call.js";
 import type { AgentProtocol } from "./protocol-plan.js";
+import type { RepoMapSource } from "./repo-map-prompt.js";
 import type { TurnRetryOptions } from "./turn-retry.js";
 
 /** Options of the {@link Agent} constructor. */
@@ -62,6 +63,14 @@ export interface AgentOptions {
    * (`contextWindow()`), else 8,192.
    */
   contextWindow?: number | undefined;
+  /**
+   * A repository map (`RepoMap` from `@gemma-coder/repomap`): at the start of a new run
+   * the map for the task goes before the task in the first user message, never in the
+   * system prompt, so the cached prompt prefix stays stable. Default: none.
+   */
+  repoMap?: RepoMapSource | undefined;
+  /** The map's budget in tokens. Default: an eighth of the context window (1,024 at 8k). */
+  repoMapTokens?: number | undefined;
   /** Latest messages never elided or summarised when the context runs short. Default 4. */
   keepRecentMessages?: number;
   /**

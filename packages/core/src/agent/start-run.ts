@@ -4,6 +4,7 @@ import { DEFAULT_CONTEXT_WINDOW, maxResultCharsFor, promptBudget } from "./agent
 import type { ProtocolPlan } from "./protocol-plan.js";
 import { RepeatGuard } from "./repeat-guard.js";
 import { replyCap } from "./reply-cap.js";
+import { repoMapBudget, taskWithRepoMap } from "./repo-map-prompt.js";
 import { openingMessages, type ResumeState, reportResume } from "./resume-state.js";
 import type { Run, RunFrame } from "./run-context.js";
 import { throwIfAborted } from "./run-signal.js";
@@ -59,7 +60,17 @@ export async function startRun(frame: RunFrame, setup: RunSetup): Promise<Run> {
       protocol: plan.protocol,
     }),
   };
-  frame.messages.push(...openingMessages(frame.task, systemPrompt, resume));
+  // A resumed session keeps the opening it had; a new run gets the map before its task.
+  const opening = resume
+    ? frame.task
+    : await taskWithRepoMap(
+        frame.task,
+        options.repoMap,
+        options.repoMapTokens ?? repoMapBudget(window),
+        signal,
+        (kind, message) => journal.warning(kind, message),
+      );
+  frame.messages.push(...openingMessages(opening, systemPrompt, resume));
   await recordRunStart(frame, resume, { window, maxResultChars });
   return Object.assign(frame, {
     context,

@@ -22,6 +22,11 @@ export interface WalkOptions {
   includeHidden?: boolean;
   /** Stops the walk. */
   signal?: AbortSignal | undefined;
+  /**
+   * Folders not to enter (their entry is still reported), for callers that never want
+   * what is inside, such as `node_modules` that no `.gitignore` covers.
+   */
+  prune?: ((entry: WalkEntry) => boolean) | undefined;
 }
 
 interface Matcher {
@@ -79,7 +84,7 @@ export async function* walkWorkspace(options: WalkOptions): AsyncGenerator<WalkE
       const rel = folder.rel === "" ? name : `${folder.rel}/${name}`;
       if (isIgnored(folder.chain, rel, kind === "dir")) continue;
       yield { path: rel, kind, depth: folder.depth + 1 };
-      if (kind === "dir") {
+      if (kind === "dir" && !options.prune?.({ path: rel, kind, depth: folder.depth + 1 })) {
         const own = await loadMatcher(options.root, rel, false);
         queue.push({
           rel,

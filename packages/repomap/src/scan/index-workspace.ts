@@ -1,0 +1,171 @@
+import { createHash } from "node:crypto";
+import { constants, promises as fs } from "node:fs";
+import path from "node:path";
+import { walkWorkspace } from "@gemma-coder/tools";
+import type { CachedStat, TagCacheData } from "../cache/tag-cache.js";
+import { languageOf } from "../languages/languages.js";
+import { extractTags } from "../parse/extract-tags.js";
+import type { FileTags } from "../parse/file-tags.js";
+import { type SkipLimits, skipAfterReading, skipBeforeReading } from "./skip-reason.js";
+
+/** Limits of {@link indexWorkspace}. */
+export interface IndexLimits extends SkipLimits {
+  /** Most files looked at; the walk stops there. */
+  maxFiles: number;
+  /** Per-file parse budget in milliseconds. */
+  parseTimeoutMs: number;
+}
+
+/** What one refresh did, for the caller's figures. */
+export interface IndexStats {
+  /** Files found. */
+  files: number;
+  /** Files parsed this time (new or changed). */
+  parsed: number;
+  /** Files whose size and time matched the cache (not read). */
+  unchanged: number;
+  /** Files read whose content hash was already cached. */
+  rehashed: number;
+  /** The walk stopped at `maxFiles`. */
+  truncated: boolean;
+}
+
+// Folders whose content is never the project's own source, even when no .gitignore says so.
+const NEVER_ENTER = new Set([
+  "node_modules",
+  "bower_components",
+  "__pycache__",
+  "venv",
+  "site-packages",
+]);
+const READ_CONCURRENCY = 16;
+
+/**
+ * Brings the tags of every file in a workspace up to date, reusing the cache: a file
+ * whose size and modification time match is not read; one whose content hash is known
+ * is not parsed; only new and changed files are. The walk honours `.gitignore`, skips
+ * hidden names and never follows a symbolic link.
+ *
+ * @param root - The workspace's real path.
+ * @param cache - The cache, updated in place.
+ * @param limits - Size, line, file-count and time limits.
+ * @param signal - Stops the refresh.
+ * @returns The tags by workspace-relative path, and what was done.
+ */
+export async function indexWorkspace(
+  root: string,
+  cache: TagCacheData,
+  limits: IndexLimits,
+  signal?: AbortSignal,
+): Promise<{ files: Map<string, FileTags>; stats: IndexStats }> {
+  const paths: string[] = [];
+  let truncated = false;
+  for await (const entry of walkWorkspace({
+    root,
+    start: ".",
+    signal,
+    prune: (dir) => NEVER_ENTER.has(path.posix.basename(dir.path)),
+  })) {
+    if (entry.kind !== "file") continue;
+    if (paths.length >= limits.maxFiles) {
+      truncated = true;
+      break;
+    }
+    paths.push(entry.path);
+  }
+  const stats: IndexStats = {
+    files: paths.length,
+    parsed: 0,
+    unchanged: 0,
+    rehashed: 0,
+    truncated,
+  };
+  const files = new Map<string, FileTags>();
+  const seen = new Set(paths);
+  for (const known of cache.files.keys()) if (!seen.has(known)) cache.files.delete(known);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < paths.length) {
+      signal?.throwIfAborted();
+      const rel = paths[next++] as string;
+      files.set(rel, await tagsOf(root, rel, cache, limits, stats));
+    }
+  };
+  await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
+  return { files, stats };
+}
+
+async function tagsOf(
+  root: string,
+  rel: string,
+  cache: TagCacheData,
+  limits: IndexLimits,
+  stats: IndexStats,
+): Promise<FileTags> {
+  const language = languageOf(rel);
+  if (!language) return { defs: [], refs: [] };
+  const absolute = path.join(root, rel);
+  let size: number;
+  let mtimeMs: number;
+  try {
+    ({ size, mtimeMs } = await fs.stat(absolute));
+  } catch {
+    return { language, defs: [], refs: [], skipped: "unreadable" };
+  }
+  const known = cache.files.get(rel);
+  const cached = known && cache.tags.get(known.hash);
+  if (known && cached && known.size === size && known.mtimeMs === mtimeMs) {
+    stats.unchanged++;
+    return cached;
+  }
+  const before = skipBeforeReading(rel, size, limits);
+  if (before) return { language, defs: [], refs: [], skipped: before };
+  const bytes = await readRegularFile(absolute, limits.maxFileBytes);
+  if (!bytes) return { language, defs: [], refs: [], skipped: "unreadable" };
+  const hash = createHash("sha256").update(bytes).update(language).digest("hex");
+  const entry: CachedStat = { size, mtimeMs, hash };
+  const hit = cache.tags.get(hash);
+  if (hit) {
+    stats.rehashed++;
+    cache.files.set(rel, entry);
+    return hit;
+  }
+  const text = bytes.toString("utf8");
+  const after = skipAfterReading(text, limits);
+  let tags: FileTags;
+  try {
+    tags = after
+      ? { language, defs: [], refs: [], skipped: after }
+      : await extractTags(language, text, { parseTimeoutMs: limits.parseTimeoutMs });
+  } catch {
+    // The grammar did not load: listed by name, and not cached, so a fixed install parses it.
+    return { language, defs: [], refs: [], skipped: "parser unavailable" };
+  }
+  stats.parsed++;
+  cache.tags.set(hash, tags);
+  cache.files.set(rel, entry);
+  return tags;
+}
+
+/**
+ * Reads a file that is still a regular file of at most `maxBytes` once opened (never
+ * through a link, never a FIFO that would block), or `undefined`.
+ *
+ * @internal Shared with the syntax check.
+ */
+export async function readRegularFile(file: string, maxBytes: number): Promise<Buffer | undefined> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(
+      file,
+      constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0),
+    );
+    const stats = await handle.stat();
+    if (!stats.isFile() || stats.size > maxBytes) return undefined;
+    return await handle.readFile();
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
+}

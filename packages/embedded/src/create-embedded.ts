@@ -359,6 +359,23 @@ async function chatTurn(
   };
 }
 
+/** Refuses a request this engine cannot serve: no messages, or native tools it has no API for. */
+function assertChatRequest(request: ChatRequest): void {
+  if (!request.messages || request.messages.length === 0) {
+    throw new GemmaCoderError("streamChat needs at least one message.", {
+      code: "invalid-argument",
+      provider: PROVIDER,
+    });
+  }
+  // No tool API: refuse tools rather than let the caller believe the model saw them.
+  if (request.tools !== undefined && request.tools.length > 0) {
+    throw new GemmaCoderError(
+      "The in-process engine has no native tool API; use the text protocol (with a grammar) or json.",
+      { code: "unsupported", provider: PROVIDER },
+    );
+  }
+}
+
 // long-function: a factory: the engine, the queue and the provider's methods share its closure
 /**
  * Creates a provider that runs a GGUF model in this process through llama.cpp
@@ -579,19 +596,7 @@ export function createEmbedded(options: EmbeddedOptions): EmbeddedProvider {
   async function* streamChat(request: ChatRequest): AsyncGenerator<StreamPart> {
     const { signal } = request;
     if (signal?.aborted) throw abortError(signal);
-    if (!request.messages || request.messages.length === 0) {
-      throw new GemmaCoderError("streamChat needs at least one message.", {
-        code: "invalid-argument",
-        provider: PROVIDER,
-      });
-    }
-    // No tool API: refuse tools rather than let the caller believe the model saw them.
-    if (request.tools !== undefined && request.tools.length > 0) {
-      throw new GemmaCoderError(
-        "The in-process engine has no native tool API; use the text protocol (with a grammar) or json.",
-        { code: "unsupported", provider: PROVIDER },
-      );
-    }
+    assertChatRequest(request);
     const loaded = await ensureLoaded(signal);
     const grammar = request.constraint ? await grammarFor(loaded, request.constraint) : undefined;
     const release = await acquire(signal);

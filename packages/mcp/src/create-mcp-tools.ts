@@ -154,6 +154,7 @@ function toAgentTool(
  * }
  * ```
  */
+// long-function: a factory: the servers, their tools and the returned close/budget methods share its closure
 export async function createMcpTools(options: CreateMcpToolsOptions): Promise<McpToolset> {
   if (!options || typeof options.servers !== "object" || options.servers === null) {
     throw new GemmaCoderError("createMcpTools needs a servers object (as in mcpServers).", {

@@ -69,6 +69,8 @@ export class ProcessTransport implements Transport {
   private child: ChildProcess | undefined;
   private readonly buffer: ReadBuffer;
   private exited: Promise<void> | undefined;
+  /** The stop in progress: a second `close` (the client closes its transport too) waits for it. */
+  private closing: Promise<void> | undefined;
 
   /**
    * Creates the transport; nothing starts before `start()`.
@@ -157,9 +159,16 @@ export class ProcessTransport implements Transport {
 
   /**
    * Stops the server: its input is closed (servers exit on end of input), then after the
-   * grace period the whole process group is killed. Resolves once it has exited.
+   * grace period the whole process group is killed. Resolves once it has exited, for
+   * every caller: the SDK's client closes its transport and then the owner does, and the
+   * second call must not return while the first is still waiting for the exit.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closing ??= this.stop();
+    return this.closing;
+  }
+
+  private async stop(): Promise<void> {
     const child = this.child;
     this.buffer.clear();
     if (!child) return;

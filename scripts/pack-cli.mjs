@@ -99,6 +99,39 @@ function ensureBuilt() {
   }
 }
 
+/**
+ * The grammar files the repository map parses with (the languages of
+ * packages/repomap/src/parse/load-grammar.ts), staged as a bundled `tree-sitter-wasms`
+ * holding only those (it returns that package's version): the map resolves them as `tree-sitter-wasms/out/<file>` from the
+ * bundle, and the package's other grammars would add tens of megabytes for nothing.
+ */
+const GRAMMAR_FILES = [
+  "python",
+  "typescript",
+  "tsx",
+  "javascript",
+  "go",
+  "rust",
+  "java",
+  "c",
+  "cpp",
+];
+
+function stageGrammars(stage, repomapRequire) {
+  const source = path.dirname(repomapRequire.resolve("tree-sitter-wasms/package.json"));
+  const pkg = readJson(path.join(source, "package.json"));
+  const target = path.join(stage, "node_modules", "tree-sitter-wasms");
+  for (const name of GRAMMAR_FILES) {
+    const file = `tree-sitter-${name}.wasm`;
+    cpSync(path.join(source, "out", file), path.join(target, "out", file));
+  }
+  writeFileSync(
+    path.join(target, "package.json"),
+    `${JSON.stringify({ name: pkg.name, version: pkg.version, license: pkg.license }, null, 2)}\n`,
+  );
+  return pkg.version;
+}
+
 async function stageCli(stage) {
   const cliPkg = readJson(path.join(cliDir, "package.json"));
   const embeddedPkg = readJson(path.join(embeddedDir, "package.json"));
@@ -113,13 +146,13 @@ async function stageCli(stage) {
     [],
     "cjs",
   );
-  // The bundled tree-sitter runtime loads its wasm from beside itself. The grammars are
-  // not shipped yet: the packed CLI lists files by name in the map and skips syntax checks.
+  // The bundled tree-sitter runtime loads its wasm from beside itself.
   const repomapRequire = createRequire(path.join(repo, "packages", "repomap", "package.json"));
   cpSync(
     repomapRequire.resolve("web-tree-sitter/tree-sitter.wasm"),
     path.join(stage, "dist", "tree-sitter.wasm"),
   );
+  const grammarsVersion = stageGrammars(stage, repomapRequire);
   cpSync(path.join(cliDir, "bin"), path.join(stage, "bin"), { recursive: true });
   for (const file of ["README.md"]) cpSync(path.join(cliDir, file), path.join(stage, file));
   cpSync(path.join(repo, "LICENSE"), path.join(stage, "LICENSE"));
@@ -160,8 +193,11 @@ async function stageCli(stage) {
         bin: cliPkg.bin,
         exports: { ".": "./dist/index.js", "./package.json": "./package.json" },
         files: ["dist", "bin", "README.md", "LICENSE"],
-        dependencies: { "@gemma-coder/embedded": embeddedPkg.version },
-        bundleDependencies: ["@gemma-coder/embedded"],
+        dependencies: {
+          "@gemma-coder/embedded": embeddedPkg.version,
+          "tree-sitter-wasms": grammarsVersion,
+        },
+        bundleDependencies: ["@gemma-coder/embedded", "tree-sitter-wasms"],
         ...(llama ? { optionalDependencies: { "node-llama-cpp": llama } } : {}),
       },
       null,

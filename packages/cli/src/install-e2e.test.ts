@@ -88,6 +88,14 @@ describe.skipIf(missingBuilds.length > 0 || process.platform === "win32")(
       expect(help.stdout).toContain("gemma-coder: a coding agent for small local models.");
     });
 
+    // The map and the syntax check after edits parse with tree-sitter grammars (wasm
+    // files); without them the map only lists file names.
+    it("maps the user's project with its grammars (definitions, not only file names)", async () => {
+      const result = await runInstalled(["map"], cli.repo);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain("def add(a, b):");
+    });
+
     it("fixes a bug in the user's own project, outside the clone", async () => {
       const model = await cli.server({
         replies: [

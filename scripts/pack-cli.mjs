@@ -101,9 +101,10 @@ function ensureBuilt() {
 
 /**
  * The grammar files the repository map parses with (the languages of
- * packages/repomap/src/parse/load-grammar.ts), staged as a bundled `tree-sitter-wasms`
- * holding only those (it returns that package's version): the map resolves them as `tree-sitter-wasms/out/<file>` from the
- * bundle, and the package's other grammars would add tens of megabytes for nothing.
+ * packages/repomap/src/parse/load-grammar.ts). They are staged as a bundled
+ * `tree-sitter-wasms` holding only those: the map resolves them as
+ * `tree-sitter-wasms/out/<file>` from the bundle, and the package's other grammars would add
+ * tens of megabytes for nothing. `stageGrammars` returns that package's version.
  */
 const GRAMMAR_FILES = [
   "python",

@@ -14,6 +14,7 @@ it("exports exactly the public API", async () => {
     "createSearchTool",
     "createTools",
     "createWriteFileTool",
+    "killProcessGroup",
     "killRunningCommands",
     "resolveWorkspacePath",
     "runCommand",

@@ -18,7 +18,7 @@ export type {
 } from "./paths/resolve-workspace-path.js";
 export { resolveWorkspacePath } from "./paths/resolve-workspace-path.js";
 export type { RunCommandOptions, RunCommandResult } from "./shell/run-command.js";
-export { killRunningCommands, runCommand } from "./shell/run-command.js";
+export { killProcessGroup, killRunningCommands, runCommand } from "./shell/run-command.js";
 export { buildShellEnv, SECRET_ENV_NAME } from "./shell/shell-env.js";
 export type { ToolName } from "./tool-names.js";
 export { TOOL_NAMES } from "./tool-names.js";

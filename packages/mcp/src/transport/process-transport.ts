@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { killProcessGroup } from "@gemma-coder/tools";
 import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
@@ -25,34 +26,12 @@ export interface ProcessTransportOptions {
 const live = new Set<ChildProcess>();
 
 /**
- * Kills a process and every process it started: its process group on POSIX (it was
- * started as a group leader), its tree with `taskkill /T` on Windows.
- */
-function killTree(child: ChildProcess): void {
-  const pid = child.pid;
-  if (pid === undefined) return;
-  if (process.platform === "win32") {
-    if (child.exitCode === null && child.signalCode === null) {
-      spawn("taskkill", ["/pid", String(pid), "/T", "/F"], { stdio: "ignore", windowsHide: true })
-        .on("error", () => child.kill())
-        .unref();
-    }
-    return;
-  }
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // The group is already gone.
-  }
-}
-
-/**
  * Kills every MCP server process this module started and that is still running, with
  * everything they started. Synchronous, for a host's `exit` handler: a host that exits
  * without closing its tool sets leaves no server behind.
  */
 export function killMcpServers(): void {
-  for (const child of live) killTree(child);
+  for (const child of live) killProcessGroup(child);
   live.clear();
 }
 
@@ -111,7 +90,7 @@ export class ProcessTransport implements Transport {
       child.once("close", () => {
         live.delete(child);
         // Whatever the server started dies with it.
-        killTree(child);
+        killProcessGroup(child);
         if (this.child === child) this.child = undefined;
         this.onclose?.();
       });
@@ -180,7 +159,7 @@ export class ProcessTransport implements Transport {
     });
     await Promise.race([this.exited, grace]);
     clearTimeout(timer);
-    killTree(child);
+    killProcessGroup(child);
     await this.exited;
   }
 }

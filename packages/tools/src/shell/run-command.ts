@@ -186,7 +186,7 @@ function shellInvocation(
  * Kills a process and every process in its group. On POSIX the child leads its own group
  * (it was spawned detached); on Windows `taskkill /T` walks the process tree.
  *
- * @param child - The spawned shell.
+ * @param child - The spawned process (a shell, an MCP server), started as a group leader.
  */
 export function killProcessGroup(child: ChildProcess): void {
   const pid = child.pid;

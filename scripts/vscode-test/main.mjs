@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Runs the VS Code extension's tests in a real VS Code (`pnpm test:vscode`): checks the
+// system packages, installs code-server once into the cache, bundles the in-host tests,
+// runs each suite in its own code-server and headless Chromium, and exits 0 only when every
+// suite passed.
+//
+//   node scripts/vscode-test/main.mjs [suite-name ...]
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { bundleTests } from "./build-tests.mjs";
+import { ensureCodeServer } from "./install-code-server.mjs";
+import { artifactsDir, repoRoot } from "./paths.mjs";
+import { checkPrerequisites } from "./prerequisites.mjs";
+import { runSuite } from "./run-suite.mjs";
+
+const extensionPath = path.join(repoRoot, "packages", "vscode");
+const testsDir = path.join(extensionPath, "test-e2e");
+
+async function main(argv) {
+  checkPrerequisites();
+  const codeServerBin = await ensureCodeServer();
+  const { suites } = await import(pathToFileURL(path.join(testsDir, "suites.mjs")).href);
+  const chosen = argv.length === 0 ? suites : suites.filter((suite) => argv.includes(suite.name));
+  if (chosen.length === 0) throw new Error(`vscode-test: no suite named ${argv.join(", ")}`);
+  const bundles = await bundleTests(
+    chosen.map((suite) => ({ name: suite.name, entry: path.join(testsDir, suite.entry) })),
+    path.join(testsDir, "dist"),
+  );
+  const results = [];
+  for (const suite of chosen) {
+    results.push(
+      await runSuite(
+        {
+          ...suite,
+          extensionPath,
+          testsPath: bundles.get(suite.name),
+          workspaceTemplate: suite.workspace ? path.join(testsDir, suite.workspace) : undefined,
+        },
+        { codeServerBin, artifactsDir: artifactsDir() },
+      ),
+    );
+  }
+  return summarize(results);
+}
+
+function summarize(results) {
+  process.stdout.write("\nvscode-test summary\n");
+  for (const result of results) {
+    const verdict = result.code === 0 ? "pass" : `FAIL: ${result.reason ?? `exit ${result.code}`}`;
+    process.stdout.write(
+      `  ${result.name.padEnd(24)} ${(result.ms / 1000).toFixed(1).padStart(6)} s  ${verdict}\n`,
+    );
+  }
+  process.stdout.write(`artifacts (screenshots, logs): ${artifactsDir()}\n`);
+  return results.every((result) => result.code === 0) ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

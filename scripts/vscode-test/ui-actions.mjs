@@ -74,7 +74,9 @@ function chatFrame(page) {
     .frameLocator("#active-frame");
 }
 
-const byTestId = (page, testid) => chatFrame(page).locator(`[data-testid="${testid}"]`);
+/** Chat elements by `data-testid`, narrowed by extra attribute selectors (`where`). */
+const byTestId = (page, testid, where = "") =>
+  chatFrame(page).locator(`[data-testid="${testid}"]${where}`);
 
 async function shoot(page, dir, name) {
   try {
@@ -93,9 +95,9 @@ const actions = {
     await input.fill(request.text, { timeout: actionTimeoutMs });
     await input.press("Enter", { timeout: actionTimeoutMs });
   },
-  /** Clicks the chat element with `data-testid` = `testid` (the first, or the `nth`). */
+  /** Clicks the chat element with `data-testid` = `testid` (and `where`). */
   async click(page, request) {
-    const target = byTestId(page, request.testid).nth(request.nth ?? 0);
+    const target = byTestId(page, request.testid, request.where).first();
     await target.click({ timeout: actionTimeoutMs });
   },
   /**
@@ -103,7 +105,7 @@ const actions = {
    * returns the texts of all such elements.
    */
   async "read-chat"(page, request) {
-    const all = byTestId(page, request.testid);
+    const all = byTestId(page, request.testid, request.where);
     const wanted =
       request.text === undefined ? all.first() : all.filter({ hasText: request.text }).first();
     await wanted.waitFor({ state: "visible", timeout: request.timeoutMs ?? actionTimeoutMs });

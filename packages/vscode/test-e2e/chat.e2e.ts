@@ -1,0 +1,195 @@
+// The extension in a real VS Code, in a trusted workspace, against a loopback model server:
+// a bug fix typed in the chat view and accepted in the diff editor, the same fix rejected,
+// a run stopped mid-stream, an unsaved buffer as what the agent reads, undo of a run, and a
+// backend that is down. Each test checks what a person would see and what lands on disk.
+import { strict as assert } from "node:assert";
+import * as vscode from "vscode";
+import {
+  clickInChat,
+  clickNotification,
+  readChat,
+  screenshot,
+  typeTask,
+} from "./support/browser.js";
+import {
+  closeEverything,
+  configure,
+  type GemmaCoderApi,
+  gemmaCoder,
+  proposedDiffTabs,
+  useModelServer,
+  waitForState,
+} from "./support/extension.js";
+import { assertIncludes, type HostTest, runTests, until } from "./support/harness.js";
+import { call, deadPort, type ModelServer, startModelServer } from "./support/model-server.js";
+import {
+  buggyCalc,
+  editWithoutSaving,
+  fixedCalc,
+  readBuffer,
+  readOnDisk,
+  revertAll,
+  writeOnDisk,
+} from "./support/workspace.js";
+
+const servers: ModelServer[] = [];
+
+/** Starts a scripted model server for this test and points the extension at it. */
+async function modelServer(replies: Parameters<typeof startModelServer>[0]): Promise<ModelServer> {
+  const server = await startModelServer(replies);
+  servers.push(server);
+  await useModelServer(server.url);
+  return server;
+}
+
+/** The scripted model's side of a one-line bug fix. */
+const fixReplies = (done = "add() now adds.") => [
+  `Let me read it.\n${call("read_file", { path: "calc.py" })}`,
+  call("edit_file", { path: "calc.py", old: "a - b", new: "a + b" }),
+  call("done", { summary: done }),
+];
+
+/** Everything the model server was sent, as text, to look for what reached it. */
+const sentToModel = (server: ModelServer, index: number): string =>
+  JSON.stringify(
+    server.requests.filter((request) => request.path === "/api/chat")[index]?.body ?? null,
+  );
+
+async function openChatAndType(task: string): Promise<void> {
+  await vscode.commands.executeCommand("gemmaCoder.openChat");
+  await typeTask(task);
+}
+
+function tests(api: GemmaCoderApi): HostTest[] {
+  return [
+    {
+      name: "a bug fix typed in the chat, accepted in the diff editor, lands in the buffer and on disk",
+      async body() {
+        writeOnDisk("calc.py", buggyCalc);
+        const server = await modelServer({ replies: fixReplies() });
+        await openChatAndType("Fix add() in calc.py: it subtracts.");
+        await waitForState(api, ["waiting-approval"]);
+        await until(
+          () => proposedDiffTabs().includes("gemma-coder: calc.py (proposed)"),
+          "the diff editor",
+        );
+        await screenshot("diff-approval");
+        await clickNotification("gemma-coder wants to change calc.py", "Accept");
+        await waitForState(api, ["done"]);
+        await until(() => readOnDisk("calc.py") === fixedCalc, "the fix on disk");
+        assert.equal(await readBuffer("calc.py"), fixedCalc, "the editor buffer");
+        const summary = await readChat("summary", { text: "add() now adds." });
+        assertIncludes(summary.join("\n"), "add() now adds.", "the chat's summary");
+        await readChat("tool-card", { where: '[data-tool="edit_file"][data-status="ok"]' });
+        await screenshot("chat");
+        assert.equal(server.chats, 3, "model requests");
+      },
+    },
+    {
+      name: "a rejected change leaves the file as it was",
+      async body() {
+        writeOnDisk("calc.py", buggyCalc);
+        await modelServer({
+          replies: [
+            ...fixReplies().slice(0, 2),
+            call("done", { summary: "Left calc.py unchanged." }),
+          ],
+        });
+        await openChatAndType("Fix add() in calc.py.");
+        await waitForState(api, ["waiting-approval"]);
+        await clickNotification("gemma-coder wants to change calc.py", "Reject");
+        await waitForState(api, ["done"]);
+        await readChat("tool-card", { where: '[data-tool="edit_file"][data-status="denied"]' });
+        assert.equal(readOnDisk("calc.py"), buggyCalc, "the file on disk");
+        assert.equal(await readBuffer("calc.py"), buggyCalc, "the editor buffer");
+      },
+    },
+    {
+      name: "stop ends a run while the model is still streaming",
+      async body() {
+        writeOnDisk("calc.py", buggyCalc);
+        const server = await modelServer({
+          replies: [{ text: "Let me think about this", hang: true }],
+        });
+        await openChatAndType("Explain calc.py.");
+        await until(() => server.openChats === 1, "the model's reply to be streaming");
+        await readChat("prose", { text: "Let me think" });
+        await clickInChat("stop");
+        await waitForState(api, ["stopped"]);
+        await readChat("status", { text: "stopped" });
+        await until(() => server.abortedChats === 1, "the model request to be closed");
+      },
+    },
+    {
+      name: "the agent reads the unsaved buffer, not the file on disk",
+      async body() {
+        writeOnDisk("calc.py", buggyCalc);
+        const unsaved = "def add(a, b):\n    return a * b  # unsaved edit\n";
+        const document = await editWithoutSaving("calc.py", unsaved);
+        const server = await modelServer({
+          replies: [call("read_file", { path: "calc.py" }), call("done", { summary: "Read it." })],
+        });
+        const outcome = await api.runTask("What does add() in calc.py do?");
+        assert.equal(outcome.status, "done", "the run's status");
+        assertIncludes(
+          sentToModel(server, 1),
+          "a * b  # unsaved edit",
+          "the read_file result sent to the model",
+        );
+        assert.equal(readOnDisk("calc.py"), buggyCalc, "the file on disk");
+        assert.equal(document.isDirty, true, "the buffer stays unsaved");
+      },
+    },
+    {
+      name: "undo of the last run restores the file",
+      async body() {
+        writeOnDisk("calc.py", buggyCalc);
+        await configure({ approval: "auto-edits" });
+        await modelServer({ replies: fixReplies() });
+        const outcome = await api.runTask("Fix add() in calc.py.");
+        assert.equal(outcome.status, "done", "the run's status");
+        await until(() => readOnDisk("calc.py") === fixedCalc, "the fix on disk");
+        await vscode.commands.executeCommand("gemmaCoder.undoLastRun");
+        await until(() => readOnDisk("calc.py") === buggyCalc, "the file restored on disk");
+        await until(async () => (await readBuffer("calc.py")) === buggyCalc, "the buffer restored");
+      },
+    },
+    {
+      name: "a backend that is down gives a clear message with the fix",
+      async body() {
+        const port = await deadPort();
+        await configure({
+          provider: "ollama",
+          baseUrl: `http://127.0.0.1:${port}`,
+          model: "gemma4:e4b",
+        });
+        await openChatAndType("Fix add() in calc.py.");
+        await waitForState(api, ["error"]);
+        const [message = ""] = await readChat("error");
+        assertIncludes(message, `127.0.0.1:${port}`, "the error names the address");
+        assertIncludes(message, "ollama serve", "the error says how to start the backend");
+        assertIncludes(message, "gemmaCoder.baseUrl", "the error names the setting");
+      },
+    },
+  ];
+}
+
+/** The workbench calls this with the tests file loaded; a throw means exit code 1. */
+export async function run(): Promise<void> {
+  const api = await gemmaCoder();
+  await runTests("chat", tests(api), async () => {
+    if (api.state === "running" || api.state === "waiting-approval") {
+      await vscode.commands.executeCommand("gemmaCoder.stop");
+      await waitForState(api, ["stopped", "error", "done"]);
+    }
+    for (const server of servers.splice(0)) await server.close();
+    await configure({
+      approval: undefined,
+      provider: undefined,
+      baseUrl: undefined,
+      model: undefined,
+    });
+    await revertAll();
+    await closeEverything();
+  });
+}

@@ -1,0 +1,26 @@
+// The suites `pnpm test:vscode` runs, each in its own code-server and Chromium (a suite is
+// one VS Code window; the trust settings differ between them). `entry` is bundled by the
+// runner (scripts/vscode-test) into dist/<name>.js, which the workbench loads as the
+// extension tests file.
+
+/** Each: `name`, `entry` (in this folder), optional `settings` (user settings), `workspace` (a folder copied as the workspace), `timeoutMs`. */
+export const suites = [
+  {
+    name: "chat",
+    entry: "chat.e2e.ts",
+    timeoutMs: 8 * 60_000,
+  },
+  {
+    name: "untrusted",
+    entry: "untrusted.e2e.ts",
+    timeoutMs: 4 * 60_000,
+    settings: {
+      // Trust on, never asked: the folder opens in restricted mode, as a freshly cloned
+      // repository would for a person who has not trusted it.
+      "security.workspace.trust.enabled": true,
+      "security.workspace.trust.startupPrompt": "never",
+      "security.workspace.trust.banner": "never",
+      "security.workspace.trust.emptyWindow": false,
+    },
+  },
+];

@@ -1,15 +1,21 @@
-import type { AgentEvent } from "@gemma-coder/core";
+import { type AgentEvent, ProseFilter } from "@gemma-coder/core";
 import type { HostMessage } from "./protocol.js";
 import { toolCallMessage, toolResultMessage } from "./tool-cards.js";
 
 /**
- * Turns a run's agent events into chat-view messages: prose deltas, withdrawn prose,
+ * Turns a run's agent events into chat-view messages: prose deltas (without the
+ * tool-call markup, which becomes a card), withdrawn prose,
  * one card per tool call and its result, notes for warnings. It remembers each step's
  * call (for its result's links) and whether the call was denied at the approval.
  */
 export class EventMessages {
   private readonly calls = new Map<string, { tool: string; args: Record<string, unknown> }>();
   private denied = false;
+  private prose = new ProseFilter();
+
+  private proseMessage(step: number, text: string): HostMessage[] {
+    return text === "" ? [] : [{ type: "prose", step, text }];
+  }
 
   /** Marks the call waiting for its result as denied by the person. */
   markDenied(): void {
@@ -24,9 +30,15 @@ export class EventMessages {
    */
   messagesOf(event: AgentEvent): HostMessage[] {
     switch (event.type) {
+      case "turn-start":
+        this.prose = new ProseFilter();
+        return [];
       case "text-delta":
-        return event.text === "" ? [] : [{ type: "prose", step: event.step, text: event.text }];
+        return this.proseMessage(event.step, this.prose.push(event.text));
+      case "turn-end":
+        return this.proseMessage(event.step, this.prose.end());
       case "turn-restart":
+        this.prose = new ProseFilter();
         return [{ type: "prose-withdrawn", step: event.step }];
       case "tool-call": {
         const id = `${event.runId}:${event.step}`;

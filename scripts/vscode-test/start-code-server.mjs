@@ -9,6 +9,9 @@ import { groupAlive, killGroup, trackGroup } from "./processes.mjs";
 export const baseUserSettings = {
   "security.workspace.trust.enabled": false,
   "workbench.startupEditor": "none",
+  // In a browser VS Code saves after a second by default; desktop VS Code does not, and the
+  // tests need an unsaved buffer to stay unsaved.
+  "files.autoSave": "off",
   "workbench.tips.enabled": false,
   "workbench.welcomePage.walkthroughs.openOnInstall": false,
   "telemetry.telemetryLevel": "off",

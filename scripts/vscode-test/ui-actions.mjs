@@ -95,9 +95,10 @@ const actions = {
     await input.fill(request.text, { timeout: actionTimeoutMs });
     await input.press("Enter", { timeout: actionTimeoutMs });
   },
-  /** Clicks the chat element with `data-testid` = `testid` (and `where`). */
+  /** Clicks the chat element with `data-testid` = `testid` (and `where`): the first, or the last. */
   async click(page, request) {
-    const target = byTestId(page, request.testid, request.where).first();
+    const all = byTestId(page, request.testid, request.where);
+    const target = request.last ? all.last() : all.first();
     await target.click({ timeout: actionTimeoutMs });
   },
   /**
@@ -123,6 +124,16 @@ const actions = {
     const toast = page.locator(".notification-toast").filter({ hasText: request.message }).first();
     await toast.waitFor({ state: "visible", timeout: actionTimeoutMs });
     return toast.textContent();
+  },
+  /**
+   * Waits until a workbench element matching `selector` (containing `text`) is visible, or
+   * with `state: "hidden"` until none is.
+   */
+  async "wait-workbench"(page, request) {
+    const all = page.locator(request.selector);
+    const wanted =
+      request.text === undefined ? all.first() : all.filter({ hasText: request.text }).first();
+    await wanted.waitFor({ state: request.state ?? "visible", timeout: actionTimeoutMs });
   },
   /** Saves a screenshot of the whole window as `<name>.png`. */
   async screenshot(page, request, options) {

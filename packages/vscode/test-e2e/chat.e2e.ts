@@ -8,8 +8,11 @@ import {
   clickInChat,
   clickNotification,
   readChat,
+  readNotification,
   screenshot,
   typeTask,
+  waitForWorkbench,
+  waitForWorkbenchHidden,
 } from "./support/browser.js";
 import {
   closeEverything,
@@ -55,6 +58,11 @@ const sentToModel = (server: ModelServer, index: number): string =>
     server.requests.filter((request) => request.path === "/api/chat")[index]?.body ?? null,
   );
 
+/** The stop button in the chat view's title bar (shown while a run goes). */
+const titleStopButton = ".part.sidebar .action-label.codicon-debug-stop";
+
+const activeFile = (): string | undefined => vscode.window.activeTextEditor?.document.uri.fsPath;
+
 async function openChatAndType(task: string): Promise<void> {
   await vscode.commands.executeCommand("gemmaCoder.openChat");
   await typeTask(task);
@@ -73,6 +81,10 @@ function tests(api: GemmaCoderApi): HostTest[] {
           () => proposedDiffTabs().includes("gemma-coder: calc.py (proposed)"),
           "the diff editor",
         );
+        // What a person sees before answering: both sides of the diff and the question.
+        await waitForWorkbench(".monaco-diff-editor .editor.modified .view-lines", "a + b");
+        await waitForWorkbench(".monaco-diff-editor .editor.original .view-lines", "a - b");
+        await readNotification("gemma-coder wants to change calc.py");
         await screenshot("diff-approval");
         await clickNotification("gemma-coder wants to change calc.py", "Accept");
         await waitForState(api, ["done"]);
@@ -81,6 +93,12 @@ function tests(api: GemmaCoderApi): HostTest[] {
         const summary = await readChat("summary", { text: "add() now adds." });
         assertIncludes(summary.join("\n"), "add() now adds.", "the chat's summary");
         await readChat("tool-card", { where: '[data-tool="edit_file"][data-status="ok"]' });
+        await clickInChat("file-link", { last: true });
+        await until(
+          () => activeFile()?.endsWith("calc.py"),
+          "calc.py opened from the chat's file link",
+        );
+        await waitForWorkbench(".editor-instance .view-lines", "a + b");
         await screenshot("chat");
         assert.equal(server.chats, 3, "model requests");
       },
@@ -114,10 +132,13 @@ function tests(api: GemmaCoderApi): HostTest[] {
         await openChatAndType("Explain calc.py.");
         await until(() => server.openChats === 1, "the model's reply to be streaming");
         await readChat("prose", { text: "Let me think" });
+        await waitForWorkbench(titleStopButton);
         await clickInChat("stop");
         await waitForState(api, ["stopped"]);
         await readChat("status", { text: "stopped" });
         await until(() => server.abortedChats === 1, "the model request to be closed");
+        // The view's own stop button goes once the run has ended.
+        await waitForWorkbenchHidden(titleStopButton);
       },
     },
     {

@@ -16,10 +16,14 @@ export async function typeTask(text: string): Promise<void> {
  * Clicks an element of the chat view.
  *
  * @param testid - Its `data-testid`.
- * @param where - Extra attribute selectors, e.g. `[data-status="denied"]`.
+ * @param options - `where`: extra attribute selectors, e.g. `[data-status="denied"]`;
+ *   `last`: the last such element rather than the first.
  */
-export async function clickInChat(testid: string, where = ""): Promise<void> {
-  await requestAction("click", { testid, where });
+export async function clickInChat(
+  testid: string,
+  options: { where?: string; last?: boolean } = {},
+): Promise<void> {
+  await requestAction("click", { testid, ...options });
 }
 
 /**
@@ -55,6 +59,25 @@ export async function clickNotification(message: string, button: string): Promis
  */
 export async function readNotification(message: string): Promise<string> {
   return (await requestAction("read-notification", { message })) as string;
+}
+
+/**
+ * Waits until an element of the workbench (outside the chat webview) is visible.
+ *
+ * @param selector - A CSS selector.
+ * @param text - Text it must contain.
+ */
+export async function waitForWorkbench(selector: string, text?: string): Promise<void> {
+  await requestAction("wait-workbench", { selector, ...(text === undefined ? {} : { text }) });
+}
+
+/**
+ * Waits until no element of the workbench matching `selector` is visible.
+ *
+ * @param selector - A CSS selector.
+ */
+export async function waitForWorkbenchHidden(selector: string): Promise<void> {
+  await requestAction("wait-workbench", { selector, state: "hidden" });
 }
 
 /**

@@ -101,7 +101,10 @@ export function activate(context: vscode.ExtensionContext): GemmaCoderApi {
     if (state === shownState) return;
     shownState = state;
     showStatus();
-    void vscode.commands.executeCommand("setContext", "gemmaCoder.running", run.running);
+    // From the state, not `run.running`: the final state is announced while the run is
+    // still winding down, and the view's stop button must go with it.
+    const going = state === "running" || state === "waiting-approval";
+    void vscode.commands.executeCommand("setContext", "gemmaCoder.running", going);
   });
   const runAndRefresh = async (start: Parameters<RunController["run"]>[0]) => {
     if (workspace === "") {

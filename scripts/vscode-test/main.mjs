@@ -4,7 +4,12 @@
 // runs each suite in its own code-server and headless Chromium, and exits 0 only when every
 // suite passed.
 //
-//   node scripts/vscode-test/main.mjs [suite-name ...]
+//   node scripts/vscode-test/main.mjs [--update-screenshots] [suite-name ...]
+//
+// --update-screenshots: after a suite passes, copy the screenshots it names (`screenshots`
+// in suites.mjs) into the package, for its README. Without it the committed images stay as
+// they are (a run never dirties the working tree).
+import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { bundleTests } from "./build-tests.mjs";
@@ -16,7 +21,9 @@ import { runSuite } from "./run-suite.mjs";
 const extensionPath = path.join(repoRoot, "packages", "vscode");
 const testsDir = path.join(extensionPath, "test-e2e");
 
-async function main(argv) {
+async function main(args) {
+  const updateScreenshots = args.includes("--update-screenshots");
+  const argv = args.filter((arg) => !arg.startsWith("--"));
   checkPrerequisites();
   const codeServerBin = await ensureCodeServer();
   const { suites } = await import(pathToFileURL(path.join(testsDir, "suites.mjs")).href);
@@ -28,19 +35,29 @@ async function main(argv) {
   );
   const results = [];
   for (const suite of chosen) {
-    results.push(
-      await runSuite(
-        {
-          ...suite,
-          extensionPath,
-          testsPath: bundles.get(suite.name),
-          workspaceTemplate: suite.workspace ? path.join(testsDir, suite.workspace) : undefined,
-        },
-        { codeServerBin, artifactsDir: artifactsDir() },
-      ),
+    const result = await runSuite(
+      {
+        ...suite,
+        extensionPath,
+        testsPath: bundles.get(suite.name),
+        workspaceTemplate: suite.workspace ? path.join(testsDir, suite.workspace) : undefined,
+      },
+      { codeServerBin, artifactsDir: artifactsDir() },
     );
+    results.push(result);
+    if (updateScreenshots && result.code === 0) publishScreenshots(suite);
   }
   return summarize(results);
+}
+
+/** Copies a passed suite's named screenshots into the extension's package. */
+function publishScreenshots(suite) {
+  for (const [name, target] of Object.entries(suite.screenshots ?? {})) {
+    const destination = path.join(extensionPath, target);
+    mkdirSync(path.dirname(destination), { recursive: true });
+    copyFileSync(path.join(artifactsDir(), suite.name, `${name}.png`), destination);
+    process.stdout.write(`vscode-test: updated ${path.relative(repoRoot, destination)}\n`);
+  }
 }
 
 function summarize(results) {

@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // (which needs the apt packages), not with the unit tests of `pnpm test`.
 export default defineConfig({
   test: {
-    include: ["scripts/vscode-test/**/*.test.ts"],
+    include: ["scripts/vscode-test/**/*.test.ts", "packages/vscode/test-e2e/**/*.test.ts"],
     testTimeout: 300_000,
     hookTimeout: 600_000,
     pool: "forks",

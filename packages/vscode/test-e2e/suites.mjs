@@ -3,12 +3,21 @@
 // runner (scripts/vscode-test) into dist/<name>.js, which the workbench loads as the
 // extension tests file.
 
-/** Each: `name`, `entry` (in this folder), optional `settings` (user settings), `workspace` (a folder copied as the workspace), `timeoutMs`. */
+/**
+ * Each: `name`, `entry` (in this folder), optional `settings` (user settings), `workspace`
+ * (a folder copied as the workspace), `timeoutMs`, and `screenshots` (screenshot name to a
+ * path in the package, for the ones the README shows).
+ */
 export const suites = [
   {
     name: "chat",
     entry: "chat.e2e.ts",
     timeoutMs: 8 * 60_000,
+    // Copied into the package for its README by `pnpm test:vscode --update-screenshots`.
+    screenshots: {
+      chat: "media/screenshots/chat.png",
+      "diff-approval": "media/screenshots/diff-approval.png",
+    },
   },
   {
     name: "untrusted",

@@ -16,9 +16,8 @@ export async function run(): Promise<void> {
   const server = await startModelServer({
     replies: [
       call("write_file", { path: "calc.py", content: "print('pwned')\n" }),
-      call("edit_file", { path: "calc.py", old: "a - b", new: "a + b" }),
       call("run_shell", { command: "touch shell-ran" }),
-      call("done", { summary: "Tried." }),
+      call("done", { summary: "Could not change anything here." }),
     ],
   });
   try {
@@ -30,7 +29,7 @@ export async function run(): Promise<void> {
           await useModelServer(server.url);
           await vscode.commands.executeCommand("gemmaCoder.openChat");
           await typeTask("Fix add() in calc.py.");
-          await waitForState(api, ["done", "error", "stopped"]);
+          await waitForState(api, ["done"]);
           const said = await readChat("transcript", { text: "trust" });
           assert.match(said.join("\n"), /trust/i, "the chat explains the workspace is not trusted");
           await screenshot("untrusted");

@@ -62,7 +62,9 @@ function installHandlers() {
     ["SIGHUP", 129],
   ]) {
     process.on(signal, () => {
-      process.stderr.write(`\nvscode-test: ${signal}: stopping code-server and Chromium\n`);
+      if (groups.size > 0) {
+        process.stderr.write(`\nvscode-test: ${signal}: stopping code-server and Chromium\n`);
+      }
       killAllGroups();
       process.exit(code);
     });

@@ -71,7 +71,7 @@ async function npmInstall(folder) {
   mkdirSync(home, { recursive: true });
   packRipgrep(tmp);
   const env = {
-    ...process.env,
+    ...npmFreeEnv(),
     // code-server's postinstall refuses to run as root without it.
     npm_config_unsafe_perm: "true",
     // node-pty's postinstall runs `npx node-gyp`, which would wait for a yes.
@@ -112,6 +112,18 @@ function packRipgrep(tmp) {
 }
 
 /**
+ * The environment without the variables a package manager sets for the scripts it runs
+ * (`npm_config_*`, `npm_package_*`, the user agent...). Under `pnpm test:vscode` they are
+ * pnpm's, and code-server's postinstall, which reads the user agent to learn how it is being
+ * installed, then refuses to go on.
+ */
+function npmFreeEnv() {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(npm_|pnpm_)/i.test(name)),
+  );
+}
+
+/**
  * Points node-gyp at this Node's installed headers: the native modules (argon2, kerberos,
  * node-pty) fall back to a source build when their prebuilt download fails offline, and
  * node-gyp would otherwise download the headers too.
@@ -125,8 +137,13 @@ function nodeHeaders() {
 
 /** The user's npm cache, so a second cold install reuses the downloaded tarballs. */
 function npmCache() {
+  if (process.env.npm_config_cache) return process.env.npm_config_cache;
   try {
-    return execFileSync("npm", ["config", "get", "cache"], { encoding: "utf8" }).trim();
+    return execFileSync("npm", ["config", "get", "cache"], {
+      encoding: "utf8",
+      env: npmFreeEnv(),
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     return path.join(process.env.HOME ?? "/tmp", ".npm");
   }

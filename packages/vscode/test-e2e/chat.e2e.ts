@@ -28,6 +28,7 @@ import { call, deadPort, type ModelServer, startModelServer } from "./support/mo
 import {
   buggyCalc,
   editWithoutSaving,
+  existsOnDisk,
   fixedCalc,
   readBuffer,
   readOnDisk,
@@ -85,6 +86,7 @@ function tests(api: GemmaCoderApi): HostTest[] {
         await waitForWorkbench(".monaco-diff-editor .editor.modified .view-lines", "a + b");
         await waitForWorkbench(".monaco-diff-editor .editor.original .view-lines", "a - b");
         await readNotification("gemma-coder wants to change calc.py");
+        await waitForWorkbench(".part.statusbar", "gemma-coder: ollama gemma4:e4b");
         await screenshot("diff-approval");
         await clickNotification("gemma-coder wants to change calc.py", "Accept");
         await waitForState(api, ["done"]);
@@ -120,6 +122,23 @@ function tests(api: GemmaCoderApi): HostTest[] {
         await readChat("tool-card", { where: '[data-tool="edit_file"][data-status="denied"]' });
         assert.equal(readOnDisk("calc.py"), buggyCalc, "the file on disk");
         assert.equal(await readBuffer("calc.py"), buggyCalc, "the editor buffer");
+      },
+    },
+    {
+      name: "a shell command is shown exactly and runs only after Run",
+      async body() {
+        const command = "echo fixed > shell-out.txt";
+        await modelServer({
+          replies: [call("run_shell", { command }), call("done", { summary: "Ran it." })],
+        });
+        await openChatAndType("Write shell-out.txt with the shell.");
+        await waitForState(api, ["waiting-approval"]);
+        await readNotification(`gemma-coder wants to run: ${command}`);
+        assert.equal(existsOnDisk("shell-out.txt"), false, "nothing ran before the answer");
+        await clickNotification(`gemma-coder wants to run: ${command}`, "Run");
+        await waitForState(api, ["done"]);
+        assert.equal(readOnDisk("shell-out.txt"), "fixed\n", "what the command wrote");
+        await readChat("tool-card", { where: '[data-tool="run_shell"][data-status="ok"]' });
       },
     },
     {

@@ -1,5 +1,5 @@
 // The test workspace's files, on disk and in editor buffers.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
 
@@ -27,6 +27,16 @@ export const fixedCalc = "def add(a, b):\n    return a + b\n";
  */
 export function writeOnDisk(relative: string, content: string): void {
   writeFileSync(path.join(workspaceRoot(), relative), content);
+}
+
+/**
+ * Whether a file of the workspace exists on disk.
+ *
+ * @param relative - Its path in the workspace.
+ * @returns True when it does.
+ */
+export function existsOnDisk(relative: string): boolean {
+  return existsSync(path.join(workspaceRoot(), relative));
 }
 
 /**

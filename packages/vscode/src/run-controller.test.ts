@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { controllerFor } from "./__fixtures__/controller.js";
 import { tempWorkspace } from "./__fixtures__/temp-workspace.js";
 import { BackendError } from "./open-provider.js";
+import type { HostMessage } from "./protocol.js";
 
 let workspace: ReturnType<typeof tempWorkspace>;
 afterEach(() => workspace.dispose());
@@ -11,8 +12,8 @@ afterEach(() => workspace.dispose());
 const fixCall = toolCallText("edit_file", { path: "calc.py", old: "a - b", new: "a + b" });
 const done = toolCallText("done", { summary: "Fixed add() in calc.py." });
 
-function cards(messages: { type: string }[]) {
-  return messages.filter((m) => m.type === "tool-result") as { status: string; id: string }[];
+function cards(messages: HostMessage[]) {
+  return messages.flatMap((m) => (m.type === "tool-result" ? [m] : []));
 }
 
 describe("RunController", () => {

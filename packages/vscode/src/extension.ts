@@ -101,7 +101,8 @@ export function activate(context: vscode.ExtensionContext): GemmaCoderApi {
     if (state === shownState) return;
     shownState = state;
     showStatus();
-    void vscode.commands.executeCommand("setContext", "gemmaCoder.running", run.running);
+    const busy = state === "running" || state === "waiting-approval";
+    void vscode.commands.executeCommand("setContext", "gemmaCoder.running", busy);
   });
   const runAndRefresh = async (start: Parameters<RunController["run"]>[0]) => {
     if (workspace === "") {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Agent, type AgentEvent, type AgentEventName, GemmaCoderError } from "@gemma-coder/core";
-import { createScriptedModel, type ScriptedReply, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, type ScriptedReply, toolCallText } from "@gemma-coder/core/testing";
 import { createTools } from "@gemma-coder/tools";
 import pc from "picocolors";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -68,14 +68,14 @@ async function render(
 
 const fix = [
   {
-    text: `I will read the file first.\n${toolCall("read_file", { path: "calc.py" })}`,
+    text: `I will read the file first.\n${toolCallText("read_file", { path: "calc.py" })}`,
     usage: { inputTokens: 1200, outputTokens: 40 },
   },
   {
-    text: `Found it.\n\`\`\`json\n${toolCall("edit_file", { path: "calc.py", old: "a - b", new: "a + b" })}\n\`\`\``,
+    text: `Found it.\n\`\`\`json\n${toolCallText("edit_file", { path: "calc.py", old: "a - b", new: "a + b" })}\n\`\`\``,
     chunkSize: 3,
   },
-  toolCall("done", { summary: "add() now adds." }),
+  toolCallText("done", { summary: "add() now adds." }),
 ];
 
 describe("LiveView in plain mode", () => {
@@ -103,8 +103,8 @@ describe("LiveView in plain mode", () => {
   it("marks new files, counts refused changes and says how to allow them", async () => {
     const { out, result } = await render(
       [
-        toolCall("write_file", { path: "new.txt", content: "x\n" }),
-        toolCall("done", { summary: "tried" }),
+        toolCallText("write_file", { path: "new.txt", content: "x\n" }),
+        toolCallText("done", { summary: "tried" }),
       ],
       { approve: "refuse" },
     );
@@ -114,8 +114,8 @@ describe("LiveView in plain mode", () => {
       "1 change was refused: there was no terminal to ask. Run with --yes to allow changes.",
     );
     const created = await render([
-      toolCall("write_file", { path: "new.txt", content: "x\n" }),
-      toolCall("done", { summary: "ok" }),
+      toolCallText("write_file", { path: "new.txt", content: "x\n" }),
+      toolCallText("done", { summary: "ok" }),
     ]);
     expect(created.out).toContain("changed: new.txt (new)");
   });
@@ -132,12 +132,12 @@ describe("LiveView in plain mode", () => {
   it("drops the unprinted text of a broken reply and says the turn is asked again", async () => {
     const { out, result } = await render([
       {
-        text: `Half a thought ${toolCall("read_file", { path: "calc.py" })}`,
+        text: `Half a thought ${toolCallText("read_file", { path: "calc.py" })}`,
         error: new GemmaCoderError("connection reset", { code: "provider-stream" }),
         failAfterChars: 10,
       },
-      `Reading it.\n${toolCall("read_file", { path: "calc.py" })}`,
-      toolCall("done", { summary: "read" }),
+      `Reading it.\n${toolCallText("read_file", { path: "calc.py" })}`,
+      toolCallText("done", { summary: "read" }),
     ]);
     expect(result.status).toBe("done");
     expect(out).not.toContain("Half a");
@@ -211,7 +211,7 @@ describe("LiveView in plain mode", () => {
   it("strips escape sequences and carriage returns from what the model writes", async () => {
     const hostile = "Done.\x1b]52;c;ZXZpbA==\x07 \x1b[2J\rOK\n";
     const { out } = await render([
-      { text: `${hostile}${toolCall("done", { summary: `ok\x1b[31m red` })}` },
+      { text: `${hostile}${toolCallText("done", { summary: `ok\x1b[31m red` })}` },
     ]);
     expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     expect(out).toContain("Done.]52;c;ZXZpbA== [2JOK");

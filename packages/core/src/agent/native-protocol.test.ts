@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { createMemorySessionStore } from "../session/memory-session-store.js";
-import { createScriptedModel, toolCall } from "../testing/scripted-model.js";
+import { createScriptedModel, toolCallText } from "../testing/scripted-model.js";
 import { defineTool } from "../tools/define-tool.js";
 import { Agent } from "./agent.js";
 
@@ -141,7 +141,7 @@ describe("protocol: native", () => {
   it("still reads a call the model left in the text, and nudges a reply with none", async () => {
     const model = native([
       "I will look.",
-      `Calling it.\n${toolCall("echo", { text: "from text" })}`,
+      `Calling it.\n${toolCallText("echo", { text: "from text" })}`,
       { text: "", toolCalls: [{ id: "c", ...doneCall }] },
     ]);
     const agent = new Agent({ provider: model, tools: [echo], protocol: "native", rules: false });

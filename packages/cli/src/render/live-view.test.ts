@@ -7,7 +7,7 @@ import { createTools } from "@gemma-coder/tools";
 import pc from "picocolors";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApprover } from "../approval.js";
-import { formatDuration, LiveView } from "./live-view.js";
+import { formatDuration, LiveView, type LiveViewOptions } from "./live-view.js";
 
 const NAMES: AgentEventName[] = [
   "turn-start",
@@ -33,6 +33,12 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function sink(isTTY = false) {
   const chunks: string[] = [];
   return { isTTY, write: (text: string) => chunks.push(text), text: () => chunks.join("") };
+}
+
+/** A live view in plain mode without colours, as piped output gets it. */
+function plainView(options: Pick<LiveViewOptions, "stdout" | "stderr"> & Partial<LiveViewOptions>) {
+  const colors = pc.createColors(false);
+  return new LiveView({ colors, errColors: colors, live: false, verbose: false, ...options });
 }
 
 async function render(
@@ -150,14 +156,9 @@ describe("LiveView in plain mode", () => {
     const stdout = sink();
     const stderr = sink();
     let clock = 0;
-    const colors = pc.createColors(false);
-    const view = new LiveView({
+    const view = plainView({
       stdout,
       stderr,
-      colors,
-      errColors: colors,
-      live: false,
-      verbose: false,
       now: () => clock,
     });
     const runId = "r";
@@ -178,14 +179,9 @@ describe("LiveView in plain mode", () => {
     let clock = 0;
     const ticks: Array<() => void> = [];
     let stopped = 0;
-    const colors = pc.createColors(false);
-    const view = new LiveView({
+    const view = plainView({
       stdout: sink(),
       stderr,
-      colors,
-      errColors: colors,
-      live: false,
-      verbose: false,
       now: () => clock,
       every: (_ms, tick) => {
         ticks.push(tick);
@@ -220,14 +216,9 @@ describe("LiveView in plain mode", () => {
 
   it("prints whole lines only, so output piped to a file is not torn mid-line", async () => {
     const stdout = sink();
-    const colors = pc.createColors(false);
-    const view = new LiveView({
+    const view = plainView({
       stdout,
       stderr: sink(),
-      colors,
-      errColors: colors,
-      live: false,
-      verbose: false,
     });
     view.handle({ type: "turn-start", runId: "r", step: 1 });
     view.handle({ type: "text-delta", runId: "r", step: 1, text: "half a li" });
@@ -242,14 +233,9 @@ describe("LiveView in plain mode", () => {
 describe("LiveView.setStatus", () => {
   it("shows a slow first step once as a note in plain mode", () => {
     const stderr = sink();
-    const colors = pc.createColors(false);
-    const view = new LiveView({
+    const view = plainView({
       stdout: sink(),
       stderr,
-      colors,
-      errColors: colors,
-      live: false,
-      verbose: false,
     });
     view.setStatus("loading the model into memory 10%");
     view.setStatus("loading the model into memory 60%");
@@ -261,14 +247,9 @@ describe("LiveView.setStatus", () => {
     const stderr = sink();
     let clock = 0;
     let tick: (() => void) | undefined;
-    const colors = pc.createColors(false);
-    const view = new LiveView({
+    const view = plainView({
       stdout: sink(),
       stderr,
-      colors,
-      errColors: colors,
-      live: false,
-      verbose: false,
       now: () => clock,
       every: (_ms, fn) => {
         tick = fn;
@@ -292,14 +273,10 @@ describe("LiveView.setStatus", () => {
 
   it("starts the spinner on a terminal as soon as loading starts", () => {
     const stderr = sink(true);
-    const colors = pc.createColors(false);
-    const view = new LiveView({
+    const view = plainView({
       stdout: sink(true),
       stderr,
-      colors,
-      errColors: colors,
       live: true,
-      verbose: false,
     });
     view.setStatus("loading the model into memory 5%");
     expect(stderr.text()).toContain("loading the model into memory 5%");

@@ -36,14 +36,14 @@ function settingsWith(values: Record<string, unknown>) {
   return readSettings((key) => values[key]);
 }
 
-function options(baseUrl: string | undefined, openRouterKey?: string) {
+function options(baseUrl: string | undefined, openRouterKey?: string, model?: string) {
   return {
     fetch: hostFetch,
     openRouterKey,
     detect: () =>
       detectBackends({
         baseUrl,
-        model: undefined,
+        model,
         hasOpenRouterKey: Boolean(openRouterKey),
         modelsDir: "/nonexistent",
         fetch: hostFetch,
@@ -101,7 +101,7 @@ describe("openBackend", () => {
     const error = await failureOf(
       openBackend(
         settingsWith({ provider: "ollama", baseUrl: url, model: "qwen3:4b" }),
-        options(url),
+        options(url, undefined, "qwen3:4b"),
       ),
     );
     expect(error.code).toBe("model-not-found");

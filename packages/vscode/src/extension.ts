@@ -146,8 +146,10 @@ export function activate(context: vscode.ExtensionContext): GemmaCoderApi {
     return outcome;
   };
   async function onViewMessage(message: ViewMessage): Promise<void> {
-    if (message.type === "ready") await refreshSessions();
-    else if (message.type === "send") await runAndRefresh({ kind: "task", task: message.task });
+    if (message.type === "ready") {
+      run.setState(run.state);
+      await refreshSessions();
+    } else if (message.type === "send") await runAndRefresh({ kind: "task", task: message.task });
     else if (message.type === "stop") run.stop();
     else if (message.type === "resume") {
       await runAndRefresh({

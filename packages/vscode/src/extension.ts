@@ -5,12 +5,11 @@ import { createApi, type GemmaCoderApi } from "./api.js";
 import { ApprovalUi } from "./approval-ui.js";
 import { ApprovalQueue } from "./approvals.js";
 import { backendOpener } from "./backend-opener.js";
+import { ChatActions } from "./chat-actions.js";
 import { CHAT_VIEW_ID, ChatView } from "./chat-view.js";
 import { registerCommands } from "./commands.js";
 import { PROPOSED_SCHEME, ProposedContent } from "./proposed-content.js";
-import type { ViewMessage } from "./protocol.js";
-import { RunController, type RunOutcome, type RunStart } from "./run-controller.js";
-import { sessionItems } from "./session-items.js";
+import { RunController, type RunStart } from "./run-controller.js";
 import { type ExtensionSettings, readOnlyReason, readSettings } from "./settings.js";
 import { statusText } from "./status-item.js";
 import { vscodeDocuments } from "./vscode-documents.js";
@@ -115,8 +114,7 @@ export function activate(context: vscode.ExtensionContext): GemmaCoderApi {
   const proposed = new ProposedContent();
   const approvals = approvalsFor(base, proposed, () => run);
   const sessions = sessionsOpener(base);
-  let latestSession: string | undefined;
-  const chat = new ChatView(context.extensionUri, (message) => void onViewMessage(message));
+  const chat = new ChatView(context.extensionUri, (message) => void actions.handle(message));
   const run: RunController = new RunController({
     workspace,
     settings: base.settings,
@@ -128,38 +126,14 @@ export function activate(context: vscode.ExtensionContext): GemmaCoderApi {
     post: (message) => chat.post(message),
     log,
   });
-  const refreshSessions = async () => {
-    const store = (await sessions())?.store;
-    const items = store ? sessionItems(await store.list().catch(() => [])) : [];
-    latestSession = items[0]?.id ?? latestSession;
-    chat.post({ type: "sessions", items });
-  };
-  const runAndRefresh = async (start: RunStart): Promise<RunOutcome> => {
-    if (workspace === "") {
-      const message = "gemma-coder needs a folder: open one first (File > Open Folder).";
-      chat.post({ type: "error", message, fix: undefined });
-      return { status: "error", changedFiles: [], error: message };
-    }
-    const outcome = await run.run(start);
-    latestSession = run.lastRun?.sessionId ?? latestSession;
-    await refreshSessions();
-    return outcome;
-  };
-  async function onViewMessage(message: ViewMessage): Promise<void> {
-    if (message.type === "ready") {
-      run.setState(run.state);
-      await refreshSessions();
-    } else if (message.type === "send") await runAndRefresh({ kind: "task", task: message.task });
-    else if (message.type === "stop") run.stop();
-    else if (message.type === "resume") {
-      await runAndRefresh({
-        kind: "resume",
-        sessionId: message.sessionId,
-        message: message.message,
-      });
-    } else if (message.type === "open-file")
-      await openFileAt(workspace, message.path, message.line);
-  }
+  const actions = new ChatActions({
+    workspace,
+    run,
+    sessions,
+    post: (message) => chat.post(message),
+    openFile: (file, line) => openFileAt(workspace, file, line),
+  });
+  const runAndRefresh = (start: RunStart) => actions.runAndRefresh(start);
   context.subscriptions.push(
     base.output,
     statusItem(run),
@@ -183,7 +157,7 @@ export function activate(context: vscode.ExtensionContext): GemmaCoderApi {
       await chat.reveal().catch(() => undefined);
       return runAndRefresh({ kind: "task", task });
     },
-    lastSessionId: () => latestSession,
+    lastSessionId: () => actions.latestSession,
   });
 }
 

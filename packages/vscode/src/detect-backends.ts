@@ -29,6 +29,8 @@ export interface DetectBackendsOptions {
 
 /** What detection found: the choices in preference order, and the automatic pick. */
 export interface Detection {
+  /** Ollama's pulled models and the one to use, when Ollama answered. */
+  ollama: { models: string[]; pick: BackendChoice | undefined } | undefined;
   /** Every usable backend (each pulled Ollama model is its own choice). */
   choices: BackendChoice[];
   /** The first local choice, else OpenRouter, else a GGUF file; `undefined` when none. */
@@ -41,26 +43,20 @@ const PROBE = {
   retry: { maxRetries: 0 },
 };
 
-async function ollamaChoices(
-  options: DetectBackendsOptions,
-): Promise<{ all: BackendChoice[]; pick?: BackendChoice }> {
+async function ollamaChoices(options: DetectBackendsOptions): Promise<Detection["ollama"]> {
   const baseUrl = options.baseUrl ?? OLLAMA_DEFAULT_URL;
   const ollama = createOllama({ ...PROBE, baseUrl, fetch: options.fetch, env: {} });
   try {
-    const names = (await ollama.listModels(options.signal ? { signal: options.signal } : {})).map(
-      (m) => m.id,
-    );
-    const all = names.map((model) => ({
-      provider: "ollama" as const,
-      model,
-      baseUrl,
-      label: `ollama ${model}`,
-    }));
-    const picked = pickOllamaModel(names, options.model, OLLAMA_DEFAULT_MODEL);
-    const pick = all.find((choice) => choice.model === picked);
-    return pick ? { all, pick } : { all };
+    const listed = await ollama.listModels(options.signal ? { signal: options.signal } : {});
+    const models = listed.map((model) => model.id);
+    const picked = pickOllamaModel(models, options.model, OLLAMA_DEFAULT_MODEL);
+    const pick: BackendChoice | undefined =
+      picked === undefined
+        ? undefined
+        : { provider: "ollama", model: picked, baseUrl, label: `ollama ${picked}` };
+    return { models, pick };
   } catch {
-    return { all: [] };
+    return undefined;
   } finally {
     await ollama.dispose();
   }
@@ -127,7 +123,14 @@ export async function detectBackends(options: DetectBackendsOptions): Promise<De
     model: file,
     label: `GGUF ${path.basename(file)} (serve it with llama-server)`,
   }));
-  const local = [...(ollama.pick ? [ollama.pick] : []), ...(llama ? [llama] : [])];
-  const choices = [...ollama.all, ...(llama ? [llama] : []), ...openRouter, ...gguf];
-  return { choices, picked: local[0] ?? openRouter[0] ?? gguf[0] };
+  const ollamaUrl = options.baseUrl ?? OLLAMA_DEFAULT_URL;
+  const pulled: BackendChoice[] = (ollama?.models ?? []).map((model) => ({
+    provider: "ollama",
+    model,
+    baseUrl: ollamaUrl,
+    label: `ollama ${model}`,
+  }));
+  const local = [...(ollama?.pick ? [ollama.pick] : []), ...(llama ? [llama] : [])];
+  const choices = [...pulled, ...(llama ? [llama] : []), ...openRouter, ...gguf];
+  return { ollama, choices, picked: local[0] ?? openRouter[0] ?? gguf[0] };
 }

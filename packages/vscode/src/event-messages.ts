@@ -41,13 +41,16 @@ export class EventMessages {
         this.prose = new ProseFilter();
         return [{ type: "prose-withdrawn", step: event.step }];
       case "tool-call": {
+        // `done` ends the run: the summary shows it, not a card.
+        if (event.name === "done") return [];
         const id = `${event.runId}:${event.step}`;
         this.calls.set(id, { tool: event.name, args: event.args });
         return [toolCallMessage(id, event.name, event.args)];
       }
       case "tool-result": {
         const id = `${event.runId}:${event.step}`;
-        const call = this.calls.get(id) ?? { tool: event.name, args: {} };
+        const call = this.calls.get(id);
+        if (!call) return [];
         const denied = this.denied && !event.result.ok;
         this.denied = false;
         return [toolResultMessage(id, call, event.result, denied)];

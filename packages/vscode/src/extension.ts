@@ -1,24 +1,104 @@
+import path from "node:path";
 import { openSessions, type Sessions } from "@gemma-coder/sessions";
 import * as vscode from "vscode";
 import { createApi, type GemmaCoderApi } from "./api.js";
 import { ApprovalUi } from "./approval-ui.js";
 import { ApprovalQueue } from "./approvals.js";
 import { backendOpener } from "./backend-opener.js";
+import { ChatActions } from "./chat-actions.js";
 import { CHAT_VIEW_ID, ChatView } from "./chat-view.js";
 import { registerCommands } from "./commands.js";
 import { PROPOSED_SCHEME, ProposedContent } from "./proposed-content.js";
-import type { ViewMessage } from "./protocol.js";
-import { RunController } from "./run-controller.js";
-import { sessionItems } from "./session-items.js";
-import { readOnlyReason, readSettings } from "./settings.js";
+import { RunController, type RunStart } from "./run-controller.js";
+import { type ExtensionSettings, readOnlyReason, readSettings } from "./settings.js";
 import { statusText } from "./status-item.js";
 import { vscodeDocuments } from "./vscode-documents.js";
 import { createWorkspaceFs } from "./workspace-fs.js";
 
-/** The folder the agent works in: the first workspace folder on disk. */
-function workspaceFolder(): string | undefined {
-  return vscode.workspace.workspaceFolders?.find((folder) => folder.uri.scheme === "file")?.uri
-    .fsPath;
+/** What every part of the extension shares. */
+interface Basics {
+  context: vscode.ExtensionContext;
+  output: vscode.OutputChannel;
+  log: (line: string) => void;
+  /** The first workspace folder on disk; empty when no folder is open. */
+  workspace: string;
+  settings: () => ExtensionSettings;
+  readOnly: () => string | undefined;
+  /** Reads a file as the agent sees it (open document, else disk). */
+  read: (file: string) => Promise<string>;
+}
+
+function basics(context: vscode.ExtensionContext): Basics {
+  const output = vscode.window.createOutputChannel("gemma-coder");
+  const workspace =
+    vscode.workspace.workspaceFolders?.find((folder) => folder.uri.scheme === "file")?.uri.fsPath ??
+    "";
+  const settings = () =>
+    readSettings((key) => vscode.workspace.getConfiguration("gemmaCoder").get(key));
+  const reader = createWorkspaceFs(vscodeDocuments);
+  return {
+    context,
+    output,
+    log: (line) => output.appendLine(`${new Date().toISOString()} ${line}`),
+    workspace,
+    settings,
+    readOnly: () => readOnlyReason(vscode.workspace.isTrusted, settings()),
+    read: (file) => reader.readTextFile(file),
+  };
+}
+
+/** The approval queue and its VS Code UI; the controller is told when a question waits. */
+function approvalsFor(base: Basics, proposed: ProposedContent, controller: () => RunController) {
+  const ui = new ApprovalUi({
+    workspace: base.workspace,
+    read: base.read,
+    proposed,
+    log: base.log,
+  });
+  const approvals = new ApprovalQueue({
+    mode: () => base.settings().approval,
+    show: (pending) => ui.show(pending),
+    hide: (pending) => ui.hide(pending),
+    onChange: (pending) => {
+      const waiting = pending !== undefined;
+      void vscode.commands.executeCommand("setContext", "gemmaCoder.approvalPending", waiting);
+      controller().approvalChanged(waiting);
+    },
+  });
+  ui.attach(approvals);
+  return approvals;
+}
+
+/** Opens the workspace's sessions once, on first use; a failure is logged and retried next time. */
+function sessionsOpener(base: Basics): () => Promise<Sessions | undefined> {
+  let sessions: Promise<Sessions | undefined> | undefined;
+  return () => {
+    if (base.workspace === "") return Promise.resolve(undefined);
+    sessions ??= openSessions({ workspace: base.workspace }).catch((error: unknown) => {
+      base.log(`sessions could not be opened: ${error instanceof Error ? error.message : error}`);
+      sessions = undefined;
+      return undefined;
+    });
+    return sessions;
+  };
+}
+
+/** The status-bar item, following the controller's state. */
+function statusItem(run: RunController): vscode.StatusBarItem {
+  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
+  status.command = "gemmaCoder.openChat";
+  status.tooltip = "gemma-coder: open the chat";
+  status.text = statusText(run.backend, run.state);
+  status.show();
+  let shown = run.state;
+  run.onDidChange((state) => {
+    if (state === shown) return;
+    shown = state;
+    status.text = statusText(run.backend, state);
+    const busy = state === "running" || state === "waiting-approval";
+    void vscode.commands.executeCommand("setContext", "gemmaCoder.running", busy);
+  });
+  return status;
 }
 
 /**
@@ -29,139 +109,47 @@ function workspaceFolder(): string | undefined {
  * @returns The test API.
  */
 export function activate(context: vscode.ExtensionContext): GemmaCoderApi {
-  const output = vscode.window.createOutputChannel("gemma-coder");
-  const log = (line: string) => output.appendLine(`${new Date().toISOString()} ${line}`);
-  const workspace = workspaceFolder() ?? "";
-  const settings = () =>
-    readSettings((key) => vscode.workspace.getConfiguration("gemmaCoder").get(key));
-  const readOnly = () => readOnlyReason(vscode.workspace.isTrusted, settings());
-  const reader = createWorkspaceFs(vscodeDocuments);
-  const read = (file: string) => reader.readTextFile(file);
+  const base = basics(context);
+  const { workspace, log } = base;
   const proposed = new ProposedContent();
-  const ui = new ApprovalUi({ workspace, read, proposed, log });
-  let controller: RunController | undefined;
-  const approvals = new ApprovalQueue({
-    mode: () => settings().approval,
-    show: (pending) => ui.show(pending),
-    hide: (pending) => ui.hide(pending),
-    onChange: (pending) => {
-      void vscode.commands.executeCommand(
-        "setContext",
-        "gemmaCoder.approvalPending",
-        pending !== undefined,
-      );
-      controller?.approvalChanged(pending !== undefined);
-    },
-  });
-  ui.attach(approvals);
-  let sessions: Promise<Sessions | undefined> | undefined;
-  const openWorkspaceSessions = () => {
-    sessions ??=
-      workspace === ""
-        ? Promise.resolve(undefined)
-        : openSessions({ workspace }).catch((error: unknown) => {
-            log(
-              `sessions could not be opened: ${error instanceof Error ? error.message : String(error)}`,
-            );
-            sessions = undefined;
-            return undefined;
-          });
-    return sessions;
-  };
-  let latestSession: string | undefined;
-  const chat = new ChatView(context.extensionUri, (message) => void onViewMessage(message));
-  const refreshSessions = async () => {
-    const store = (await openWorkspaceSessions())?.store;
-    const items = store ? sessionItems(await store.list().catch(() => [])) : [];
-    latestSession = items[0]?.id ?? latestSession;
-    chat.post({ type: "sessions", items });
-  };
-  controller = new RunController({
+  const approvals = approvalsFor(base, proposed, () => run);
+  const sessions = sessionsOpener(base);
+  const chat = new ChatView(context.extensionUri, (message) => void actions.handle(message));
+  const run: RunController = new RunController({
     workspace,
-    settings,
-    readOnlyReason: readOnly,
+    settings: base.settings,
+    readOnlyReason: base.readOnly,
     openBackend: backendOpener(context.secrets, log),
     documents: vscodeDocuments,
-    sessions: openWorkspaceSessions,
+    sessions,
     approvals,
     post: (message) => chat.post(message),
     log,
   });
-  const run = controller;
-  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
-  status.command = "gemmaCoder.openChat";
-  status.tooltip = "gemma-coder: open the chat";
-  const showStatus = () => {
-    status.text = statusText(run.backend, run.state);
-  };
-  showStatus();
-  status.show();
-  let shownState = run.state;
-  run.onDidChange((state) => {
-    if (state === shownState) return;
-    shownState = state;
-    showStatus();
-    // From the state, not `run.running`: the final state is announced while the run is
-    // still winding down, and the view's stop button must go with it.
-    const going = state === "running" || state === "waiting-approval";
-    void vscode.commands.executeCommand("setContext", "gemmaCoder.running", going);
+  const actions = new ChatActions({
+    workspace,
+    run,
+    sessions,
+    post: (message) => chat.post(message),
+    openFile: (file, line) => openFileAt(workspace, file, line),
   });
-  const runAndRefresh = async (start: Parameters<RunController["run"]>[0]) => {
-    if (workspace === "") {
-      chat.post({
-        type: "error",
-        message: "gemma-coder needs a folder: open one first (File > Open Folder).",
-        fix: undefined,
-      });
-      return { status: "error" as const, changedFiles: [], error: "no workspace folder is open" };
-    }
-    const outcome = await run.run(start);
-    latestSession = run.lastRun?.sessionId ?? latestSession;
-    showStatus();
-    await refreshSessions();
-    return outcome;
-  };
-  async function onViewMessage(message: ViewMessage): Promise<void> {
-    if (message.type === "ready") await refreshSessions();
-    else if (message.type === "send") await runAndRefresh({ kind: "task", task: message.task });
-    else if (message.type === "stop") run.stop();
-    else if (message.type === "resume")
-      await runAndRefresh({
-        kind: "resume",
-        sessionId: message.sessionId,
-        message: message.message,
-      });
-    else if (message.type === "open-file") await openFileAt(workspace, message.path, message.line);
-  }
+  const runAndRefresh = (start: RunStart) => actions.runAndRefresh(start);
   context.subscriptions.push(
-    output,
-    status,
+    base.output,
+    statusItem(run),
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chat, {
       webviewOptions: { retainContextWhenHidden: true },
     }),
     vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, proposed),
     vscode.workspace.onDidGrantWorkspaceTrust(() => run.setState(run.state)),
-    ...registerCommands({
-      context,
-      workspace,
-      chat,
-      run,
-      approvals,
-      runAndRefresh,
-      settings,
-      log,
-      output,
-      read,
-    }),
+    ...registerCommands({ ...base, chat, run, approvals, runAndRefresh }),
   );
   void vscode.commands.executeCommand(
     "setContext",
     "gemmaCoder.readOnly",
-    readOnly() !== undefined,
+    base.readOnly() !== undefined,
   );
-  log(
-    `activated in ${workspace || "a window without a folder"}${readOnly() ? ` (${readOnly()})` : ""}`,
-  );
+  log(`activated in ${workspace || "a window without a folder"}`);
   return createApi({
     state: () => run.state,
     onDidChange: (listener) => run.onDidChange(listener),
@@ -169,7 +157,7 @@ export function activate(context: vscode.ExtensionContext): GemmaCoderApi {
       await chat.reveal().catch(() => undefined);
       return runAndRefresh({ kind: "task", task });
     },
-    lastSessionId: () => latestSession,
+    lastSessionId: () => actions.latestSession,
   });
 }
 
@@ -188,12 +176,11 @@ export async function openFileAt(
 ): Promise<void> {
   const root = vscode.Uri.file(workspace);
   const target = vscode.Uri.joinPath(root, relativePath);
-  if (!target.fsPath.startsWith(root.fsPath)) return;
+  const inside = path.relative(root.fsPath, target.fsPath);
+  if (inside.startsWith("..") || path.isAbsolute(inside)) return;
   const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
-  await vscode.window.showTextDocument(target, {
-    selection: new vscode.Range(position, position),
-    preview: true,
-  });
+  const selection = new vscode.Range(position, position);
+  await vscode.window.showTextDocument(target, { selection, preview: true });
 }
 
 /** Nothing to release beyond the subscriptions. */

@@ -6,9 +6,7 @@ import {
   createOpenRouter,
   type FetchFunction,
   LLAMA_CPP_DEFAULT_URL,
-  OLLAMA_DEFAULT_MODEL,
   OLLAMA_DEFAULT_URL,
-  pickOllamaModel,
 } from "@gemma-coder/providers";
 import { type BackendChoice, llamaServerCommand } from "./backend-choice.js";
 import type { Detection } from "./detect-backends.js";
@@ -110,22 +108,23 @@ async function chooseBackend(
     if (detection.picked) return detection.picked;
     throw backendDown("auto", settings.baseUrl);
   }
-  const ollama = detection.choices.filter((choice) => choice.provider === "ollama");
+  // Down, or up: the model list tells which, and which model to use.
+  if (!detection.ollama) throw backendDown("ollama", settings.baseUrl);
+  if (detection.ollama.pick) return detection.ollama.pick;
   const url = settings.baseUrl ?? OLLAMA_DEFAULT_URL;
-  if (ollama.length === 0) {
-    // Up but empty, or down: the model list tells them apart.
-    throw backendDown("ollama", settings.baseUrl);
-  }
-  const names = ollama.map((choice) => choice.model as string);
-  const model = pickOllamaModel(names, settings.model, OLLAMA_DEFAULT_MODEL);
-  if (model === undefined) {
+  const names = detection.ollama.models;
+  if (settings.model === undefined) {
     throw new BackendError(
-      `Ollama at ${url} does not have the model ${settings.model}.`,
-      `Pull it with \`ollama pull ${settings.model}\`, or set gemmaCoder.model to one it has: ${names.slice(0, 8).join(", ")}.`,
+      `Ollama at ${url} has no chat model yet.`,
+      "Pull one with `ollama pull gemma4:e4b` (or gemma4:e2b on a small machine).",
       "model-not-found",
     );
   }
-  return { provider: "ollama", model, baseUrl: url, label: `ollama ${model}` };
+  throw new BackendError(
+    `Ollama at ${url} does not have the model ${settings.model}.`,
+    `Pull it with \`ollama pull ${settings.model}\`${names.length > 0 ? `, or set gemmaCoder.model to one it has: ${names.slice(0, 8).join(", ")}` : ""}.`,
+    "model-not-found",
+  );
 }
 
 /**
@@ -156,7 +155,7 @@ export async function openBackend(
         ...(model ? { model } : {}),
         ...numCtx,
       });
-      return { provider, label: `ollama ${model ?? OLLAMA_DEFAULT_MODEL}` };
+      return { provider, label: `ollama ${provider.model}` };
     }
     case "llama-cpp": {
       const baseUrl = choice.baseUrl ?? LLAMA_CPP_DEFAULT_URL;

@@ -88,6 +88,9 @@ async function runInside(suite, context) {
   context.resources.server = server;
   context.say(`code-server pid ${server.pid} at ${server.url}`);
   let queue;
+  // Log lines that come before the page is handed back (the tests may start that early)
+  // wait here for the action queue.
+  const early = [];
   const workbench = await openWorkbench({
     url: payloadUrl(server.url, {
       workspace,
@@ -95,8 +98,8 @@ async function runInside(suite, context) {
       testsPath: suite.testsPath,
     }),
     onLog: (line) => {
-      if (queue?.handle(line)) return;
-      context.say(line);
+      if (queue === undefined) early.push(line);
+      else if (!queue.handle(line)) context.say(line);
     },
   });
   context.resources.workbench = workbench;
@@ -107,6 +110,7 @@ async function runInside(suite, context) {
     screenshotsDir: context.artifacts,
     log: context.say,
   });
+  for (const line of early.splice(0)) if (!queue.handle(line)) context.say(line);
   return await firstOf(suite, workbench, server);
 }
 

@@ -21,8 +21,8 @@ const actionTimeoutMs = 60_000;
  * @param {string} options.controlDir - Where the answers are written.
  * @param {string} options.screenshotsDir - Where screenshots go.
  * @param {(line: string) => void} options.log - Receives the runner's notes.
- * @returns {{ handle(line: string): boolean, idle(): Promise<void> }} `handle` takes a log
- *   line and reports whether it was an action request.
+ * @returns {{ handle(line: string): boolean }} `handle` takes a log line and reports
+ *   whether it was an action request.
  */
 export function createActionQueue(options) {
   mkdirSync(options.controlDir, { recursive: true });
@@ -41,7 +41,7 @@ export function createActionQueue(options) {
     chain = chain.then(() => perform(request, options));
     return true;
   };
-  return { handle, idle: () => chain };
+  return { handle };
 }
 
 async function perform(request, options) {

@@ -7,8 +7,8 @@ import { build } from "esbuild";
  * Bundles each entry to `<outDir>/<name>.js`.
  *
  * @param {{ name: string, entry: string }[]} entries - Absolute entry paths.
- * @param {string} outDir - Where the bundles go (inside the extension's package, so the
- *   nearest package.json, without `"type": "module"`, makes `.js` CommonJS).
+ * @param {string} outDir - Where the bundles go: a folder without a package.json above it
+ *   that says `"type": "module"`, so `.js` is CommonJS, as the extension host loads it.
  * @returns {Promise<Map<string, string>>} Each name's bundle path.
  */
 export async function bundleTests(entries, outDir) {

@@ -9,13 +9,15 @@
 // --update-screenshots: after a suite passes, copy the screenshots it names (`screenshots`
 // in suites.mjs) into the package, for its README. Without it the committed images stay as
 // they are (a run never dirties the working tree).
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { bundleTests } from "./build-tests.mjs";
 import { ensureCodeServer } from "./install-code-server.mjs";
 import { artifactsDir, repoRoot } from "./paths.mjs";
 import { checkPrerequisites } from "./prerequisites.mjs";
+import { trackFolder } from "./processes.mjs";
 import { runSuite } from "./run-suite.mjs";
 
 const extensionPath = path.join(repoRoot, "packages", "vscode");
@@ -29,9 +31,12 @@ async function main(args) {
   const { suites } = await import(pathToFileURL(path.join(testsDir, "suites.mjs")).href);
   const chosen = argv.length === 0 ? suites : suites.filter((suite) => argv.includes(suite.name));
   if (chosen.length === 0) throw new Error(`vscode-test: no suite named ${argv.join(", ")}`);
+  // Bundled into a folder of this run's own, so two runs at once never share a file.
+  const bundleDir = mkdtempSync(path.join(os.tmpdir(), "gemma-coder-vscode-tests-"));
+  trackFolder(bundleDir);
   const bundles = await bundleTests(
     chosen.map((suite) => ({ name: suite.name, entry: path.join(testsDir, suite.entry) })),
-    path.join(testsDir, "dist"),
+    bundleDir,
   );
   const results = [];
   for (const suite of chosen) {

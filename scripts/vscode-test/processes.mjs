@@ -1,9 +1,14 @@
 // Every process the runner starts (code-server and its children, Chromium) is tracked here by
 // process group, so a finished run, a failed run, a timeout and Ctrl-C all end with nothing
-// left running. Kills are synchronous so they also work from an `exit` handler.
+// left running; scratch folders likewise. Kills are synchronous so they also work from an
+// `exit` handler.
+
+import { rmSync } from "node:fs";
 
 /** Process-group ids of the live children, each the pid of a group leader. */
 const groups = new Set();
+/** Scratch folders removed when the process exits (a signal skips the `finally` blocks). */
+const folders = new Set();
 let handlersInstalled = false;
 
 /**
@@ -38,6 +43,26 @@ export function killAllGroups() {
 }
 
 /**
+ * Tracks a scratch folder, removed at exit if it is still there.
+ *
+ * @param dir - The folder.
+ * @returns A function that removes it now and stops tracking it.
+ */
+export function trackFolder(dir) {
+  folders.add(dir);
+  installHandlers();
+  return () => {
+    folders.delete(dir);
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+function cleanUpAtExit() {
+  killAllGroups();
+  for (const dir of [...folders]) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
  * Whether a process group still has a live member.
  *
  * @param pid - The group leader's pid.
@@ -55,7 +80,7 @@ export function groupAlive(pid) {
 function installHandlers() {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  process.on("exit", killAllGroups);
+  process.on("exit", cleanUpAtExit);
   for (const [signal, code] of [
     ["SIGINT", 130],
     ["SIGTERM", 143],

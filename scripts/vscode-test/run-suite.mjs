@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { openWorkbench } from "./open-workbench.mjs";
 import { payloadUrl } from "./payload-url.mjs";
+import { trackFolder } from "./processes.mjs";
 import { startCodeServer } from "./start-code-server.mjs";
 import { createActionQueue } from "./ui-actions.mjs";
 
@@ -41,10 +42,13 @@ export async function runSuite(suite, options) {
   const testLog = path.join(artifacts, "test.log");
   writeFileSync(testLog, "");
   const say = (line) => {
+    // The folder is made again if it went (another run of the same suite cleared it).
+    mkdirSync(artifacts, { recursive: true });
     appendFileSync(testLog, `${line}\n`);
     print(`[${suite.name}] ${line}`);
   };
   const scratch = mkdtempSync(path.join(os.tmpdir(), `gemma-coder-vscode-${suite.name}-`));
+  const removeScratch = trackFolder(scratch);
   const resources = { server: undefined, workbench: undefined };
   try {
     const outcome = await runInside(suite, { ...options, artifacts, scratch, say, resources });
@@ -62,7 +66,7 @@ export async function runSuite(suite, options) {
       await resources.workbench.close();
     }
     await resources.server?.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    removeScratch();
   }
 }
 

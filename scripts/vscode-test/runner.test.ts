@@ -94,6 +94,9 @@ describe("runSuite", () => {
     const gone = Date.now() + 15_000;
     while (pids.some(groupAlive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
     for (const pid of pids) expect(groupAlive(pid), `process group ${pid}`).toBe(false);
+    const scratch = /workspace (\S+)\/workspace\)/.exec(output)?.[1];
+    expect(scratch).toBeDefined();
+    expect(existsSync(scratch as string), "the suite's scratch folder").toBe(false);
   });
 });
 

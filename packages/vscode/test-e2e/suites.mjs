@@ -1,6 +1,6 @@
 // The suites `pnpm test:vscode` runs, each in its own code-server and Chromium (a suite is
 // one VS Code window; the trust settings differ between them). `entry` is bundled by the
-// runner (scripts/vscode-test) into dist/<name>.js, which the workbench loads as the
+// runner (scripts/vscode-test) into one CommonJS file, which the workbench loads as the
 // extension tests file.
 
 /**

@@ -15,6 +15,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { bundleTests } from "./build-tests.mjs";
 import { ensureCodeServer } from "./install-code-server.mjs";
+import { installVsix, packageVsix } from "./install-vsix.mjs";
 import { artifactsDir, repoRoot } from "./paths.mjs";
 import { checkPrerequisites } from "./prerequisites.mjs";
 import { trackFolder } from "./processes.mjs";
@@ -40,10 +41,11 @@ async function main(args) {
   );
   const results = [];
   for (const suite of chosen) {
+    const extension = suite.fromVsix ? installedFromVsix(codeServerBin) : { extensionPath };
     const result = await runSuite(
       {
         ...suite,
-        extensionPath,
+        ...extension,
         testsPath: bundles.get(suite.name),
         workspaceTemplate: suite.workspace ? path.join(testsDir, suite.workspace) : undefined,
       },
@@ -53,6 +55,18 @@ async function main(args) {
     if (updateScreenshots && result.code === 0) publishScreenshots(suite);
   }
   return summarize(results);
+}
+
+/**
+ * Packages the extension and installs the .vsix with code-server into a scratch folder, for
+ * a suite that runs the shipped form; the tests learn the installed folder from the
+ * environment.
+ */
+function installedFromVsix(codeServerBin) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "gemma-coder-vscode-vsix-"));
+  trackFolder(dir);
+  const { folder } = installVsix(codeServerBin, packageVsix(), dir);
+  return { extensionPath: folder, env: { VSCODE_TEST_EXTENSION_FROM_VSIX: folder } };
 }
 
 /** Copies a passed suite's named screenshots into the extension's package. */

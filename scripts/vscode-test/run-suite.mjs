@@ -19,6 +19,7 @@ import { createActionQueue } from "./ui-actions.mjs";
  * @property {string} testsPath - The built tests file, exporting `run()`.
  * @property {string} [workspaceTemplate] - A folder copied as the workspace (else empty).
  * @property {Record<string, unknown>} [settings] - User settings for this suite.
+ * @property {Record<string, string>} [env] - Environment for code-server and the extension host.
  * @property {number} [timeoutMs] - The whole suite's limit (default 5 minutes).
  */
 
@@ -87,7 +88,11 @@ async function runInside(suite, context) {
     workspace,
     settings: suite.settings,
     logFile: path.join(context.artifacts, "code-server.log"),
-    env: { VSCODE_TEST_CONTROL_DIR: controlDir, VSCODE_TEST_ARTIFACTS_DIR: context.artifacts },
+    env: {
+      ...suite.env,
+      VSCODE_TEST_CONTROL_DIR: controlDir,
+      VSCODE_TEST_ARTIFACTS_DIR: context.artifacts,
+    },
   });
   context.resources.server = server;
   context.say(`code-server pid ${server.pid} at ${server.url}`);

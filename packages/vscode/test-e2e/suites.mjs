@@ -6,7 +6,8 @@
 /**
  * Each: `name`, `entry` (in this folder), optional `settings` (user settings), `workspace`
  * (a folder copied as the workspace), `timeoutMs`, and `screenshots` (screenshot name to a
- * path in the package, for the ones the README shows).
+ * path in the package, for the ones the README shows); `fromVsix` runs the extension as
+ * installed from its packaged .vsix instead of the development folder.
  */
 export const suites = [
   {
@@ -31,5 +32,11 @@ export const suites = [
       "security.workspace.trust.banner": "never",
       "security.workspace.trust.emptyWindow": false,
     },
+  },
+  {
+    name: "vsix",
+    entry: "vsix.e2e.ts",
+    fromVsix: true,
+    timeoutMs: 4 * 60_000,
   },
 ];

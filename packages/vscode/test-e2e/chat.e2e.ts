@@ -3,6 +3,8 @@
 // a run stopped mid-stream, an unsaved buffer as what the agent reads, undo of a run, and a
 // backend that is down. Each test checks what a person would see and what lands on disk.
 import { strict as assert } from "node:assert";
+import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
 import * as vscode from "vscode";
 import {
   clickInChat,
@@ -33,6 +35,7 @@ import {
   readBuffer,
   readOnDisk,
   revertAll,
+  workspaceRoot,
   writeOnDisk,
 } from "./support/workspace.js";
 
@@ -122,6 +125,35 @@ function tests(api: GemmaCoderApi): HostTest[] {
         await readChat("tool-card", { where: '[data-tool="edit_file"][data-status="denied"]' });
         assert.equal(readOnDisk("calc.py"), buggyCalc, "the file on disk");
         assert.equal(await readBuffer("calc.py"), buggyCalc, "the editor buffer");
+      },
+    },
+    {
+      name: "a repository's own settings cannot switch off the questions",
+      async body() {
+        writeOnDisk("calc.py", buggyCalc);
+        // What a cloned repository could ship: auto-edits, beside a setting that proves
+        // VS Code has read the file before the run starts.
+        mkdirSync(path.join(workspaceRoot(), ".vscode"), { recursive: true });
+        writeOnDisk(
+          ".vscode/settings.json",
+          JSON.stringify({ "gemmaCoder.approval": "auto-edits", "gemmaCoder.maxSteps": 39 }),
+        );
+        try {
+          const settings = () => vscode.workspace.getConfiguration("gemmaCoder");
+          await until(() => settings().get("maxSteps") === 39, "the workspace settings read");
+          await modelServer({ replies: fixReplies() });
+          let finished = false;
+          const outcome = api.runTask("Fix add() in calc.py.").finally(() => {
+            finished = true;
+          });
+          await until(() => finished || api.state === "waiting-approval", "a question or the end");
+          assert.equal(finished, false, "the run ended without asking about the change");
+          await vscode.commands.executeCommand("gemmaCoder.rejectChange");
+          await outcome;
+          assert.equal(readOnDisk("calc.py"), buggyCalc, "the file on disk");
+        } finally {
+          rmSync(path.join(workspaceRoot(), ".vscode"), { recursive: true, force: true });
+        }
       },
     },
     {

@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import type { ApprovalAnswer, ApprovalQueue, PendingApproval } from "./approvals.js";
+import { commandQuestion, notificationText } from "./notification-text.js";
 import { type Proposal, proposeChange } from "./propose-change.js";
 import { PROPOSED_SCHEME, type ProposedContent } from "./proposed-content.js";
 
@@ -68,7 +69,9 @@ export class ApprovalUi {
     if (request.tool === "run_shell") {
       const command = typeof input.command === "string" ? input.command : "";
       this.options.log(`approval ${pending.id}: run_shell ${command}`);
-      return this.ask(pending, `gemma-coder wants to run: ${command}`, [
+      const question = commandQuestion(command);
+      if (question.showInEditor) await this.showCommand(pending.id, command);
+      return this.ask(pending, question.message, [
         BUTTONS.run,
         BUTTONS.reject,
         BUTTONS.all,
@@ -88,6 +91,12 @@ export class ApprovalUi {
     ]);
   }
 
+  /** Opens the whole command in a read-only editor (it is too long for a notification). */
+  private async showCommand(id: number, command: string): Promise<void> {
+    const uri = this.options.proposed.put("command.sh", id, "after", command);
+    await vscode.window.showTextDocument(uri, { preview: false });
+  }
+
   private async openDiff(id: number, proposal: Proposal): Promise<void> {
     const { proposed } = this.options;
     const right = proposed.put(proposal.relativePath, id, "after", proposal.after);
@@ -100,24 +109,26 @@ export class ApprovalUi {
   }
 
   private async ask(pending: PendingApproval, text: string, buttons: string[]): Promise<void> {
-    const choice = await vscode.window.showInformationMessage(text, ...buttons);
+    const choice = await vscode.window.showInformationMessage(notificationText(text), ...buttons);
     const answer = answerOf(choice);
     // Closing the notification is not an answer: the diff's buttons and the commands still are.
     if (answer) this.queue?.answer(answer, pending.id);
   }
 }
 
-/** Closes the diff tabs of one approval. */
+/** Closes the tabs one approval opened (its diff, or the command it shows). */
 async function closeDiffTabs(id: number): Promise<void> {
   const tabs = vscode.window.tabGroups.all
     .flatMap((group) => group.tabs)
     .filter((tab) => {
       const input = tab.input;
-      return (
-        input instanceof vscode.TabInputTextDiff &&
-        input.modified.scheme === PROPOSED_SCHEME &&
-        input.modified.query.includes(`approval=${id}&`)
-      );
+      const shown =
+        input instanceof vscode.TabInputTextDiff
+          ? input.modified
+          : input instanceof vscode.TabInputText
+            ? input.uri
+            : undefined;
+      return shown?.scheme === PROPOSED_SCHEME && shown.query.includes(`approval=${id}&`);
     });
   if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }

@@ -1,5 +1,6 @@
 import { formatUndoResult } from "@gemma-coder/sessions";
 import * as vscode from "vscode";
+import { approvalIdOf } from "./approval-target.js";
 import type { ApprovalAnswer, ApprovalQueue } from "./approvals.js";
 import { OPENROUTER_KEY_SECRET } from "./backend-opener.js";
 import type { ChatView } from "./chat-view.js";
@@ -59,8 +60,14 @@ function problemsIn(editor: vscode.TextEditor): string[] {
     .map((d) => `line ${d.range.start.line + 1}: ${d.message}`);
 }
 
-function answer(approvals: ApprovalQueue, what: ApprovalAnswer): void {
-  if (!approvals.answer(what))
+/**
+ * Answers from a command: the diff editor's ✓ / ✗ pass their document, which names the
+ * approval they belong to; the palette passes nothing and answers the pending question.
+ */
+function answer(approvals: ApprovalQueue, what: ApprovalAnswer, resource?: unknown): void {
+  const id = approvalIdOf(resource);
+  const stale = resource !== undefined && id === undefined;
+  if (stale || !approvals.answer(what, id))
     void vscode.window.showInformationMessage("gemma-coder: no change is waiting for approval.");
 }
 
@@ -157,8 +164,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     "gemmaCoder.pickModel": () => pickModel(deps.settings(), deps.context.secrets),
     "gemmaCoder.showLog": () => deps.output.show(true),
     "gemmaCoder.setOpenRouterKey": () => setOpenRouterKey(deps.context.secrets),
-    "gemmaCoder.acceptChange": () => answer(approvals, "accept"),
-    "gemmaCoder.rejectChange": () => answer(approvals, "reject"),
+    "gemmaCoder.acceptChange": (resource) => answer(approvals, "accept", resource),
+    "gemmaCoder.rejectChange": (resource) => answer(approvals, "reject", resource),
     "gemmaCoder.acceptAllThisSession": () => answer(approvals, "accept-all"),
     "gemmaCoder.resumeSession": async (id) => {
       if (typeof id !== "string" || id === "") return undefined;

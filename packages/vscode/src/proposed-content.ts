@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
+import { PROPOSED_SCHEME } from "./approval-target.js";
 
-/** The scheme of the read-only documents that hold a proposed change (the diff's right side). */
-export const PROPOSED_SCHEME = "gemma-coder-proposed";
+export { PROPOSED_SCHEME };
 
 /**
  * Serves the proposed contents the approval diff shows, from memory: nothing is written

@@ -21,6 +21,8 @@ export interface CommandDeps {
   approvals: ApprovalQueue;
   runAndRefresh: (start: RunStart) => Promise<RunOutcome>;
   settings: () => ExtensionSettings;
+  /** Records that the workspace's backend settings are the person's own pick. */
+  rememberPick: () => Promise<void>;
   log: (line: string) => void;
   output: vscode.OutputChannel;
   read: (absolutePath: string) => Promise<string>;
@@ -161,7 +163,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     "gemmaCoder.askAboutSelection": () => askAbout(deps),
     "gemmaCoder.fixSelection": () => fix(deps),
     "gemmaCoder.undoLastRun": () => undo(deps),
-    "gemmaCoder.pickModel": () => pickModel(deps.settings(), deps.context.secrets),
+    "gemmaCoder.pickModel": async () => {
+      if (await pickModel(deps.settings(), deps.context.secrets)) await deps.rememberPick();
+    },
     "gemmaCoder.showLog": () => deps.output.show(true),
     "gemmaCoder.setOpenRouterKey": () => setOpenRouterKey(deps.context.secrets),
     "gemmaCoder.acceptChange": (resource) => answer(approvals, "accept", resource),

@@ -13,6 +13,13 @@ import { RunController, type RunStart } from "./run-controller.js";
 import { type ExtensionSettings, readOnlyReason, readSettings } from "./settings.js";
 import { statusText } from "./status-item.js";
 import { vscodeDocuments } from "./vscode-documents.js";
+import {
+  readOnlyAnyLevel,
+  rememberOwnPick,
+  settingsWithConsent,
+  type WorkspaceBackendAnswer,
+  type WorkspaceBackendMemory,
+} from "./workspace-backend.js";
 import { createWorkspaceFs } from "./workspace-fs.js";
 
 /** What every part of the extension shares. */
@@ -23,6 +30,10 @@ interface Basics {
   /** The first workspace folder on disk; empty when no folder is open. */
   workspace: string;
   settings: () => ExtensionSettings;
+  /** The settings for a run: asks first when the workspace's own settings choose the backend. */
+  runSettings: () => Promise<ExtensionSettings>;
+  /** Records that the workspace's backend settings are the person's own pick. */
+  rememberPick: () => Promise<void>;
   readOnly: () => string | undefined;
   /** Reads a file as the agent sees it (open document, else disk). */
   read: (file: string) => Promise<string>;
@@ -33,18 +44,40 @@ function basics(context: vscode.ExtensionContext): Basics {
   const workspace =
     vscode.workspace.workspaceFolders?.find((folder) => folder.uri.scheme === "file")?.uri.fsPath ??
     "";
-  const settings = () =>
-    readSettings((key) => vscode.workspace.getConfiguration("gemmaCoder").get(key));
+  const config = () => vscode.workspace.getConfiguration("gemmaCoder");
+  const get = (key: string) => config().get(key);
+  const inspect = (key: string) => config().inspect(key);
+  const settings = () => readSettings(readOnlyAnyLevel(get, inspect));
   const reader = createWorkspaceFs(vscodeDocuments);
   return {
     context,
     output,
+    runSettings: () =>
+      settingsWithConsent({ get, inspect, memory: backendMemory(context), ask: askWorkspaceBackend }),
+    rememberPick: () => rememberOwnPick(inspect, backendMemory(context)),
     log: (line) => output.appendLine(`${new Date().toISOString()} ${line}`),
     workspace,
     settings,
     readOnly: () => readOnlyReason(vscode.workspace.isTrusted, settings()),
     read: (file) => reader.readTextFile(file),
   };
+}
+
+/** The answer about the workspace's backend settings, kept in VS Code's per-workspace state. */
+function backendMemory(context: vscode.ExtensionContext): WorkspaceBackendMemory {
+  const key = "gemmaCoder.workspaceBackend";
+  return {
+    recall: () => context.workspaceState.get<{ values: string; use: boolean }>(key),
+    remember: (answer) => Promise.resolve(context.workspaceState.update(key, answer)),
+  };
+}
+
+/** Asks, in a modal dialog, whether the workspace's backend settings apply. */
+async function askWorkspaceBackend(question: string): Promise<WorkspaceBackendAnswer | undefined> {
+  const use = "Use the workspace's backend";
+  const ignore = "Ignore";
+  const choice = await vscode.window.showWarningMessage(question, { modal: true }, use, ignore);
+  return choice === use ? "use" : choice === ignore ? "ignore" : undefined;
 }
 
 /** The approval queue and its VS Code UI; the controller is told when a question waits. */
@@ -117,7 +150,7 @@ export function activate(context: vscode.ExtensionContext): GemmaCoderApi {
   const chat = new ChatView(context.extensionUri, (message) => void actions.handle(message));
   const run: RunController = new RunController({
     workspace,
-    settings: base.settings,
+    settings: base.runSettings,
     readOnlyReason: base.readOnly,
     openBackend: backendOpener(context.secrets, log),
     documents: vscodeDocuments,

@@ -13,11 +13,12 @@ type ChoiceItem = vscode.QuickPickItem & { choice: BackendChoice };
  *
  * @param settings - The current settings.
  * @param secrets - The secret storage (for the OpenRouter key).
+ * @returns Whether a pick was written to the settings.
  */
 export async function pickModel(
   settings: ExtensionSettings,
   secrets: vscode.SecretStorage,
-): Promise<void> {
+): Promise<boolean> {
   const detection = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
@@ -29,7 +30,7 @@ export async function pickModel(
     void vscode.window.showWarningMessage(
       "gemma-coder found no model backend: start Ollama (`ollama serve`) or llama-server, or set gemmaCoder.baseUrl, or store an OpenRouter key.",
     );
-    return;
+    return false;
   }
   const items: ChoiceItem[] = detection.choices.map((choice) => ({
     label: choice.label,
@@ -40,7 +41,7 @@ export async function pickModel(
   const picked = await vscode.window.showQuickPick(items, {
     title: "gemma-coder: pick provider and model",
   });
-  if (!picked) return;
+  if (!picked) return false;
   const { choice } = picked;
   if (choice.provider === "embedded") {
     const command = llamaServerCommand(choice.model ?? "model.gguf");
@@ -49,7 +50,7 @@ export async function pickModel(
       "Copy command",
     );
     if (copy) await vscode.env.clipboard.writeText(command);
-    return;
+    return false;
   }
   const config = vscode.workspace.getConfiguration("gemmaCoder");
   const target = vscode.workspace.workspaceFolders
@@ -58,4 +59,5 @@ export async function pickModel(
   await config.update("provider", choice.provider, target);
   await config.update("model", choice.model ?? "", target);
   await config.update("baseUrl", choice.baseUrl ?? "", target);
+  return true;
 }

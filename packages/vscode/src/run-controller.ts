@@ -39,8 +39,11 @@ export interface LastRun {
 export interface RunControllerOptions {
   /** The workspace folder the tools are confined to. */
   workspace: string;
-  /** Reads the settings at the start of each run. */
-  settings: () => ExtensionSettings;
+  /**
+   * Reads the settings at the start of each run (it may ask whether the workspace's own
+   * backend settings apply).
+   */
+  settings: () => ExtensionSettings | Promise<ExtensionSettings>;
   /** Why the run may only read (untrusted workspace, setting), or `undefined`. */
   readOnlyReason: () => string | undefined;
   /** Chooses, checks and builds the model backend. */
@@ -180,7 +183,8 @@ export class RunController {
     signal: AbortSignal,
     writes: Map<string, RecordedWrite>,
   ): Promise<RunResult> {
-    const settings = this.options.settings();
+    const settings = await this.options.settings();
+    signal.throwIfAborted();
     const backend = await this.options.openBackend(settings);
     this.backendLabel = backend.label;
     signal.throwIfAborted();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ApprovalQueue } from "./approvals.js";
 import { approvalIdOf, PROPOSED_SCHEME } from "./approval-target.js";
+import { ApprovalQueue } from "./approvals.js";
 
 const proposed = (id: number) => ({
   scheme: PROPOSED_SCHEME,

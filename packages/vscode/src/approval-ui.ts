@@ -71,11 +71,7 @@ export class ApprovalUi {
       this.options.log(`approval ${pending.id}: run_shell ${command}`);
       const question = commandQuestion(command);
       if (question.showInEditor) await this.showCommand(pending.id, command);
-      return this.ask(pending, question.message, [
-        BUTTONS.run,
-        BUTTONS.reject,
-        BUTTONS.all,
-      ]);
+      return this.ask(pending, question.message, [BUTTONS.run, BUTTONS.reject, BUTTONS.all]);
     }
     const proposal = await proposeChange(this.options.workspace, request, this.options.read).catch(
       () => undefined,

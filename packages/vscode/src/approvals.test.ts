@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { type ApprovalMode, ApprovalQueue, type PendingApproval } from "./approvals.js";
 
-function queue(mode: ApprovalMode = "ask") {
+function queue(
+  mode: ApprovalMode = "ask",
+  alwaysAsk?: (request: { tool: string; input: unknown }) => Promise<boolean>,
+) {
   const shown: PendingApproval[] = [];
   const hidden: number[] = [];
   const changes: (number | undefined)[] = [];
@@ -10,6 +13,7 @@ function queue(mode: ApprovalMode = "ask") {
     show: (pending) => shown.push(pending),
     hide: (pending) => hidden.push(pending.id),
     onChange: (pending) => changes.push(pending?.id),
+    ...(alwaysAsk ? { alwaysAsk } : {}),
   });
   return { approvals, shown, hidden, changes };
 }
@@ -39,13 +43,14 @@ describe("ApprovalQueue", () => {
     expect(await decision).toEqual({ allow: false, reason: "the user rejected it in VS Code" });
   });
 
-  it("accept-all allows this call and every later one without asking, until a new session", async () => {
+  it("accept-all on a command allows every later call without asking, until a new session", async () => {
     const { approvals, shown } = queue();
-    const first = approvals.approve(edit);
+    const first = approvals.approve(shell);
     await Promise.resolve();
     approvals.answer("accept-all");
     expect(await first).toBe(true);
     expect(await approvals.approve(shell)).toBe(true);
+    expect(await approvals.approve(edit)).toBe(true);
     expect(shown).toHaveLength(1);
     approvals.resetSession();
     const next = approvals.approve(shell);
@@ -53,6 +58,44 @@ describe("ApprovalQueue", () => {
     expect(shown).toHaveLength(2);
     approvals.answer("reject");
     expect(await next).toMatchObject({ allow: false });
+  });
+
+  it("accept-all on a file change allows later file changes but still asks about commands", async () => {
+    const { approvals, shown } = queue();
+    const first = approvals.approve(edit);
+    await Promise.resolve();
+    approvals.answer("accept-all");
+    expect(await first).toBe(true);
+    expect(await approvals.approve(edit)).toBe(true);
+    const command = approvals.approve(shell);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(shown.map((p) => p.request.tool)).toEqual(["edit_file", "run_shell"]);
+    approvals.answer("reject");
+    expect(await command).toMatchObject({ allow: false });
+  });
+
+  it("still asks about a change the editor would act on (.vscode/tasks.json) under auto-edits and accept-all of files", async () => {
+    const tasks = { tool: "write_file", input: { path: ".vscode/tasks.json", content: "{}" } };
+    const editorConfig = async (request: { input: unknown }) =>
+      String((request.input as { path: string }).path).startsWith(".vscode/");
+    const auto = queue("auto-edits", editorConfig);
+    expect(await auto.approvals.approve(edit)).toBe(true);
+    const asked = auto.approvals.approve(tasks);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(auto.shown.map((p) => p.request)).toEqual([tasks]);
+    auto.approvals.answer("reject");
+    expect(await asked).toMatchObject({ allow: false });
+
+    const all = queue("ask", editorConfig);
+    const first = all.approvals.approve(edit);
+    await Promise.resolve();
+    all.approvals.answer("accept-all");
+    await first;
+    const again = all.approvals.approve(tasks);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(all.shown.map((p) => p.request)).toEqual([edit, tasks]);
+    all.approvals.cancel();
+    await again;
   });
 
   it("asks one question at a time", async () => {

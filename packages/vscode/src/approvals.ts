@@ -24,6 +24,12 @@ export interface ApprovalQueueOptions {
   hide?: (pending: PendingApproval) => void;
   /** Told whenever the pending question changes (`undefined`: none is pending). */
   onChange?: (pending: PendingApproval | undefined) => void;
+  /**
+   * Whether a file change must be asked about even under `auto-edits` or an accept-all
+   * given on a file change: a change VS Code itself acts on (`.vscode/tasks.json` can run
+   * a task when the folder opens, `.vscode/settings.json` can name programs to start).
+   */
+  alwaysAsk?: (request: ApprovalRequest) => Promise<boolean>;
 }
 
 /** The tools whose calls change files (the rest with side effects run commands). */
@@ -31,14 +37,15 @@ const FILE_TOOLS: ReadonlySet<string> = new Set(["write_file", "edit_file"]);
 
 /**
  * The approval flow of the chat view as a small state machine: calls wait one at a time;
- * each is answered accept, reject or accept-all (every later call of this session is
- * allowed); a stop withdraws the pending one. It knows nothing of VS Code: the UI is
+ * each is answered accept, reject or accept-all (given on a file change, every later file
+ * change of this session is allowed; given on a command, every later call); a stop withdraws the pending one. It knows nothing of VS Code: the UI is
  * given as callbacks, so the flow is tested alone.
  */
 export class ApprovalQueue {
   private readonly options: ApprovalQueueOptions;
   private nextId = 1;
-  private acceptAll = false;
+  /** What "accept all this session" covers: nothing, file changes, or every call. */
+  private acceptAll: "none" | "files" | "everything" = "none";
   private current:
     | { pending: PendingApproval; resolve: (decision: ApprovalDecision) => void }
     | undefined;
@@ -58,9 +65,9 @@ export class ApprovalQueue {
     return this.current?.pending;
   }
 
-  /** Whether "accept all this session" was chosen. */
+  /** Whether "accept all this session" was chosen (on a file change or on a command). */
   get acceptingAll(): boolean {
-    return this.acceptAll;
+    return this.acceptAll !== "none";
   }
 
   /**
@@ -87,7 +94,11 @@ export class ApprovalQueue {
   answer(answer: ApprovalAnswer, id?: number): boolean {
     const current = this.current;
     if (!current || (id !== undefined && id !== current.pending.id)) return false;
-    if (answer === "accept-all") this.acceptAll = true;
+    if (answer === "accept-all") {
+      // Given on a file change it covers file changes; given on a command, every call.
+      const files = FILE_TOOLS.has(current.pending.request.tool);
+      this.acceptAll = files && this.acceptAll !== "everything" ? "files" : "everything";
+    }
     this.settle(
       answer === "reject" ? { allow: false, reason: "the user rejected it in VS Code" } : true,
     );
@@ -101,13 +112,17 @@ export class ApprovalQueue {
 
   /** Starts a new session: accept-all no longer holds. */
   resetSession(): void {
-    this.acceptAll = false;
+    this.acceptAll = "none";
   }
 
-  private ask(request: ApprovalRequest): Promise<ApprovalDecision> {
-    if (this.acceptAll) return Promise.resolve(true);
-    if (this.options.mode() === "auto-edits" && FILE_TOOLS.has(request.tool)) {
-      return Promise.resolve(true);
+  private async ask(request: ApprovalRequest): Promise<ApprovalDecision> {
+    if (this.acceptAll === "everything") return true;
+    const filesAllowed = this.acceptAll === "files" || this.options.mode() === "auto-edits";
+    if (filesAllowed && FILE_TOOLS.has(request.tool)) {
+      const mustAsk = await (this.options.alwaysAsk?.(request) ?? Promise.resolve(false)).catch(
+        () => true,
+      );
+      if (!mustAsk) return true;
     }
     return new Promise<ApprovalDecision>((resolve) => {
       const pending: PendingApproval = { id: this.nextId++, request };

@@ -8,6 +8,7 @@ import { backendOpener } from "./backend-opener.js";
 import { ChatActions } from "./chat-actions.js";
 import { CHAT_VIEW_ID, ChatView } from "./chat-view.js";
 import { registerCommands } from "./commands.js";
+import { isEditorConfigChange } from "./editor-config-path.js";
 import { PROPOSED_SCHEME, ProposedContent } from "./proposed-content.js";
 import { RunController, type RunStart } from "./run-controller.js";
 import { type ExtensionSettings, readOnlyReason, readSettings } from "./settings.js";
@@ -53,7 +54,12 @@ function basics(context: vscode.ExtensionContext): Basics {
     context,
     output,
     runSettings: () =>
-      settingsWithConsent({ get, inspect, memory: backendMemory(context), ask: askWorkspaceBackend }),
+      settingsWithConsent({
+        get,
+        inspect,
+        memory: backendMemory(context),
+        ask: askWorkspaceBackend,
+      }),
     rememberPick: () => rememberOwnPick(inspect, backendMemory(context)),
     log: (line) => output.appendLine(`${new Date().toISOString()} ${line}`),
     workspace,
@@ -90,6 +96,7 @@ function approvalsFor(base: Basics, proposed: ProposedContent, controller: () =>
   });
   const approvals = new ApprovalQueue({
     mode: () => base.settings().approval,
+    alwaysAsk: (request) => isEditorConfigChange(base.workspace, request),
     show: (pending) => ui.show(pending),
     hide: (pending) => ui.hide(pending),
     onChange: (pending) => {

@@ -79,7 +79,10 @@ export class ApprovalUi {
     const target =
       proposal?.relativePath ?? (typeof input.path === "string" ? input.path : request.tool);
     this.options.log(`approval ${pending.id}: ${request.tool} ${target}`);
-    if (proposal) await this.openDiff(pending.id, proposal);
+    if (proposal) {
+      pending.shown = { absolutePath: proposal.absolutePath, after: proposal.after };
+      await this.openDiff(pending.id, proposal);
+    }
     return this.ask(pending, `gemma-coder wants to change ${target}`, [
       BUTTONS.accept,
       BUTTONS.reject,

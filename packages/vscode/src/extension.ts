@@ -1,4 +1,3 @@
-import path from "node:path";
 import { openSessions, type Sessions } from "@gemma-coder/sessions";
 import * as vscode from "vscode";
 import { createApi, type GemmaCoderApi } from "./api.js";

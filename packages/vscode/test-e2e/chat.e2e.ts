@@ -157,19 +157,28 @@ function tests(api: GemmaCoderApi): HostTest[] {
       },
     },
     {
-      name: "a shell command is shown exactly and runs only after Run",
+      name: "a shell command is shown exactly, links and all, and runs only after Run",
       async body() {
-        const command = "echo fixed > shell-out.txt";
+        // VS Code shows `[label](https://…)` in a notification as a link labelled `fixed`:
+        // the question would hide part of the command (and a `command:` target would run a
+        // VS Code command when clicked). Every character must be there as text.
+        const command = 'echo "[fixed](https://example.invalid/build)" > shell-out.txt';
         await modelServer({
           replies: [call("run_shell", { command }), call("done", { summary: "Ran it." })],
         });
         await openChatAndType("Write shell-out.txt with the shell.");
         await waitForState(api, ["waiting-approval"]);
-        await readNotification(`gemma-coder wants to run: ${command}`);
+        const question = 'gemma-coder wants to run: echo "[fixed]';
+        const shown = await readNotification(question);
+        assertIncludes(shown.replace(/\u200b/g, ""), command, "the whole command as text");
         assert.equal(existsOnDisk("shell-out.txt"), false, "nothing ran before the answer");
-        await clickNotification(`gemma-coder wants to run: ${command}`, "Run");
+        await clickNotification(question, "Run");
         await waitForState(api, ["done"]);
-        assert.equal(readOnDisk("shell-out.txt"), "fixed\n", "what the command wrote");
+        assert.equal(
+          readOnDisk("shell-out.txt"),
+          "[fixed](https://example.invalid/build)\n",
+          "what the command wrote",
+        );
         await readChat("tool-card", { where: '[data-tool="run_shell"][data-status="ok"]' });
       },
     },

@@ -106,8 +106,7 @@ export async function indexWorkspace(
     }
   };
   await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
-  const files = new Map<string, FileTags>();
-  paths.forEach((rel, i) => files.set(rel, found[i] as FileTags));
+  const files = new Map(paths.map((rel, i) => [rel, found[i] as FileTags]));
   return { files, stats };
 }
 

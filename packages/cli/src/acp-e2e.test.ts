@@ -1,7 +1,7 @@
 // End-to-end tests of `gemma-coder acp`: the real bin, spawned as an editor starts it,
 // driven over stdio by the official SDK's client side, against a loopback scripted model.
 
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Readable, Writable } from "node:stream";
 import {
@@ -15,6 +15,7 @@ import {
 } from "@agentclientprotocol/sdk";
 import { describe, expect, it } from "vitest";
 import {
+  chatMessages,
   missingBuilds,
   ollama,
   processesMatching,
@@ -410,6 +411,56 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     expect(read("calc.py")).toBe("def add(a, b):\n    return a - b\n");
     bin.child.stdin?.end();
     await bin.done;
+  });
+
+  it("the map leads the first request, and the check after an edit of the editor's buffer reaches the tool result", async () => {
+    // A project config the folder's owner never trusted: its verify command must not run;
+    // the user's own config's does.
+    const marker = path.join(cli.root, "VERIFY-RAN");
+    const userMarker = path.join(cli.root, "USER-VERIFY-RAN");
+    mkdirSync(path.join(cli.repo, ".gemma-coder"));
+    writeFileSync(
+      path.join(cli.repo, ".gemma-coder", "config.json"),
+      JSON.stringify({ verify: { python: `touch '${marker}'` } }),
+    );
+    mkdirSync(path.join(cli.root, "config", "gemma-coder"), { recursive: true });
+    writeFileSync(
+      path.join(cli.root, "config", "gemma-coder", "config.json"),
+      JSON.stringify({ verify: { python: `touch '${userMarker}'` } }),
+    );
+    const file = path.join(cli.repo, "calc.py");
+    const buffers = new Map([[file, "def add(a, b):\n    return a - b\n"]]);
+    const model = await server({
+      replies: [
+        call("edit_file", { path: "calc.py", old: "a - b", new: "(a + b" }),
+        call("done", { summary: "fixed" }),
+      ],
+    });
+    const bin = start(["acp", ...ollama(model.url), "--yes"]);
+    const editor = connectEditor(bin, { buffers });
+    await editor.initialize();
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    await editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "fix add" }],
+    });
+    const [first, second] = chatMessages(model);
+    expect(first?.[1]?.content).toMatch(
+      /^<repo_map>\n[\s\S]*calc\.py:\n1: def add\(a, b\)[\s\S]*<\/repo_map>\n\nfix add$/,
+    );
+    expect(second?.at(-1)?.content).toContain("Your edit left a syntax error in calc.py");
+    const shown = editor.updates.flatMap((u) =>
+      u.sessionUpdate === "tool_call_update" ? (u.content ?? []) : [],
+    );
+    expect(JSON.stringify(shown)).toContain("Your edit left a syntax error in calc.py");
+    expect(read("calc.py")).toBe("def add(a, b):\n    return a - b\n");
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(userMarker)).toBe(true);
+    bin.child.stdin?.end();
+    expect((await bin.done).code).toBe(0);
   });
 
   it("session/load replays an earlier session and continues it", async () => {

@@ -1,13 +1,14 @@
 // `gemma-coder mcp` end to end: the real bin started by the official SDK's Client over
 // stdio, as Claude Code or Codex would start it, running a full bug fix against a
 // loopback model server.
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   bin,
+  chatMessages,
   missingBuilds,
   processesMatching,
   until,
@@ -175,5 +176,38 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder mcp (driven by the SDK's 
     expect(processesMatching(String(pid)).length).toBeGreaterThan(0);
     await clients.pop()?.close();
     await until(() => processesMatching(`${pid} `).length === 0, "the server to exit", 30_000);
+  });
+
+  it("the map leads the first request and the check after an edit reaches the tool result", async () => {
+    // A project config the folder's owner never trusted: its verify command must not run;
+    // the user's own config's does.
+    const marker = path.join(cli.root, "VERIFY-RAN");
+    const userMarker = path.join(cli.root, "USER-VERIFY-RAN");
+    mkdirSync(path.join(cli.repo, ".gemma-coder"));
+    writeFileSync(
+      path.join(cli.repo, ".gemma-coder", "config.json"),
+      JSON.stringify({ verify: { python: `touch '${marker}'` } }),
+    );
+    mkdirSync(path.join(cli.root, "config", "gemma-coder"), { recursive: true });
+    writeFileSync(
+      path.join(cli.root, "config", "gemma-coder", "config.json"),
+      JSON.stringify({ verify: { python: `touch '${userMarker}'` } }),
+    );
+    const model = await cli.server({
+      replies: [
+        call("edit_file", { path: "calc.py", old: "a - b", new: "(a + b" }),
+        call("done", { summary: "fixed" }),
+      ],
+    });
+    const { client } = await connect(["--provider", "ollama", "--base-url", model.url, "--yes"]);
+    await client.callTool({ name: "run_task", arguments: { task: "fix add() in calc.py" } });
+    const [first, second] = chatMessages(model);
+    expect(first?.[1]?.content).toMatch(
+      /^<repo_map>\n[\s\S]*calc\.py:\n1: def add\(a, b\)[\s\S]*<\/repo_map>\n\nfix add\(\) in calc\.py$/,
+    );
+    expect(second?.at(-1)?.content).toContain("Your edit left a syntax error in calc.py");
+    expect(cli.read("calc.py")).toBe("def add(a, b):\n    return (a + b\n");
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(userMarker)).toBe(true);
   });
 });

@@ -4,8 +4,8 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { missingBuilds, ollama, useCliHarness } from "./__fixtures__/cli-harness.js";
-import { call, type ModelServer } from "./__fixtures__/model-server.mjs";
+import { chatMessages, missingBuilds, ollama, useCliHarness } from "./__fixtures__/cli-harness.js";
+import { call } from "./__fixtures__/model-server.mjs";
 
 const cli = useCliHarness();
 const { run, server } = cli;
@@ -16,15 +16,6 @@ function writeRepo(files: Record<string, string>): void {
     mkdirSync(path.dirname(path.join(cli.repo, file)), { recursive: true });
     writeFileSync(path.join(cli.repo, file), text);
   }
-}
-
-function chatMessages(model: ModelServer): Array<Array<{ role: string; content: string }>> {
-  return model.requests
-    .filter((request) => request.path === "/api/chat")
-    .map(
-      (request) =>
-        (request.body as { messages: Array<{ role: string; content: string }> }).messages,
-    );
 }
 
 const SHOP = {

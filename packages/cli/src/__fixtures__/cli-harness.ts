@@ -13,6 +13,19 @@ import { type ModelServer, startModelServer } from "./model-server.mjs";
 export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** The launcher. */
 export const bin = path.join(packageDir, "bin", "gemma-coder.js");
+/**
+ * The messages of each chat request a scripted Ollama server received, in order: what the
+ * model was sent (the map in the first, tool results in the later ones).
+ */
+export function chatMessages(model: ModelServer): Array<Array<{ role: string; content: string }>> {
+  return model.requests
+    .filter((request) => request.path === "/api/chat")
+    .map(
+      (request) =>
+        (request.body as { messages: Array<{ role: string; content: string }> }).messages,
+    );
+}
+
 /** Packages whose build the bin needs and that are not built. */
 export const missingBuilds = ["cli", "core", "tools", "providers", "sessions", "repomap"].filter(
   (name) => !existsSync(path.join(packageDir, "..", name, "dist", "index.js")),

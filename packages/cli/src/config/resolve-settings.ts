@@ -1,6 +1,6 @@
 import os from "node:os";
 import path from "node:path";
-import { GemmaCoderError } from "@gemma-coder/core";
+import { GemmaCoderError } from "@gemma-coder/core/basics";
 import {
   type CliArgs,
   type ConstrainedFlag,

@@ -1,4 +1,4 @@
-import { GemmaCoderError } from "@gemma-coder/core";
+import { GemmaCoderError } from "@gemma-coder/core/basics";
 import type { IndexStats } from "@gemma-coder/repomap/map";
 import type { CliArgs } from "../args.js";
 import { type Env, resolveSettings } from "../config/resolve-settings.js";

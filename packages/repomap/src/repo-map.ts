@@ -93,7 +93,7 @@ export function defaultMapTokens(contextWindow: number): number {
 }
 
 // Changes whenever the queries change, so a cache from older queries is not reused.
-const CACHE_FORMAT = `repomap-2-${createHash("sha256").update(JSON.stringify(TAG_QUERIES)).digest("hex").slice(0, 12)}`;
+const CACHE_FORMAT = `repomap-3-${createHash("sha256").update(JSON.stringify(TAG_QUERIES)).digest("hex").slice(0, 12)}`;
 
 /**
  * A map of one workspace: the definitions and references of its source files (parsed with

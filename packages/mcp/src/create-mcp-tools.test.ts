@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Agent, type AnyTool, toolInputJsonSchema } from "@gemma-coder/core";
-import { createScriptedModel, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, toolCallText } from "@gemma-coder/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { everythingServer, filesystemServer } from "./__fixtures__/servers.js";
 import { createMcpTools, type McpToolset } from "./create-mcp-tools.js";
@@ -99,10 +99,10 @@ describe("createMcpTools with the registry's everything and filesystem servers",
 
   it("runs in an Agent: a bad call gets the built-in feedback, approval guards writes", async () => {
     const provider = createScriptedModel([
-      toolCall("everything__get_sum", { a: "two", b: 3 }),
-      toolCall("everything__get_sum", { a: 2, b: 3 }),
-      toolCall("files__write_file", { path: path.join(root, "out.txt"), content: "x" }),
-      toolCall("done", { summary: "ok" }),
+      toolCallText("everything__get_sum", { a: "two", b: 3 }),
+      toolCallText("everything__get_sum", { a: 2, b: 3 }),
+      toolCallText("files__write_file", { path: path.join(root, "out.txt"), content: "x" }),
+      toolCallText("done", { summary: "ok" }),
     ]);
     const asked: string[] = [];
     const agent = new Agent({

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Agent, defineTool } from "@gemma-coder/core";
-import { createScriptedModel, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, toolCallText } from "@gemma-coder/core/testing";
 import { createTools } from "@gemma-coder/tools";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -62,8 +62,8 @@ const waitHere = defineTool({
 async function resume(ws: TempWorkspace, sessionId: string) {
   const store = new FileSessionStore({ dir: ws.sessions });
   const model = createScriptedModel([
-    toolCall("read_file", { path: "notes.txt" }),
-    toolCall("done", { summary: "notes.txt says two" }),
+    toolCallText("read_file", { path: "notes.txt" }),
+    toolCallText("done", { summary: "notes.txt says two" }),
   ]);
   const agent = new Agent({
     provider: model,

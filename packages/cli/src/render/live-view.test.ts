@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Agent, type AgentEvent, type AgentEventName, GemmaCoderError } from "@gemma-coder/core";
-import { createScriptedModel, type ScriptedReply, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, type ScriptedReply, toolCallText } from "@gemma-coder/core/testing";
 import { createTools } from "@gemma-coder/tools";
 import pc from "picocolors";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApprover } from "../approval.js";
-import { formatDuration, LiveView } from "./live-view.js";
+import { formatDuration, LiveView, type LiveViewOptions } from "./live-view.js";
 
 const NAMES: AgentEventName[] = [
   "turn-start",
@@ -33,6 +33,12 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function sink(isTTY = false) {
   const chunks: string[] = [];
   return { isTTY, write: (text: string) => chunks.push(text), text: () => chunks.join("") };
+}
+
+/** A live view in plain mode without colours, as piped output gets it. */
+function plainView(options: Pick<LiveViewOptions, "stdout" | "stderr"> & Partial<LiveViewOptions>) {
+  const colors = pc.createColors(false);
+  return new LiveView({ colors, errColors: colors, live: false, verbose: false, ...options });
 }
 
 async function render(
@@ -68,14 +74,14 @@ async function render(
 
 const fix = [
   {
-    text: `I will read the file first.\n${toolCall("read_file", { path: "calc.py" })}`,
+    text: `I will read the file first.\n${toolCallText("read_file", { path: "calc.py" })}`,
     usage: { inputTokens: 1200, outputTokens: 40 },
   },
   {
-    text: `Found it.\n\`\`\`json\n${toolCall("edit_file", { path: "calc.py", old: "a - b", new: "a + b" })}\n\`\`\``,
+    text: `Found it.\n\`\`\`json\n${toolCallText("edit_file", { path: "calc.py", old: "a - b", new: "a + b" })}\n\`\`\``,
     chunkSize: 3,
   },
-  toolCall("done", { summary: "add() now adds." }),
+  toolCallText("done", { summary: "add() now adds." }),
 ];
 
 describe("LiveView in plain mode", () => {
@@ -103,8 +109,8 @@ describe("LiveView in plain mode", () => {
   it("marks new files, counts refused changes and says how to allow them", async () => {
     const { out, result } = await render(
       [
-        toolCall("write_file", { path: "new.txt", content: "x\n" }),
-        toolCall("done", { summary: "tried" }),
+        toolCallText("write_file", { path: "new.txt", content: "x\n" }),
+        toolCallText("done", { summary: "tried" }),
       ],
       { approve: "refuse" },
     );
@@ -114,8 +120,8 @@ describe("LiveView in plain mode", () => {
       "1 change was refused: there was no terminal to ask. Run with --yes to allow changes.",
     );
     const created = await render([
-      toolCall("write_file", { path: "new.txt", content: "x\n" }),
-      toolCall("done", { summary: "ok" }),
+      toolCallText("write_file", { path: "new.txt", content: "x\n" }),
+      toolCallText("done", { summary: "ok" }),
     ]);
     expect(created.out).toContain("changed: new.txt (new)");
   });
@@ -132,12 +138,12 @@ describe("LiveView in plain mode", () => {
   it("drops the unprinted text of a broken reply and says the turn is asked again", async () => {
     const { out, result } = await render([
       {
-        text: `Half a thought ${toolCall("read_file", { path: "calc.py" })}`,
+        text: `Half a thought ${toolCallText("read_file", { path: "calc.py" })}`,
         error: new GemmaCoderError("connection reset", { code: "provider-stream" }),
         failAfterChars: 10,
       },
-      `Reading it.\n${toolCall("read_file", { path: "calc.py" })}`,
-      toolCall("done", { summary: "read" }),
+      `Reading it.\n${toolCallText("read_file", { path: "calc.py" })}`,
+      toolCallText("done", { summary: "read" }),
     ]);
     expect(result.status).toBe("done");
     expect(out).not.toContain("Half a");
@@ -150,14 +156,9 @@ describe("LiveView in plain mode", () => {
     const stdout = sink();
     const stderr = sink();
     let clock = 0;
-    const colors = pc.createColors(false);
-    const view = new LiveView({
+    const view = plainView({
       stdout,
       stderr,
-      colors,
-      errColors: colors,
-      live: false,
-      verbose: false,
       now: () => clock,
     });
     const runId = "r";
@@ -178,14 +179,9 @@ describe("LiveView in plain mode", () => {
     let clock = 0;
     const ticks: Array<() => void> = [];
     let stopped = 0;
-    const colors = pc.createColors(false);
-    const view = new LiveView({
+    const view = plainView({
       stdout: sink(),
       stderr,
-      colors,
-      errColors: colors,
-      live: false,
-      verbose: false,
       now: () => clock,
       every: (_ms, tick) => {
         ticks.push(tick);
@@ -211,7 +207,7 @@ describe("LiveView in plain mode", () => {
   it("strips escape sequences and carriage returns from what the model writes", async () => {
     const hostile = "Done.\x1b]52;c;ZXZpbA==\x07 \x1b[2J\rOK\n";
     const { out } = await render([
-      { text: `${hostile}${toolCall("done", { summary: `ok\x1b[31m red` })}` },
+      { text: `${hostile}${toolCallText("done", { summary: `ok\x1b[31m red` })}` },
     ]);
     expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     expect(out).toContain("Done.]52;c;ZXZpbA== [2JOK");
@@ -220,14 +216,9 @@ describe("LiveView in plain mode", () => {
 
   it("prints whole lines only, so output piped to a file is not torn mid-line", async () => {
     const stdout = sink();
-    const colors = pc.createColors(false);
-    const view = new LiveView({
+    const view = plainView({
       stdout,
       stderr: sink(),
-      colors,
-      errColors: colors,
-      live: false,
-      verbose: false,
     });
     view.handle({ type: "turn-start", runId: "r", step: 1 });
     view.handle({ type: "text-delta", runId: "r", step: 1, text: "half a li" });
@@ -242,14 +233,9 @@ describe("LiveView in plain mode", () => {
 describe("LiveView.setStatus", () => {
   it("shows a slow first step once as a note in plain mode", () => {
     const stderr = sink();
-    const colors = pc.createColors(false);
-    const view = new LiveView({
+    const view = plainView({
       stdout: sink(),
       stderr,
-      colors,
-      errColors: colors,
-      live: false,
-      verbose: false,
     });
     view.setStatus("loading the model into memory 10%");
     view.setStatus("loading the model into memory 60%");
@@ -261,14 +247,9 @@ describe("LiveView.setStatus", () => {
     const stderr = sink();
     let clock = 0;
     let tick: (() => void) | undefined;
-    const colors = pc.createColors(false);
-    const view = new LiveView({
+    const view = plainView({
       stdout: sink(),
       stderr,
-      colors,
-      errColors: colors,
-      live: false,
-      verbose: false,
       now: () => clock,
       every: (_ms, fn) => {
         tick = fn;
@@ -292,14 +273,10 @@ describe("LiveView.setStatus", () => {
 
   it("starts the spinner on a terminal as soon as loading starts", () => {
     const stderr = sink(true);
-    const colors = pc.createColors(false);
-    const view = new LiveView({
+    const view = plainView({
       stdout: sink(true),
       stderr,
-      colors,
-      errColors: colors,
       live: true,
-      verbose: false,
     });
     view.setStatus("loading the model into memory 5%");
     expect(stderr.text()).toContain("loading the model into memory 5%");

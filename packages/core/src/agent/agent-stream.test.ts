@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createScriptedModel, toolCall } from "../testing/scripted-model.js";
+import { createScriptedModel, toolCallText } from "../testing/scripted-model.js";
 import { defineTool } from "../tools/define-tool.js";
 import { Agent } from "./agent.js";
 import type { AgentEvent } from "./events.js";
@@ -22,8 +22,8 @@ describe("Agent.stream: leaving the loop", () => {
     const calls: string[] = [];
     // A slow reply (one character per delta, each after a pause) whose call would write.
     const model = createScriptedModel([
-      { text: toolCall("write", { path: "a.txt" }), chunkSize: 1, delayMs: 5 },
-      toolCall("done", { summary: "ok" }),
+      { text: toolCallText("write", { path: "a.txt" }), chunkSize: 1, delayMs: 5 },
+      toolCallText("done", { summary: "ok" }),
     ]);
     const agent = new Agent({ provider: model, tools: [recordingTool(calls)], rules: false });
     const seen: AgentEvent["type"][] = [];
@@ -42,8 +42,8 @@ describe("Agent.stream: leaving the loop", () => {
   it("cancels the run when the loop throws mid-stream, and the run can be started again", async () => {
     const calls: string[] = [];
     const model = createScriptedModel([
-      { text: toolCall("write", { path: "a.txt" }), chunkSize: 1, delayMs: 5 },
-      toolCall("done", { summary: "second" }),
+      { text: toolCallText("write", { path: "a.txt" }), chunkSize: 1, delayMs: 5 },
+      toolCallText("done", { summary: "second" }),
     ]);
     const agent = new Agent({ provider: model, tools: [recordingTool(calls)], rules: false });
     const results: string[] = [];
@@ -71,7 +71,7 @@ describe("Agent.stream: leaving the loop", () => {
   });
 
   it("hands each event over before any timer or I/O callback runs", async () => {
-    const model = createScriptedModel([toolCall("done", { summary: "ok" })]);
+    const model = createScriptedModel([toolCallText("done", { summary: "ok" })]);
     const agent = new Agent({ provider: model, rules: false });
     const order: string[] = [];
     // A macrotask queued at the moment of emission must come after the stream delivers the event.
@@ -87,9 +87,9 @@ describe("Agent.stream: leaving the loop", () => {
 describe("Agent.onEvent", () => {
   it("receives every event synchronously, in order, as stream() yields them, until unsubscribed", async () => {
     const model = createScriptedModel([
-      toolCall("write", { path: "a" }),
-      toolCall("done", { summary: "one" }),
-      toolCall("done", { summary: "two" }),
+      toolCallText("write", { path: "a" }),
+      toolCallText("done", { summary: "one" }),
+      toolCallText("done", { summary: "two" }),
     ]);
     const agent = new Agent({ provider: model, tools: [recordingTool([])], rules: false });
     const viaOnEvent: AgentEvent[] = [];

@@ -5,12 +5,12 @@ import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
 import type { ModelProvider, StreamPart } from "../provider/provider.js";
-import { createScriptedModel, toolCall } from "../testing/scripted-model.js";
+import { createScriptedModel, toolCallText } from "../testing/scripted-model.js";
 import { defineTool } from "../tools/define-tool.js";
 import { Agent } from "./agent.js";
 import type { AgentEvent, AgentState } from "./events.js";
 
-const done = (summary = "finished") => toolCall("done", { summary });
+const done = (summary = "finished") => toolCallText("done", { summary });
 
 const echo = defineTool({
   name: "echo",
@@ -35,7 +35,7 @@ function states(agent: Agent): AgentState[] {
 
 describe("Agent", () => {
   it("runs tools and ends with done, through the full state sequence", async () => {
-    const model = createScriptedModel([toolCall("echo", { text: "hi" }), done("all good")]);
+    const model = createScriptedModel([toolCallText("echo", { text: "hi" }), done("all good")]);
     const agent = new Agent({ provider: model, tools: [echo], rules: false });
     const seen = states(agent);
     const calls: string[] = [];
@@ -62,7 +62,7 @@ describe("Agent", () => {
   });
 
   it("puts the tools and the rules in the system prompt, byte-identical every turn", async () => {
-    const model = createScriptedModel([toolCall("echo", { text: "a" }), done()]);
+    const model = createScriptedModel([toolCallText("echo", { text: "a" }), done()]);
     await new Agent({ provider: model, tools: [echo], rules: "Rule one: be brief." }).run("t");
     const system = model.requests.map((r) => r.messages[0]?.content);
     expect(system[0]).toContain("- echo {text: string}: Echo a text.");
@@ -94,9 +94,9 @@ describe("Agent", () => {
 
   it("keeps the conversation append-only so the prompt prefix is stable", async () => {
     const model = createScriptedModel([
-      toolCall("echo", { text: "a" }),
+      toolCallText("echo", { text: "a" }),
       "no call here",
-      toolCall("echo", { text: "b" }),
+      toolCallText("echo", { text: "b" }),
       done(),
     ]);
     await new Agent({ provider: model, tools: [echo], rules: false }).run("t");
@@ -108,7 +108,7 @@ describe("Agent", () => {
   });
 
   it("stops the stream as soon as a complete call arrives", async () => {
-    const text = `${toolCall("echo", { text: "x" })}\nand then a long ramble that costs tokens`;
+    const text = `${toolCallText("echo", { text: "x" })}\nand then a long ramble that costs tokens`;
     const model = createScriptedModel([{ text, chunkSize: 4 }, done()]);
     const agent = new Agent({ provider: model, tools: [echo], rules: false });
     const ends: string[] = [];
@@ -143,8 +143,8 @@ describe("Agent", () => {
 
   it("sends validation errors naming the field and what was expected", async () => {
     const model = createScriptedModel([
-      toolCall("echo", { txt: "a" }),
-      toolCall("echo", { text: 5 }),
+      toolCallText("echo", { txt: "a" }),
+      toolCallText("echo", { text: 5 }),
       done(),
     ]);
     const agent = new Agent({ provider: model, tools: [echo], rules: false });
@@ -173,7 +173,7 @@ describe("Agent", () => {
     const model = createScriptedModel([
       "prose",
       "prose",
-      toolCall("echo", { text: "a" }),
+      toolCallText("echo", { text: "a" }),
       "prose",
       "prose",
       done(),
@@ -188,7 +188,7 @@ describe("Agent", () => {
   });
 
   it("stops at max steps", async () => {
-    const model = createScriptedModel((_, turn) => toolCall("echo", { text: String(turn) }));
+    const model = createScriptedModel((_, turn) => toolCallText("echo", { text: String(turn) }));
     const result = await new Agent({
       provider: model,
       tools: [echo],
@@ -200,7 +200,7 @@ describe("Agent", () => {
   });
 
   it("warns at the third identical call and stops at the fifth", async () => {
-    const model = createScriptedModel(() => toolCall("echo", { text: "same" }));
+    const model = createScriptedModel(() => toolCallText("echo", { text: "same" }));
     const agent = new Agent({ provider: model, tools: [echo], rules: false });
     const results: string[] = [];
     agent.on("tool-result", () => results.push("r"));
@@ -224,11 +224,11 @@ describe("Agent", () => {
     const calls = [
       '<tool>{"name": "echo", "args": {"text": "a"}}</tool>',
       '<tool>{"args": {"text": "a"}, "name": "echo"}</tool>',
-      toolCall("write", { path: "f" }),
-      toolCall("echo", { text: "a" }),
-      toolCall("echo", { text: "a" }),
-      toolCall("echo", { text: "a" }),
-      toolCall("echo", { text: "a" }),
+      toolCallText("write", { path: "f" }),
+      toolCallText("echo", { text: "a" }),
+      toolCallText("echo", { text: "a" }),
+      toolCallText("echo", { text: "a" }),
+      toolCallText("echo", { text: "a" }),
       done(),
     ];
     const model = createScriptedModel(calls);
@@ -247,7 +247,7 @@ describe("Agent", () => {
         throw new Error("disk on fire");
       },
     });
-    const model = createScriptedModel([toolCall("fail"), done()]);
+    const model = createScriptedModel([toolCallText("fail"), done()]);
     const agent = new Agent({ provider: model, tools: [failing], rules: false });
     const results: unknown[] = [];
     agent.on("tool-result", (e) => results.push(e.result));
@@ -258,7 +258,7 @@ describe("Agent", () => {
 
   it("emits one warning when multiple calls arrive in one reply", async () => {
     const model = createScriptedModel([
-      `${toolCall("echo", { text: "a" })}${toolCall("echo", { text: "b" })}`,
+      `${toolCallText("echo", { text: "a" })}${toolCallText("echo", { text: "b" })}`,
       done(),
     ]);
     await new Agent({ provider: model, tools: [echo], rules: false }).run("t");
@@ -295,7 +295,7 @@ describe("Agent", () => {
   });
 
   it("fails clearly when the script runs out", async () => {
-    const model = createScriptedModel([toolCall("echo", { text: "a" })]);
+    const model = createScriptedModel([toolCallText("echo", { text: "a" })]);
     const result = await new Agent({ provider: model, tools: [echo], rules: false }).run("t");
     expect(result.error?.code).toBe("script-exhausted");
   });
@@ -303,7 +303,7 @@ describe("Agent", () => {
   it("sums usage over turns", async () => {
     const model = createScriptedModel([
       {
-        text: toolCall("echo", { text: "a" }),
+        text: toolCallText("echo", { text: "a" }),
         usage: { inputTokens: 100, outputTokens: 10, cachedInputTokens: 0 },
       },
       { text: done(), usage: { inputTokens: 130, outputTokens: 12, cachedInputTokens: 100 } },
@@ -342,9 +342,9 @@ describe("Agent", () => {
 
     it("keeps each turn's rendered prompt a prefix of the next while the budget holds", async () => {
       const model = createScriptedModel([
-        toolCall("echo", { text: "a" }),
+        toolCallText("echo", { text: "a" }),
         "thinking out loud",
-        toolCall("echo", { text: "b" }),
+        toolCallText("echo", { text: "b" }),
         done(),
       ]);
       await new Agent({ provider: model, tools: [echo], contextWindow: 32_768 }).run("t");
@@ -356,7 +356,7 @@ describe("Agent", () => {
 
     it("elides old tool results when the window runs short, and reports the tokens saved", async () => {
       const model = createScriptedModel((_, turn) =>
-        turn < 12 ? toolCall("big", { n: turn }) : done(),
+        turn < 12 ? toolCallText("big", { n: turn }) : done(),
       );
       const agent = new Agent({
         provider: model,
@@ -391,7 +391,7 @@ describe("Agent", () => {
     });
 
     it("sizes tool results to a small window", async () => {
-      const model = createScriptedModel([toolCall("big", { n: 1 }), done()]);
+      const model = createScriptedModel([toolCallText("big", { n: 1 }), done()]);
       await new Agent({
         provider: model,
         tools: [big],
@@ -441,7 +441,7 @@ describe("Agent", () => {
           return new Promise(() => {});
         },
       });
-      const model = createScriptedModel([toolCall("hang")]);
+      const model = createScriptedModel([toolCallText("hang")]);
       const agent = new Agent({ provider: model, tools: [hang], rules: false });
       const seen = states(agent);
       const result = await agent.run("t", { signal: controller.signal });
@@ -459,7 +459,7 @@ describe("Agent", () => {
   });
 
   it("can be consumed with for await, ending with the done event", async () => {
-    const model = createScriptedModel([toolCall("echo", { text: "a" }), done("ok")]);
+    const model = createScriptedModel([toolCallText("echo", { text: "a" }), done("ok")]);
     const agent = new Agent({ provider: model, tools: [echo], rules: false });
     const types: AgentEvent["type"][] = [];
     let last: AgentEvent | undefined;
@@ -505,7 +505,7 @@ describe("Agent", () => {
   // Node's timers hold at most 2^31-1 ms; a longer delay (or Infinity) fires at once, so
   // a run "limited to a month" would fail on its first step with a timeout.
   it("refuses a timeoutMs no timer can hold, and takes Infinity as no limit", async () => {
-    const model = createScriptedModel([toolCall("done", { summary: "ok" })]);
+    const model = createScriptedModel([toolCallText("done", { summary: "ok" })]);
     for (const bad of [3e9, -1, Number.NaN]) {
       expect(() => new Agent({ provider: model, timeoutMs: bad })).toThrowError(
         expect.objectContaining({
@@ -526,7 +526,7 @@ describe("Agent", () => {
   });
 
   it("adds a custom tool with addTool", async () => {
-    const model = createScriptedModel([toolCall("echo", { text: "z" }), done()]);
+    const model = createScriptedModel([toolCallText("echo", { text: "z" }), done()]);
     const agent = new Agent({ provider: model, rules: false }).addTool(echo);
     const result = await agent.run("t");
     expect(result.status).toBe("done");
@@ -560,7 +560,7 @@ describe("constrained decoding", () => {
   });
 
   it("sends a grammar to a provider that enforces grammars", async () => {
-    const model = createScriptedModel([toolCall("done", { summary: "ok" })]);
+    const model = createScriptedModel([toolCallText("done", { summary: "ok" })]);
     const provider: ModelProvider = { ...model, capabilities: { grammar: true } };
     const result = await new Agent({
       provider,
@@ -599,7 +599,7 @@ describe("constrained decoding", () => {
   });
 
   it("falls back to the plain protocol with a warning, never silently", async () => {
-    const model = createScriptedModel([toolCall("done", { summary: "ok" })]);
+    const model = createScriptedModel([toolCallText("done", { summary: "ok" })]);
     const agent = new Agent({ provider: model, rules: false, constrainedDecoding: "grammar" });
     const warnings: string[] = [];
     agent.on("warning", (e) => warnings.push(e.kind));
@@ -611,7 +611,7 @@ describe("constrained decoding", () => {
 
   it("passes grammar caps through", async () => {
     const grammarOf = async (options: { maxStringChars?: number }) => {
-      const model = createScriptedModel([toolCall("done", { summary: "ok" })]);
+      const model = createScriptedModel([toolCallText("done", { summary: "ok" })]);
       const provider: ModelProvider = { ...model, capabilities: { grammar: true } };
       await new Agent({
         provider,
@@ -626,7 +626,7 @@ describe("constrained decoding", () => {
   });
 
   it("sends nothing extra when off", async () => {
-    const model = createScriptedModel([toolCall("done", { summary: "ok" })]);
+    const model = createScriptedModel([toolCallText("done", { summary: "ok" })]);
     const provider: ModelProvider = { ...model, capabilities: { grammar: true } };
     await new Agent({ provider, rules: false }).run("t");
     expect(model.requests[0]?.constraint).toBeUndefined();

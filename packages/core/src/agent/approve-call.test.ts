@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import type { Checkpointer } from "../session/checkpointer.js";
-import { createScriptedModel, toolCall } from "../testing/scripted-model.js";
+import { createScriptedModel, toolCallText } from "../testing/scripted-model.js";
 import { defineTool } from "../tools/define-tool.js";
 import { Agent } from "./agent.js";
 import type { ApprovalRequest } from "./approve-call.js";
 
-const done = () => toolCall("done", { summary: "finished" });
+const done = () => toolCallText("done", { summary: "finished" });
 
 function fixture() {
   const order: string[] = [];
@@ -44,7 +44,7 @@ function fixture() {
 describe("the approve hook of Agent", () => {
   it("asks before checkpointing, and a denial means no checkpoint and no run", async () => {
     const { order, run, checkpointer } = fixture();
-    const model = createScriptedModel([toolCall("run", { command: "make" }), done()]);
+    const model = createScriptedModel([toolCallText("run", { command: "make" }), done()]);
     const asked: ApprovalRequest[] = [];
     const agent = new Agent({
       provider: model,
@@ -71,7 +71,7 @@ describe("the approve hook of Agent", () => {
   it("runs approve, then checkpoint, then the tool, when allowed", async () => {
     const { order, run, checkpointer } = fixture();
     const agent = new Agent({
-      provider: createScriptedModel([toolCall("run", { command: "make" }), done()]),
+      provider: createScriptedModel([toolCallText("run", { command: "make" }), done()]),
       tools: [run],
       rules: false,
       checkpointer,
@@ -88,7 +88,7 @@ describe("the approve hook of Agent", () => {
     const { look } = fixture();
     const approve = vi.fn(() => false);
     const agent = new Agent({
-      provider: createScriptedModel([toolCall("look", { path: "a" }), done()]),
+      provider: createScriptedModel([toolCallText("look", { path: "a" }), done()]),
       tools: [look],
       rules: false,
       approve,
@@ -99,7 +99,7 @@ describe("the approve hook of Agent", () => {
 
   it("treats a throwing hook as a denial the model is told about", async () => {
     const { order, run, checkpointer } = fixture();
-    const model = createScriptedModel([toolCall("run", { command: "make" }), done()]);
+    const model = createScriptedModel([toolCallText("run", { command: "make" }), done()]);
     const agent = new Agent({
       provider: model,
       tools: [run],
@@ -120,7 +120,7 @@ describe("the approve hook of Agent", () => {
     const { order, run, checkpointer } = fixture();
     const controller = new AbortController();
     const agent = new Agent({
-      provider: createScriptedModel([toolCall("run", { command: "make" }), done()]),
+      provider: createScriptedModel([toolCallText("run", { command: "make" }), done()]),
       tools: [run],
       rules: false,
       checkpointer,

@@ -23,7 +23,7 @@ import { CONTINUE, stopRun, type TurnOutcome } from "./turn-outcome.js";
 export async function executeTool(run: Run, call: CheckedCall): Promise<TurnOutcome> {
   const { tool, args, step } = call;
   run.setState("executing-tool");
-  await run.journal.toolCall(step, tool.name, args, asksApproval(run, tool));
+  await run.journal.toolCall(step, tool.name, args, asksApproval(run, tool), call.native);
   const started = run.settings.now();
   const result = await callTool(run, call);
   throwIfAborted(run.signal);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { createMemorySessionStore } from "../session/memory-session-store.js";
-import { createScriptedModel, toolCall } from "../testing/scripted-model.js";
+import { createScriptedModel, toolCallText } from "../testing/scripted-model.js";
 import { defineTool } from "../tools/define-tool.js";
 import { Agent } from "./agent.js";
 
@@ -141,7 +141,7 @@ describe("protocol: native", () => {
   it("still reads a call the model left in the text, and nudges a reply with none", async () => {
     const model = native([
       "I will look.",
-      `Calling it.\n${toolCall("echo", { text: "from text" })}`,
+      `Calling it.\n${toolCallText("echo", { text: "from text" })}`,
       { text: "", toolCalls: [{ id: "c", ...doneCall }] },
     ]);
     const agent = new Agent({ provider: model, tools: [echo], protocol: "native", rules: false });
@@ -204,6 +204,52 @@ describe("protocol: native, resumed", () => {
       id: "c1",
       name: "echo",
     });
+  });
+  it("sends a call the session stopped inside back as a native call with its result", async () => {
+    const session = createMemorySessionStore();
+    const hang = defineTool({
+      name: "hang",
+      description: "Wait until stopped.",
+      inputSchema: z.object({ text: z.string() }),
+      execute: (_input, { signal }) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener("abort", () => reject(signal.reason)),
+        ),
+    });
+    const first = native([
+      { text: "", toolCalls: [{ id: "c1", name: "echo", args: { text: "a" } }] },
+      { text: "Now wait.", toolCalls: [{ id: "c2", name: "hang", args: { text: "b" } }] },
+    ]);
+    const controller = new AbortController();
+    const options = {
+      tools: [echo, hang],
+      protocol: "native" as const,
+      rules: false as const,
+      session,
+    };
+    const agent = new Agent({ provider: first, ...options });
+    agent.on("tool-call", (event) => {
+      if (event.name === "hang") controller.abort();
+    });
+    const stopped = await agent.run("echo, then wait", { signal: controller.signal });
+    expect(stopped.status).toBe("aborted");
+
+    const second = native([{ text: "", toolCalls: [{ id: "c3", ...doneCall }] }]);
+    const resumed = await new Agent({ provider: second, ...options }).resume(
+      stopped.sessionId as string,
+    );
+    expect(resumed.status).toBe("done");
+    const history = second.requests[0]?.messages ?? [];
+    // The interrupted call goes back as the native call it was, answered by its own id:
+    // not as text-protocol markup, which a native chat template shows as plain prose.
+    expect(history.at(-2)).toEqual({
+      role: "assistant",
+      content: "Now wait.",
+      toolCalls: [{ id: "c2", name: "hang", argsText: '{"text":"b"}' }],
+    });
+    expect(history.at(-1)?.toolResultOf).toEqual({ id: "c2", name: "hang" });
+    expect(history.at(-1)?.content).toMatch(/effect is unknown/);
+    expect(history.at(-1)?.content).not.toContain("<tool_result>");
   });
 });
 

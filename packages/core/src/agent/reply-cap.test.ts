@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ModelProvider, StreamPart } from "../provider/provider.js";
 import { createMemorySessionStore } from "../session/memory-session-store.js";
-import { toolCall } from "../testing/scripted-model.js";
+import { toolCallText } from "../testing/scripted-model.js";
 import { Agent } from "./agent.js";
 import { ReplyMeter, replyCap } from "./reply-cap.js";
 
@@ -94,7 +94,7 @@ describe("the reply cap", () => {
   });
 
   it("recovers when the next reply is a normal call", async () => {
-    const { provider } = endlessModel("y".repeat(4096), toolCall("done", { summary: "ok" }));
+    const { provider } = endlessModel("y".repeat(4096), toolCallText("done", { summary: "ok" }));
     const agent = new Agent({ provider, rules: false, maxReplyChars: 10_000 });
     const result = await agent.run("do it");
     expect(result).toMatchObject({ status: "done", summary: "ok" });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createScriptedModel, toolCall } from "../testing/scripted-model.js";
+import { createScriptedModel, toolCallText } from "../testing/scripted-model.js";
 import { Agent } from "./agent.js";
 import type { RepoMapRequest, RepoMapSource } from "./repo-map-prompt.js";
 
-const done = () => toolCall("done", { summary: "ok" });
+const done = () => toolCallText("done", { summary: "ok" });
 
 function fakeMap(
   text: (request: RepoMapRequest) => string,
@@ -22,7 +22,7 @@ describe("Agent with a repository map", () => {
   it("puts the map before the task in the first user message and keeps the system prompt as it was", async () => {
     const plain = createScriptedModel([done()]);
     await new Agent({ provider: plain, rules: false, contextWindow: 8192 }).run("rename parse");
-    const mapped = createScriptedModel([toolCall("done", { summary: "x" }), done()]);
+    const mapped = createScriptedModel([toolCallText("done", { summary: "x" }), done()]);
     const map = fakeMap((r) => `src/app.py:\n3: def parse(text):  # for ${r.task}`);
     const agent = new Agent({ provider: mapped, rules: false, contextWindow: 8192, repoMap: map });
     await agent.run("rename parse");
@@ -37,7 +37,7 @@ describe("Agent with a repository map", () => {
   });
 
   it("keeps the first messages unchanged on later turns, so the prompt prefix is reused", async () => {
-    const model = createScriptedModel([toolCall("done", { summary: "" }), done()]);
+    const model = createScriptedModel([toolCallText("done", { summary: "" }), done()]);
     let calls = 0;
     const map = fakeMap(() => `a.py:\n${++calls}: def f():`);
     await new Agent({ provider: model, rules: false, repoMap: map, repoMapTokens: 300 }).run("t");

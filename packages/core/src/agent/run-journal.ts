@@ -1,6 +1,12 @@
 import type { ContextChange } from "../context/context-manager.js";
 import type { ToolResult } from "../protocol/tool-result.js";
-import type { ChatMessage, FinishReason, NoticePart, Usage } from "../provider/provider.js";
+import type {
+  ChatMessage,
+  FinishReason,
+  NativeToolCall,
+  NoticePart,
+  Usage,
+} from "../provider/provider.js";
 import type { RecordInput } from "../session/session-recorder.js";
 import { SessionRecorder } from "../session/session-recorder.js";
 import type { SessionStore } from "../session/session-store.js";
@@ -117,11 +123,13 @@ export class RunJournal {
     name: string,
     args: Record<string, unknown>,
     asksApproval = false,
+    native?: NativeToolCall,
   ): Promise<void> {
     const { runId } = this;
     // A call that waits for approval says so: if the answer is never recorded, it never ran.
     const approval = asksApproval ? { approval: "pending" as const } : {};
-    await this.record({ type: "tool-call", runId, step, name, args, ...approval });
+    const asNative = native === undefined ? {} : { native };
+    await this.record({ type: "tool-call", runId, step, name, args, ...approval, ...asNative });
     this.emit("tool-call", { runId, step, name, args });
   }
 

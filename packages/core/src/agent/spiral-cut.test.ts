@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SPIRAL_NUDGE } from "../protocol/spiral-detector.js";
-import { createScriptedModel, toolCall } from "../testing/scripted-model.js";
+import { createScriptedModel, toolCallText } from "../testing/scripted-model.js";
 import { Agent } from "./agent.js";
 
 const spiral = `Let me look.\n${"I will check the tests again now.\n".repeat(400)}`;
@@ -22,7 +22,7 @@ describe("Agent spiral cut", () => {
   });
 
   it("recovers when the model follows the nudge", async () => {
-    const model = createScriptedModel([spiral, toolCall("done", { summary: "ok" })]);
+    const model = createScriptedModel([spiral, toolCallText("done", { summary: "ok" })]);
     const agent = new Agent({ provider: model, rules: false });
     const result = await agent.run("Fix the tests");
     expect(result).toMatchObject({ status: "done", summary: "ok" });

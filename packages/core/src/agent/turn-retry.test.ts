@@ -2,14 +2,18 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { createMemorySessionStore } from "../session/memory-session-store.js";
-import { createScriptedModel, type ScriptedReply, toolCall } from "../testing/scripted-model.js";
+import {
+  createScriptedModel,
+  type ScriptedReply,
+  toolCallText,
+} from "../testing/scripted-model.js";
 import { defineTool } from "../tools/define-tool.js";
 import { Agent } from "./agent.js";
 import type { AgentEvent } from "./events.js";
 import { isTurnRetryable, TurnRetry } from "./turn-retry.js";
 
-const CALL = toolCall("bump", { by: 1 });
-const DONE = toolCall("done", { summary: "bumped" });
+const CALL = toolCallText("bump", { by: 1 });
+const DONE = toolCallText("done", { summary: "bumped" });
 const broken = (code: GemmaCoderError["code"] = "provider-stream"): ScriptedReply => ({
   text: CALL,
   error: new GemmaCoderError("connection reset", { code }),

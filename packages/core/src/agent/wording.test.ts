@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createScriptedModel, toolCall } from "../testing/scripted-model.js";
+import { createScriptedModel, toolCallText } from "../testing/scripted-model.js";
 import { Agent } from "./agent.js";
 import { formatLimit } from "./format-limit.js";
 
@@ -7,14 +7,14 @@ import { formatLimit } from "./format-limit.js";
 // singular where it is one, durations as the user typed them.
 describe("run messages", () => {
   it("says 1 step, not 1 steps", async () => {
-    const model = createScriptedModel([toolCall("nope"), "no call", "still none"]);
+    const model = createScriptedModel([toolCallText("nope"), "no call", "still none"]);
     const result = await new Agent({ provider: model, rules: false, maxSteps: 1 }).run("t");
     expect(result.message).toBe("The run reached its limit of 1 step without calling done.");
   });
 
   it("gives the time limit in the unit the user would write", async () => {
     const model = createScriptedModel([
-      { text: toolCall("done", { summary: "x" }), delayMs: 60_000 },
+      { text: toolCallText("done", { summary: "x" }), delayMs: 60_000 },
     ]);
     const result = await new Agent({ provider: model, rules: false, timeoutMs: 1000 }).run("t");
     expect(result.message).toContain("its time limit of 1s");
@@ -28,7 +28,7 @@ describe("run messages", () => {
   });
 
   it("nudges with a complete sentence before the example", async () => {
-    const model = createScriptedModel(["no call here", toolCall("done", { summary: "x" })]);
+    const model = createScriptedModel(["no call here", toolCallText("done", { summary: "x" })]);
     await new Agent({ provider: model, rules: false }).run("t");
     const nudge = model.requests[1]?.messages.at(-1)?.content ?? "";
     expect(nudge).toContain("Reply with exactly one call in this form:\n<tool>");

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { Agent } from "../agent/agent.js";
 import type { AgentEvent } from "../agent/events.js";
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
-import { createScriptedModel, toolCall } from "../testing/scripted-model.js";
+import { createScriptedModel, toolCallText } from "../testing/scripted-model.js";
 import { defineTool } from "../tools/define-tool.js";
 import type { Checkpointer, FileChange } from "./checkpointer.js";
 import { hashMessages } from "./hash-messages.js";
@@ -13,7 +13,7 @@ import { rebuildSession } from "./rebuild-session.js";
 import type { SessionStore } from "./session-store.js";
 import type { RequestRecord, TranscriptRecord } from "./transcript-record.js";
 
-const done = (summary = "finished") => toolCall("done", { summary });
+const done = (summary = "finished") => toolCallText("done", { summary });
 
 const echo = defineTool({
   name: "echo",
@@ -57,7 +57,7 @@ describe("session transcripts", () => {
   it("records every step of a run in order, requests as hash plus new messages", async () => {
     const session = createMemorySessionStore();
     const model = createScriptedModel([
-      { text: toolCall("echo", { text: "a" }), usage: { inputTokens: 10, outputTokens: 3 } },
+      { text: toolCallText("echo", { text: "a" }), usage: { inputTokens: 10, outputTokens: 3 } },
       "no call here",
       done("all good"),
     ]);
@@ -130,7 +130,7 @@ describe("session transcripts", () => {
     const big = Array.from({ length: 250 }, (_, i) => `word${i}`).join(" ");
     const model = createScriptedModel((messages, turn) => {
       if (messages[0]?.content.startsWith("You summarise")) return "summary of work";
-      return turn < 12 ? toolCall("write", { path: `f${turn}`, text: big }) : done();
+      return turn < 12 ? toolCallText("write", { path: `f${turn}`, text: big }) : done();
     });
     const agent = new Agent({
       provider: model,
@@ -166,8 +166,8 @@ describe("session transcripts", () => {
   it("resumes an interrupted session with its history, new run id and continued steps", async () => {
     const session = createMemorySessionStore();
     const first = createScriptedModel([
-      toolCall("write", { path: "a.txt", text: "one" }),
-      toolCall("hang"),
+      toolCallText("write", { path: "a.txt", text: "one" }),
+      toolCallText("hang"),
     ]);
     const controller = new AbortController();
     const agent1 = new Agent({ provider: first, tools: [write, hang], rules: false, session });
@@ -244,7 +244,7 @@ describe("session transcripts", () => {
       },
     });
     const agent1 = new Agent({
-      provider: createScriptedModel([toolCall("touch")]),
+      provider: createScriptedModel([toolCallText("touch")]),
       tools: [asked],
       rules: false,
       session,
@@ -264,7 +264,7 @@ describe("session transcripts", () => {
     expect(snapshot.interruptedCall).toMatchObject({ name: "touch", state: "awaiting-approval" });
     expect(snapshot.messages.at(-1)?.content).toContain("so it was never run");
 
-    const model = createScriptedModel([toolCall("touch"), done("touched now")]);
+    const model = createScriptedModel([toolCallText("touch"), done("touched now")]);
     const agent2 = new Agent({
       provider: model,
       tools: [asked],
@@ -381,8 +381,8 @@ describe("session transcripts", () => {
     const session = createMemorySessionStore();
     const agent = new Agent({
       provider: createScriptedModel([
-        toolCall("echo", { text: "a" }),
-        toolCall("write", { path: "b", text: "2" }),
+        toolCallText("echo", { text: "a" }),
+        toolCallText("write", { path: "b", text: "2" }),
         done(),
       ]),
       tools: [echo, write],
@@ -428,7 +428,7 @@ describe("session transcripts", () => {
       },
     };
     const agent = new Agent({
-      provider: createScriptedModel([toolCall("echo", { text: "a" }), done()]),
+      provider: createScriptedModel([toolCallText("echo", { text: "a" }), done()]),
       tools: [echo],
       rules: false,
       session: store,
@@ -470,8 +470,8 @@ describe("checkpointer hooks", () => {
     const { checkpointer, calls } = recordingCheckpointer();
     const agent = new Agent({
       provider: createScriptedModel([
-        toolCall("echo", { text: "a" }),
-        toolCall("write", { path: "a.txt", text: "1" }),
+        toolCallText("echo", { text: "a" }),
+        toolCallText("write", { path: "a.txt", text: "1" }),
         done(),
       ]),
       tools: [echo, write],
@@ -488,7 +488,10 @@ describe("checkpointer hooks", () => {
   it("does not run a change it could not checkpoint, and tells the model", async () => {
     files.clear();
     const { checkpointer } = recordingCheckpointer(true);
-    const model = createScriptedModel([toolCall("write", { path: "a.txt", text: "1" }), done()]);
+    const model = createScriptedModel([
+      toolCallText("write", { path: "a.txt", text: "1" }),
+      done(),
+    ]);
     const agent = new Agent({ provider: model, tools: [write], rules: false, checkpointer });
     const warnings: string[] = [];
     agent.on("warning", (e) => warnings.push(e.kind));

@@ -9,14 +9,12 @@ import {
 } from "./transcript-record.js";
 
 const callRef = { id: z.string().max(200), name: z.string().max(200) };
+const nativeCall = z.object({ ...callRef, argsText: z.string() });
 // The native protocol's calls and results (optional: older transcripts have none).
 const message = z.object({
   role: z.enum(["system", "user", "assistant"]),
   content: z.string(),
-  toolCalls: z
-    .array(z.object({ ...callRef, argsText: z.string() }))
-    .max(64)
-    .optional(),
+  toolCalls: z.array(nativeCall).max(64).optional(),
   toolResultOf: z.object(callRef).optional(),
 });
 const usage = z.looseObject({
@@ -81,6 +79,7 @@ const schemas: Record<TranscriptRecordType, z.ZodType> = {
     name: z.string(),
     args,
     approval: z.literal("pending").optional(),
+    native: nativeCall.optional(),
   }),
   approval: shape("approval", { ...runStep, name: z.string(), approved: z.boolean() }),
   "tool-result": shape("tool-result", {

@@ -1,12 +1,9 @@
 import type { StopReason } from "../agent/events.js";
+import { assistantTurnMessage, toolResultMessage } from "../agent/native-calls.js";
 import { GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { DEFAULT_MAX_RESULT_CHARS, formatToolResult } from "../protocol/tool-result.js";
 import type { ChatMessage } from "../provider/provider.js";
-import {
-  assistantContent,
-  INTERRUPTED_CALL_ERROR,
-  UNAPPROVED_CALL_ERROR,
-} from "./assistant-message.js";
+import { INTERRUPTED_CALL_ERROR, UNAPPROVED_CALL_ERROR } from "./assistant-message.js";
 import type {
   ApprovalRecord,
   ReplyRecord,
@@ -210,18 +207,15 @@ export function rebuildSession(records: readonly TranscriptRecord[]): SessionSna
   let interruptedCall: InterruptedCall | undefined;
   if (lastRequest && reply && call) {
     const settings = runs.get(lastRequest.runId)?.settings;
-    messages.push({ role: "assistant", content: assistantContent(reply.text, true) });
+    // The same messages the loop appended: a native call goes back as that call.
+    messages.push(assistantTurnMessage(reply.text, true, undefined, call.native));
     // A call that waited for an answer it never got did not run.
     const state =
       call.approval === "pending" && approval === undefined ? "awaiting-approval" : "running";
     const unfinished = state === "running" ? INTERRUPTED_CALL_ERROR : UNAPPROVED_CALL_ERROR;
     const toolResult = result?.result ?? { ok: false as const, error: unfinished };
-    messages.push({
-      role: "user",
-      content: formatToolResult(toolResult, {
-        maxChars: settings?.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS,
-      }),
-    });
+    const maxChars = settings?.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS;
+    messages.push(toolResultMessage(formatToolResult(toolResult, { maxChars }), call.native));
     if (!result) {
       interruptedCall = {
         runId: call.runId,

@@ -1,6 +1,6 @@
 import type { RunUsage, StopReason } from "../agent/events.js";
 import type { ToolResult } from "../protocol/tool-result.js";
-import type { ChatMessage, FinishReason, Usage } from "../provider/provider.js";
+import type { ChatMessage, FinishReason, NativeToolCall, Usage } from "../provider/provider.js";
 
 /**
  * The transcript format version this SDK writes and reads. Every record carries it as
@@ -130,6 +130,12 @@ export interface ToolCallRecord extends TranscriptRecordBase {
    * call that never ran. Absent for a call that runs at once.
    */
   approval?: "pending";
+  /**
+   * The native tool call it came as (the `native` protocol), so a session resumed after
+   * the call was cut off sends it back as that call, answered by its id. Absent for a
+   * call made in the reply's text.
+   */
+  native?: NativeToolCall;
 }
 
 /** The answer to a call's approval question, written before the call runs. */

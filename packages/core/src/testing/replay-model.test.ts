@@ -5,7 +5,7 @@ import { GemmaCoderError } from "../errors/gemma-coder-error.js";
 import { createMemorySessionStore } from "../session/memory-session-store.js";
 import { defineTool } from "../tools/define-tool.js";
 import { createReplayModel, recordedToolCalls } from "./replay-model.js";
-import { createScriptedModel, toolCall } from "./scripted-model.js";
+import { createScriptedModel, toolCallText } from "./scripted-model.js";
 
 function counterTool(start = 0) {
   let value = start;
@@ -21,10 +21,10 @@ function counterTool(start = 0) {
 }
 
 const script = [
-  "I will bump it.\n" + toolCall("bump", { by: 2 }),
-  { text: toolCall("bump", { by: 3 }), usage: { inputTokens: 40, outputTokens: 9 } },
+  "I will bump it.\n" + toolCallText("bump", { by: 2 }),
+  { text: toolCallText("bump", { by: 3 }), usage: { inputTokens: 40, outputTokens: 9 } },
   "oops no call",
-  toolCall("done", { summary: "counter bumped twice" }),
+  toolCallText("done", { summary: "counter bumped twice" }),
 ];
 
 async function record() {
@@ -73,12 +73,12 @@ describe("createReplayModel", () => {
   it("accepts records as well as text, and one run's replies only", async () => {
     const session = createMemorySessionStore();
     const first = await new Agent({
-      provider: createScriptedModel([toolCall("done", { summary: "one" })]),
+      provider: createScriptedModel([toolCallText("done", { summary: "one" })]),
       rules: false,
       session,
     }).run("t");
     const second = await new Agent({
-      provider: createScriptedModel([toolCall("done", { summary: "two" })]),
+      provider: createScriptedModel([toolCallText("done", { summary: "two" })]),
       rules: false,
       session,
     }).resume(first.sessionId ?? "", { message: "again" });
@@ -138,7 +138,7 @@ describe("createReplayModel", () => {
       failAfterChars: 4,
     };
     const noWait = { sleep: async () => {} };
-    const failing = createScriptedModel([toolCall("bump", { by: 1 }), broken, broken, broken]);
+    const failing = createScriptedModel([toolCallText("bump", { by: 1 }), broken, broken, broken]);
     const recorded = await new Agent({
       provider: failing,
       tools: [counterTool()],

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { ModelProvider } from "@gemma-coder/core";
-import { createScriptedModel, type Script, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, type Script, toolCallText } from "@gemma-coder/core/testing";
 import { describe, expect, it } from "vitest";
 import { fileTask, useTempSuites, writeFiles } from "../__fixtures__/make-suite.js";
 import { planReplayRuns } from "../replay/replay-runs.js";
@@ -15,9 +15,9 @@ import type { EvalVariant } from "./variant.js";
 const { suite, temp } = useTempSuites();
 
 const fixReplies = [
-  toolCall("read_file", { path: "a.txt" }),
-  toolCall("edit_file", { path: "a.txt", old: "broken", new: "fixed" }),
-  toolCall("done", { summary: "fixed" }),
+  toolCallText("read_file", { path: "a.txt" }),
+  toolCallText("edit_file", { path: "a.txt", old: "broken", new: "fixed" }),
+  toolCallText("done", { summary: "fixed" }),
 ];
 
 /** A variant whose every run gets a fresh scripted model; counts the models made. */
@@ -44,7 +44,7 @@ describe("runEval", () => {
     const dir = suite({ name: "s" }, { a: task(), b: task() });
     const loaded = await loadSuite(dir);
     const good = scripted("good", () => fixReplies);
-    const lazy = scripted("lazy", () => [toolCall("done", { summary: "nothing" })]);
+    const lazy = scripted("lazy", () => [toolCallText("done", { summary: "nothing" })]);
     const outDir = temp();
     const result = await runEval({
       suite: loaded,
@@ -71,7 +71,7 @@ describe("runEval", () => {
     const loaded = await loadSuite(suite({ name: "s" }, { a: task() }));
     const clumsy = scripted("clumsy", () => [
       "I will fix it.",
-      toolCall("read_file", { path: "missing.txt" }),
+      toolCallText("read_file", { path: "missing.txt" }),
       ...fixReplies,
     ]);
     const { records } = await runEval({
@@ -90,7 +90,7 @@ describe("runEval", () => {
   it("stops an agent whose model never answers at the task's time limit, and scores it", async () => {
     const loaded = await loadSuite(suite({ name: "s" }, { a: task({ timeout: "300ms" }) }));
     const hanging = scripted("hanging", () => [
-      { text: toolCall("done", { summary: "late" }), delayMs: 600_000 },
+      { text: toolCallText("done", { summary: "late" }), delayMs: 600_000 },
     ]);
     const { records } = await runEval({
       suite: loaded,
@@ -179,9 +179,9 @@ describe("runEval", () => {
 
   it("applies the suite's approvals: no-shell refuses commands, read-only offers no writing tool", async () => {
     const replies = [
-      toolCall("run_shell", { command: "echo fixed > a.txt" }),
-      toolCall("write_file", { path: "a.txt", content: "fixed" }),
-      toolCall("done", { summary: "x" }),
+      toolCallText("run_shell", { command: "echo fixed > a.txt" }),
+      toolCallText("write_file", { path: "a.txt", content: "fixed" }),
+      toolCallText("done", { summary: "x" }),
     ];
     const results: Record<string, unknown[]> = {};
     for (const approvals of ["allow-all", "no-shell", "read-only"]) {
@@ -260,8 +260,8 @@ describe("runEval", () => {
       ),
     );
     const tamper = scripted("tamper", () => [
-      toolCall("write_file", { path: "check.txt", content: "tampered" }),
-      toolCall("done", { summary: "x" }),
+      toolCallText("write_file", { path: "check.txt", content: "tampered" }),
+      toolCallText("done", { summary: "x" }),
     ]);
     const withCheck = {
       ...loaded,
@@ -324,7 +324,7 @@ describe.skipIf(!hasGit)("runEval with a git fixture", () => {
       },
     );
     const loaded = await loadSuite(dir);
-    const model = scripted("m", () => [toolCall("done", { summary: "x" })]);
+    const model = scripted("m", () => [toolCallText("done", { summary: "x" })]);
     const outDir = temp();
     const { records } = await runEval({ suite: loaded, runs: planRuns(loaded, [model]), outDir });
     expect(records[0]?.checks.map((c) => c.passed)).toEqual([true, true]);

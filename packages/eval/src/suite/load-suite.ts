@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { type ScriptedReply, toolCall } from "@gemma-coder/core/testing";
+import { type ScriptedReply, toolCallText } from "@gemma-coder/core/testing";
 import type { z } from "zod";
 import { EvalFileError } from "./eval-file-error.js";
 import { recordingSchema, suiteManifestSchema, taskFileSchema } from "./suite-schema.js";
@@ -169,7 +169,7 @@ function toScriptedReply(
       },
 ): ScriptedReply {
   if (typeof reply === "string") return { text: reply };
-  const call = reply.tool === undefined ? "" : toolCall(reply.tool, reply.args ?? {});
+  const call = reply.tool === undefined ? "" : toolCallText(reply.tool, reply.args ?? {});
   const text = [reply.text, call].filter((part) => part).join("\n");
   return reply.delayMs === undefined ? { text } : { text, delayMs: reply.delayMs };
 }

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { Agent, GemmaCoderError } from "@gemma-coder/core";
-import { createScriptedModel, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, toolCallText } from "@gemma-coder/core/testing";
 import { createTools } from "@gemma-coder/tools";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { makeWorkspace, type TempWorkspace } from "../__fixtures__/workspace.js";
@@ -132,8 +132,8 @@ describe("a planted checkpoint", () => {
     const checkpointer = createCheckpointer({ workspace: ws.root, dir: ws.sessions });
     const agent = new Agent({
       provider: createScriptedModel([
-        toolCall("write_file", { path: "a.txt", content: "changed\n" }),
-        toolCall("done", { summary: "ok" }),
+        toolCallText("write_file", { path: "a.txt", content: "changed\n" }),
+        toolCallText("done", { summary: "ok" }),
       ]),
       tools: createTools({ root: ws.root }),
       rules: false,
@@ -173,11 +173,11 @@ describe("the tools and the agent's state folder", () => {
     const ws = await workspace();
     const agent = new Agent({
       provider: createScriptedModel([
-        toolCall("write_file", {
+        toolCallText("write_file", {
           path: ".gemma-coder/sessions/checkpoints/x/manifest.json",
           content: "{}",
         }),
-        toolCall("done", { summary: "ok" }),
+        toolCallText("done", { summary: "ok" }),
       ]),
       tools: createTools({ root: ws.root }),
       rules: false,

@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { Agent, type AnyTool, defineTool, GemmaCoderError } from "@gemma-coder/core";
-import { createScriptedModel, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, toolCallText } from "@gemma-coder/core/testing";
 import { createTools } from "@gemma-coder/tools";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -42,7 +42,7 @@ async function runAgent(
 ) {
   const checkpointer = createCheckpointer({ workspace: root, dir: ws.sessions });
   const agent = new Agent({
-    provider: createScriptedModel([...replies, toolCall("done", { summary: "ok" })]),
+    provider: createScriptedModel([...replies, toolCallText("done", { summary: "ok" })]),
     tools: [...createTools({ root }), ...extra],
     rules: false,
     session: new FileSessionStore({ dir: ws.sessions }),
@@ -84,13 +84,13 @@ describe("undo in a git repository", () => {
     const before = await ws.gitState();
 
     const { agent, result } = await runAgent(ws, [
-      toolCall("edit_file", { path: "src/app.js", old: "two", new: "TWO" }),
-      toolCall("write_file", { path: "new/dir/created.txt", content: "hello\n" }),
-      toolCall("run_shell", {
+      toolCallText("edit_file", { path: "src/app.js", old: "two", new: "TWO" }),
+      toolCallText("write_file", { path: "new/dir/created.txt", content: "hello\n" }),
+      toolCallText("run_shell", {
         command: "rm tracked.txt && printf 'shell\\n' > shell-made.txt && chmod -x script.sh",
       }),
-      toolCall("edit_file", { path: "notes.txt", old: "mine", new: "theirs" }),
-      toolCall("edit_file", { path: "build/out.js", old: "built", new: "rebuilt" }),
+      toolCallText("edit_file", { path: "notes.txt", old: "mine", new: "theirs" }),
+      toolCallText("edit_file", { path: "build/out.js", old: "built", new: "rebuilt" }),
     ]);
     expect(await ws.read("src/app.js")).toBe("one\nTWO\nuser line\n");
     expect(await ws.read("tracked.txt")).toBeUndefined();
@@ -127,9 +127,9 @@ describe("undo in a git repository", () => {
     ws.git("add", ".");
     ws.git("commit", "-q", "-m", "files");
     const { checkpointer, result } = await runAgent(ws, [
-      toolCall("write_file", { path: "a.txt", content: "run a\n" }),
-      toolCall("write_file", { path: "b.txt", content: "run b\n" }),
-      toolCall("write_file", { path: "c.txt", content: "run c\n" }),
+      toolCallText("write_file", { path: "a.txt", content: "run a\n" }),
+      toolCallText("write_file", { path: "b.txt", content: "run b\n" }),
+      toolCallText("write_file", { path: "c.txt", content: "run c\n" }),
     ]);
     await ws.write({ "a.txt": "user after the run\n" });
     await fs.rm(path.join(ws.root, "c.txt"));
@@ -162,8 +162,8 @@ describe("undo in a git repository", () => {
     const { checkpointer, result } = await runAgent(
       ws,
       [
-        toolCall("write_file", { path: "ünï cødé.txt", content: "new\n" }),
-        toolCall("run_shell", { command: "printf x > 'made by shell.txt'" }),
+        toolCallText("write_file", { path: "ünï cødé.txt", content: "new\n" }),
+        toolCallText("run_shell", { command: "printf x > 'made by shell.txt'" }),
       ],
       [],
       root,
@@ -191,10 +191,10 @@ describe("undo outside git", () => {
     const { agent, checkpointer, result } = await runAgent(
       ws,
       [
-        toolCall("edit_file", { path: "keep/a.txt", old: "alpha", new: "ALPHA" }),
-        toolCall("write_file", { path: "x/y/new.txt", content: "new\n" }),
-        toolCall("delete_file", { path: "gone.txt" }),
-        toolCall("run_shell", { command: "true" }),
+        toolCallText("edit_file", { path: "keep/a.txt", old: "alpha", new: "ALPHA" }),
+        toolCallText("write_file", { path: "x/y/new.txt", content: "new\n" }),
+        toolCallText("delete_file", { path: "gone.txt" }),
+        toolCallText("run_shell", { command: "true" }),
       ],
       [deleteTool(ws.root)],
     );

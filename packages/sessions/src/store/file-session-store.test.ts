@@ -1,7 +1,7 @@
 import { promises as fs, utimesSync } from "node:fs";
 import path from "node:path";
 import { Agent, type TranscriptRecord } from "@gemma-coder/core";
-import { createScriptedModel, toolCall } from "@gemma-coder/core/testing";
+import { createScriptedModel, toolCallText } from "@gemma-coder/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeWorkspace, type TempWorkspace } from "../__fixtures__/workspace.js";
 import { FileSessionStore } from "./file-session-store.js";
@@ -72,8 +72,8 @@ describe("FileSessionStore", () => {
     expect(await store.latest()).toBeUndefined();
     const agent = new Agent({
       provider: createScriptedModel([
-        toolCall("done", { summary: "first done" }),
-        toolCall("done", { summary: "second done" }),
+        toolCallText("done", { summary: "first done" }),
+        toolCallText("done", { summary: "second done" }),
       ]),
       rules: false,
       session: store,

@@ -1,7 +1,7 @@
 // End-to-end tests of `gemma-coder acp`: the real bin, spawned as an editor starts it,
 // driven over stdio by the official SDK's client side, against a loopback scripted model.
 
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { Readable, Writable } from "node:stream";
 import {
@@ -18,6 +18,7 @@ import {
   chatMessages,
   missingBuilds,
   ollama,
+  plantVerifyCommands,
   processesMatching,
   type StartedCli,
   until,
@@ -414,20 +415,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
   });
 
   it("the map leads the first request, and the check after an edit of the editor's buffer reaches the tool result", async () => {
-    // A project config the folder's owner never trusted: its verify command must not run;
-    // the user's own config's does.
-    const marker = path.join(cli.root, "VERIFY-RAN");
-    const userMarker = path.join(cli.root, "USER-VERIFY-RAN");
-    mkdirSync(path.join(cli.repo, ".gemma-coder"));
-    writeFileSync(
-      path.join(cli.repo, ".gemma-coder", "config.json"),
-      JSON.stringify({ verify: { python: `touch '${marker}'` } }),
-    );
-    mkdirSync(path.join(cli.root, "config", "gemma-coder"), { recursive: true });
-    writeFileSync(
-      path.join(cli.root, "config", "gemma-coder", "config.json"),
-      JSON.stringify({ verify: { python: `touch '${userMarker}'` } }),
-    );
+    // An untrusted project's verify command must not run; the user's own config's does.
+    const { marker, userMarker } = plantVerifyCommands(cli);
     const file = path.join(cli.repo, "calc.py");
     const buffers = new Map([[file, "def add(a, b):\n    return a - b\n"]]);
     const model = await server({

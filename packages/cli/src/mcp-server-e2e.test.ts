@@ -1,7 +1,7 @@
 // `gemma-coder mcp` end to end: the real bin started by the official SDK's Client over
 // stdio, as Claude Code or Codex would start it, running a full bug fix against a
 // loopback model server.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -10,6 +10,7 @@ import {
   bin,
   chatMessages,
   missingBuilds,
+  plantVerifyCommands,
   processesMatching,
   until,
   useCliHarness,
@@ -179,20 +180,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder mcp (driven by the SDK's 
   });
 
   it("the map leads the first request and the check after an edit reaches the tool result", async () => {
-    // A project config the folder's owner never trusted: its verify command must not run;
-    // the user's own config's does.
-    const marker = path.join(cli.root, "VERIFY-RAN");
-    const userMarker = path.join(cli.root, "USER-VERIFY-RAN");
-    mkdirSync(path.join(cli.repo, ".gemma-coder"));
-    writeFileSync(
-      path.join(cli.repo, ".gemma-coder", "config.json"),
-      JSON.stringify({ verify: { python: `touch '${marker}'` } }),
-    );
-    mkdirSync(path.join(cli.root, "config", "gemma-coder"), { recursive: true });
-    writeFileSync(
-      path.join(cli.root, "config", "gemma-coder", "config.json"),
-      JSON.stringify({ verify: { python: `touch '${userMarker}'` } }),
-    );
+    // An untrusted project's verify command must not run; the user's own config's does.
+    const { marker, userMarker } = plantVerifyCommands(cli);
     const model = await cli.server({
       replies: [
         call("edit_file", { path: "calc.py", old: "a - b", new: "(a + b" }),

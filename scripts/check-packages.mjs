@@ -84,7 +84,11 @@ try {
     const { name, private: isPrivate } = JSON.parse(
       readFileSync(path.join(pkgDir, "package.json"), "utf8"),
     );
-    if (isPrivate) continue;
+    // Private packages are not published to npm (the VS Code extension ships as a .vsix).
+    if (isPrivate) {
+      console.log(`${name}: private, not published to npm; skipped`);
+      continue;
+    }
     const dest = path.join(work, dir);
     const packed = run("pnpm", ["pack", "--pack-destination", dest], { cwd: pkgDir });
     if (!packed.ok) {

@@ -1,7 +1,11 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import { pickOllamaModel } from "@gemma-coder/providers/ollama";
 import type { ProviderName } from "./config/config-file.js";
 import { probe, probeJson } from "./probe.js";
+
+// It lives in @gemma-coder/providers (the VS Code extension picks with it too).
+export { pickOllamaModel };
 
 /** A backend detection found and could use. */
 export interface Detected {
@@ -48,32 +52,6 @@ export interface DetectOptions {
   timeoutMs?: number;
   /** Stops the probes. */
   signal?: AbortSignal;
-}
-
-/**
- * Picks the Ollama model to use from the pulled ones: the one asked for, else the default,
- * else a Gemma 4, else any Gemma, else the first chat model.
- *
- * @param names - The pulled model names.
- * @param wanted - The model asked for, if any.
- * @param preferred - The default model.
- * @returns The name, or `undefined` when none fits.
- */
-export function pickOllamaModel(
-  names: readonly string[],
-  wanted: string | undefined,
-  preferred: string,
-): string | undefined {
-  const same = (name: string, tag: string) =>
-    name === tag || name === `${tag}:latest` || `${name}:latest` === tag;
-  if (wanted !== undefined) return names.find((name) => same(name, wanted));
-  const chat = names.filter((name) => !/embed/i.test(name));
-  return (
-    chat.find((name) => same(name, preferred)) ??
-    chat.find((name) => name.startsWith("gemma4")) ??
-    chat.find((name) => name.startsWith("gemma")) ??
-    chat[0]
-  );
 }
 
 /**

@@ -13,6 +13,7 @@ it("pins the runtime export list of @gemma-coder/core", async () => {
     "DONE_TOOL_NAME",
     "GemmaCoderError",
     "JSON_ONLY_PROTOCOL",
+    "ProseFilter",
     "RULEBOOK_FILE_NAMES",
     "SPIRAL_NUDGE",
     "THINKING_TAGS",

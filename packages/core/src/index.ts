@@ -45,6 +45,7 @@ export type { ErrorCode, GemmaCoderErrorOptions } from "./errors/gemma-coder-err
 export { GemmaCoderError, ToolError } from "./errors/gemma-coder-error.js";
 export type { ParseReplyOptions, ParseResult, ToolCall } from "./protocol/parse-reply.js";
 export { parseReply } from "./protocol/parse-reply.js";
+export { ProseFilter } from "./protocol/prose-filter.js";
 export type { ReplyStream, ReplyStreamOptions } from "./protocol/reply-stream.js";
 export { createReplyStream } from "./protocol/reply-stream.js";
 export type {

@@ -19,6 +19,7 @@ describe("public exports", () => {
       "createOpenAICompatible",
       "createOpenRouter",
       "detectChatTemplate",
+      "pickOllamaModel",
       "renderChatPrompt",
       "resolveOllamaHost",
     ]);
@@ -30,6 +31,7 @@ describe("public exports", () => {
       "OLLAMA_DEFAULT_NUM_CTX",
       "OLLAMA_DEFAULT_URL",
       "createOllama",
+      "pickOllamaModel",
       "resolveOllamaHost",
       "trainedContextLength",
     ]);

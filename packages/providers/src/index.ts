@@ -26,6 +26,7 @@ export {
   OLLAMA_DEFAULT_MODEL,
   OLLAMA_DEFAULT_NUM_CTX,
 } from "./ollama/ollama-provider.js";
+export { pickOllamaModel } from "./ollama/pick-ollama-model.js";
 export type {
   OpenAICompatibleOptions,
   OpenAICompatibleProvider,

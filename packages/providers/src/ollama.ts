@@ -12,6 +12,7 @@ export {
   OLLAMA_DEFAULT_NUM_CTX,
   trainedContextLength,
 } from "./ollama/ollama-provider.js";
+export { pickOllamaModel } from "./ollama/pick-ollama-model.js";
 export type {
   Env,
   Environment,

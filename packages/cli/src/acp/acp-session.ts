@@ -13,10 +13,10 @@ import {
   type AgentEventMap,
   type ChatMessage,
   GemmaCoderError,
+  ProseFilter,
   type RunResult,
 } from "@gemma-coder/core";
 import type { ApprovalDecision, ApprovalRequest, ToolFileSystem } from "@gemma-coder/tools";
-import { ProseFilter } from "../render/prose-filter.js";
 import { permissionPreview } from "./permission-preview.js";
 import { toStopReason } from "./stop-reason.js";
 import { type ReplyPiece, ThinkingSplitter } from "./thinking-splitter.js";

@@ -24,7 +24,8 @@ import { shellQuote } from "../render/shell-quote.js";
 import { colorsFor } from "../terminal/colors.js";
 import { type EvalArgs, parseEvalArgs } from "./eval-args.js";
 import { createEvalProgress } from "./eval-progress.js";
-import { buildVariants, variantSpecs } from "./eval-variants.js";
+import { buildVariants, type VariantSpec, variantSpecs } from "./eval-variants.js";
+import { variantProviders } from "./variant-provider.js";
 
 /** What `gemma-coder eval` reads and writes. */
 export interface EvalCommandIo {
@@ -84,20 +85,8 @@ export async function runEvalCommand(
     if (args.replay) runs = planReplayRuns(suite, { only: args.tasks });
     else {
       const specs = await variantSpecs(args, io.env, io.cwd);
-      const { createProvider } = await import("../providers.js");
-      variants.push(
-        ...(await buildVariants(specs, async (spec) =>
-          createProvider(
-            {
-              provider: (spec.provider ?? "ollama") as "ollama" | "llama-cpp" | "openrouter",
-              model: spec.model,
-              baseUrl: spec.baseUrl,
-              contextWindow: spec.contextWindow,
-            },
-            { env: io.env, signal: controller.signal },
-          ),
-        )),
-      );
+      checkConcurrency(specs, args.concurrency);
+      variants.push(...(await buildVariants(specs, variantProviders(io, controller.signal))));
       runs = planRuns(suite, variants, { repeat: args.repeat, only: args.tasks });
     }
     return await evaluate(suite, runs, args, io, controller.signal);
@@ -109,6 +98,19 @@ export async function runEvalCommand(
     io.signal?.removeEventListener("abort", stop);
     if (io.handleSignals) process.off("SIGINT", stop);
     for (const variant of variants) await variant.dispose?.();
+  }
+}
+
+/**
+ * The in-process engine is one per process and answers one request at a time: parallel
+ * runs would only queue behind each other while their time limits ran.
+ */
+function checkConcurrency(specs: readonly VariantSpec[], concurrency: number): void {
+  if (concurrency > 1 && specs.some((spec) => spec.provider === "embedded")) {
+    throw new GemmaCoderError(
+      "the in-process engine answers one request at a time: use --concurrency 1 with --provider embedded.",
+      { code: "invalid-argument" },
+    );
   }
 }
 

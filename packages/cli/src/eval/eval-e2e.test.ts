@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { writeTinyGguf } from "@gemma-coder/embedded/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { bin, missingBuilds, packageDir, until } from "../__fixtures__/cli-harness.js";
 import { call, type ModelServer, startModelServer } from "../__fixtures__/model-server.mjs";
@@ -169,6 +170,62 @@ describe.skipIf(skip)("gemma-coder eval (the real bin)", () => {
     expect(existsSync(path.join(out, report.runs[0].transcript))).toBe(true);
     expect(model.chats).toBe(2);
   });
+
+  it(
+    "runs a suite on the in-process engine from a local GGUF, one run at a time",
+    async () => {
+      const suite = tinySuite("pass");
+      // Read-only: the random-weight model's calls must not run commands. One short step
+      // without a grammar keeps the random model's run brief on a busy machine.
+      writeFileSync(
+        path.join(suite, "suite.json"),
+        JSON.stringify({ name: "tiny", approvals: "read-only", defaults: { maxSteps: 1 } }),
+      );
+      const model = await writeTinyGguf(path.join(suite, "tiny.gguf"), {
+        seed: 5,
+        vocabularySize: 32_000,
+        contextLength: 16_384,
+      });
+      const engine = ["eval", suite, "--provider", "embedded", "--model", model];
+      const short = ["--constrained", "off", "--set", "maxOutputTokens=16"];
+      const result = await runBin([
+        ...engine,
+        ...short,
+        "--out",
+        path.join(suite, "out"),
+        "--json",
+      ]);
+      expect(result.stderr).toMatch(/\[1\/1\] fix · embedded tiny\.gguf · .* · fail · 1 steps/);
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout);
+      expect(report.variants).toEqual([expect.objectContaining({ pass: 0, fail: 1, steps: 1 })]);
+      expect(report.variants[0].label).toMatch(/^embedded tiny\.gguf/);
+      expect(report.runs[0].inputTokens).toBeGreaterThan(0);
+
+      // One engine per process: parallel runs would queue behind one another, so say so.
+      const parallel = await runBin([...engine, "--concurrency", "2"]);
+      expect(parallel.code).toBe(2);
+      expect(parallel.stderr).toContain(
+        "gemma-coder eval: the in-process engine answers one request at a time: use --concurrency 1 with --provider embedded.",
+      );
+      const missing = await runBin([
+        "eval",
+        suite,
+        "--provider",
+        "embedded",
+        "--model",
+        "nope.gguf",
+      ]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/nope\.gguf does not exist/);
+      const unknown = await runBin(["eval", suite, "--provider", "ollam"]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain(
+        'gemma-coder eval: Unknown provider "ollam": use one of ollama, openrouter, llama-cpp, embedded.',
+      );
+    },
+    5 * 60_000,
+  );
 
   it("Ctrl-C stops the eval with 130, drops the run in progress, and the same command resumes", async () => {
     const hanging = await startModelServer({ replies: [{ hang: true }] });

@@ -1,9 +1,10 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { GemmaCoderError, type ModelProvider } from "@gemma-coder/core";
+import type { ModelProvider } from "@gemma-coder/core";
 import { EvalFileError, type EvalVariant, variantId } from "@gemma-coder/eval";
 import { z } from "zod";
 import { CONSTRAINED_VALUES, type ConstrainedFlag } from "../args.js";
+import { PROVIDER_NAMES } from "../config/config-file.js";
 import type { Env } from "../config/resolve-settings.js";
 import { constrainedModeFor } from "../constrained-mode.js";
 import type { EvalArgs } from "./eval-args.js";
@@ -12,7 +13,7 @@ import type { EvalArgs } from "./eval-args.js";
 export interface VariantSpec {
   /** The model column; default: the model and the options that differ. */
   label?: string | undefined;
-  /** `ollama`, `llama-cpp` or `openrouter`. */
+  /** `ollama`, `llama-cpp`, `openrouter` or `embedded` (a local GGUF, in-process). */
   provider?: string | undefined;
   /** The model id or tag. */
   model?: string | undefined;
@@ -29,7 +30,7 @@ export interface VariantSpec {
 const specSchema = z
   .object({
     label: z.string().trim().min(1).optional(),
-    provider: z.enum(["ollama", "llama-cpp", "openrouter"]).optional(),
+    provider: z.enum(PROVIDER_NAMES).optional(),
     model: z.string().trim().min(1).optional(),
     baseUrl: z.string().trim().min(1).optional(),
     constrained: z.enum(CONSTRAINED_VALUES as [ConstrainedFlag, ...ConstrainedFlag[]]).optional(),
@@ -104,8 +105,13 @@ export async function variantSpecs(args: EvalArgs, env: Env, cwd: string): Promi
   return specs;
 }
 
-/** What it takes to build a variant's provider. */
-export type ProviderFactory = (spec: VariantSpec) => Promise<{ provider: ModelProvider }>;
+/**
+ * What it takes to build a variant's provider; `label` names the model where the
+ * provider's own name for it would not read well (a GGUF file's whole path).
+ */
+export type ProviderFactory = (
+  spec: VariantSpec,
+) => Promise<{ provider: ModelProvider; label?: string | undefined }>;
 
 /**
  * Builds the variants: each spec's provider is made (and checked) once, before any run,
@@ -123,13 +129,7 @@ export async function buildVariants(
   const variants: EvalVariant[] = [];
   const showMode = new Set(specs.map((spec) => spec.constrained ?? "")).size > 1;
   for (const spec of specs) {
-    if (spec.provider === "embedded") {
-      throw new GemmaCoderError(
-        "gemma-coder eval runs against a server backend (ollama, llama-cpp, openrouter); serve the model with llama-server to evaluate it.",
-        { code: "invalid-argument" },
-      );
-    }
-    const { provider } = await createProvider(spec);
+    const { provider, label: named } = await createProvider(spec);
     // The default grammar teaches the tag protocol: off for a native or json variant.
     const protocol = spec.agent?.protocol;
     const agent: Record<string, unknown> = {
@@ -140,7 +140,7 @@ export async function buildVariants(
       ),
       ...spec.agent,
     };
-    const label = spec.label ?? defaultLabel(spec, provider, showMode);
+    const label = spec.label ?? defaultLabel(spec, named ?? provider.model, provider, showMode);
     let id = variantId(label);
     for (let n = 2; variants.some((variant) => variant.id === id); n++)
       id = `${variantId(label)}-${n}`;
@@ -155,8 +155,13 @@ export async function buildVariants(
   return variants;
 }
 
-function defaultLabel(spec: VariantSpec, provider: ModelProvider, showMode: boolean): string {
-  const parts = [provider.model ?? spec.model ?? provider.id];
+function defaultLabel(
+  spec: VariantSpec,
+  model: string | undefined,
+  provider: ModelProvider,
+  showMode: boolean,
+): string {
+  const parts = [model ?? spec.model ?? provider.id];
   if (showMode && spec.constrained) parts.push(`constrained ${spec.constrained}`);
   for (const [key, value] of Object.entries(spec.agent ?? {})) {
     parts.push(`${key}=${typeof value === "string" ? value : JSON.stringify(value)}`);

@@ -1,8 +1,8 @@
 import type { AgentEvent, RunResult } from "@gemma-coder/core";
+import { ProseFilter } from "@gemma-coder/core";
 import type { Colors } from "../terminal/colors.js";
 import { Spinner } from "../terminal/spinner.js";
 import { describeCall, describeResult, stripControls } from "./describe-call.js";
-import { ProseFilter } from "./prose-filter.js";
 
 /** An output stream as the view uses it. */
 export interface OutStream {

@@ -186,13 +186,19 @@ export async function readConfigFile(
   const result = configFileSchema.safeParse(json);
   if (!result.success) {
     throw new GemmaCoderError(
-      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, ${kind === "user" ? "apiKey, " : ""}contextWindow, maxSteps, timeout, temperature, constrained, protocol, sessionsDir, mcpServers, verify, repoMap${kind === "user" ? ", trustedFolders" : ""}.`,
+      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, ${kind === "user" ? "apiKey, " : ""}contextWindow, ${kind === "user" ? "threads, " : ""}maxSteps, timeout, temperature, constrained, protocol, sessionsDir, mcpServers, verify, repoMap${kind === "user" ? ", trustedFolders" : ""}.`,
       { code: "config", cause: result.error },
     );
   }
   if (kind === "project" && result.data.apiKey !== undefined) {
     throw new GemmaCoderError(
       `The project config file ${file} holds an apiKey. Keys do not belong in a project (they end up in git): move it to ${"the user config file"} or set OPENROUTER_API_KEY.`,
+      { code: "config" },
+    );
+  }
+  if (kind === "project" && result.data.threads !== undefined) {
+    throw new GemmaCoderError(
+      `The project config file ${file} holds threads. How many CPU threads the in-process engine uses depends on your machine, not the project: set it in the user config file.`,
       { code: "config" },
     );
   }

@@ -26,6 +26,7 @@ export const configFileSchema = z
     baseUrl: z.url({ protocol: /^https?$/ }).optional(),
     apiKey: z.string().min(1).optional(),
     contextWindow: positiveInt.optional(),
+    threads: z.number().int().min(1).max(256).optional(),
     maxSteps: positiveInt.optional(),
     timeout: z.union([z.number().positive(), z.string().min(1)]).optional(),
     temperature: z.number().min(0).max(2).optional(),

@@ -32,8 +32,12 @@ async function turns(threads) {
 }
 
 console.log("\n## In-process engine: threads and a short turn (8 tokens)\n");
-console.log(`load average before: ${loadavg().map((n) => n.toFixed(1)).join(" / ")}\n`);
-console.log("| threads | first turn (load + 500-word prompt), ms | second turn (cached prompt), ms |");
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(1))
+    .join(" / ");
+console.log(`load average before: ${load()}\n`);
+console.log("| threads | first turn (load + prompt), ms | second turn (cached prompt), ms |");
 console.log("|---|--:|--:|");
 try {
   for (const threads of [undefined, 1]) {
@@ -43,4 +47,4 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`\nload average after: ${loadavg().map((n) => n.toFixed(1)).join(" / ")}`);
+console.log(`\nload average after: ${load()}`);

@@ -20,7 +20,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "tsup";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -100,30 +100,19 @@ function ensureBuilt() {
 }
 
 /**
- * The grammar files the repository map parses with (the languages of
- * packages/repomap/src/parse/load-grammar.ts). They are staged as a bundled
- * `tree-sitter-wasms` holding only those: the map resolves them as
- * `tree-sitter-wasms/out/<file>` from the bundle, and the package's other grammars would add
- * tens of megabytes for nothing. `stageGrammars` returns that package's version.
+ * Stages the grammar files the repository map parses with (`GRAMMAR_WASM_FILES`, which
+ * the map's own loader uses) as a bundled `tree-sitter-wasms` holding only those: the map
+ * resolves them as `tree-sitter-wasms/out/<file>` from the bundle, and the package's other
+ * grammars would add tens of megabytes for nothing. Returns that package's version.
  */
-const GRAMMAR_FILES = [
-  "python",
-  "typescript",
-  "tsx",
-  "javascript",
-  "go",
-  "rust",
-  "java",
-  "c",
-  "cpp",
-];
-
-function stageGrammars(stage, repomapRequire) {
+async function stageGrammars(stage, repomapRequire) {
+  const { GRAMMAR_WASM_FILES } = await import(
+    pathToFileURL(path.join(repo, "packages", "repomap", "dist", "index.js")).href
+  );
   const source = path.dirname(repomapRequire.resolve("tree-sitter-wasms/package.json"));
   const pkg = readJson(path.join(source, "package.json"));
   const target = path.join(stage, "node_modules", "tree-sitter-wasms");
-  for (const name of GRAMMAR_FILES) {
-    const file = `tree-sitter-${name}.wasm`;
+  for (const file of new Set(Object.values(GRAMMAR_WASM_FILES))) {
     cpSync(path.join(source, "out", file), path.join(target, "out", file));
   }
   writeFileSync(
@@ -153,7 +142,7 @@ async function stageCli(stage) {
     repomapRequire.resolve("web-tree-sitter/tree-sitter.wasm"),
     path.join(stage, "dist", "tree-sitter.wasm"),
   );
-  const grammarsVersion = stageGrammars(stage, repomapRequire);
+  const grammarsVersion = await stageGrammars(stage, repomapRequire);
   cpSync(path.join(cliDir, "bin"), path.join(stage, "bin"), { recursive: true });
   for (const file of ["README.md"]) cpSync(path.join(cliDir, file), path.join(stage, file));
   cpSync(path.join(repo, "LICENSE"), path.join(stage, "LICENSE"));

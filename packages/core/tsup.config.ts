@@ -6,6 +6,7 @@ export default defineConfig({
     testing: "src/testing.ts",
     node: "src/node.ts",
     internal: "src/internal.ts",
+    basics: "src/basics.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

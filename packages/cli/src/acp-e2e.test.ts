@@ -15,8 +15,10 @@ import {
 } from "@agentclientprotocol/sdk";
 import { describe, expect, it } from "vitest";
 import {
+  chatMessages,
   missingBuilds,
   ollama,
+  plantVerifyCommands,
   processesMatching,
   type StartedCli,
   until,
@@ -410,6 +412,44 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     expect(read("calc.py")).toBe("def add(a, b):\n    return a - b\n");
     bin.child.stdin?.end();
     await bin.done;
+  });
+
+  it("the map leads the first request, and the check after an edit of the editor's buffer reaches the tool result", async () => {
+    // An untrusted project's verify command must not run; the user's own config's does.
+    const { marker, userMarker } = plantVerifyCommands(cli);
+    const file = path.join(cli.repo, "calc.py");
+    const buffers = new Map([[file, "def add(a, b):\n    return a - b\n"]]);
+    const model = await server({
+      replies: [
+        call("edit_file", { path: "calc.py", old: "a - b", new: "(a + b" }),
+        call("done", { summary: "fixed" }),
+      ],
+    });
+    const bin = start(["acp", ...ollama(model.url), "--yes"]);
+    const editor = connectEditor(bin, { buffers });
+    await editor.initialize();
+    const { sessionId } = await editor.agent.request("session/new", {
+      cwd: cli.repo,
+      mcpServers: [],
+    });
+    await editor.agent.request("session/prompt", {
+      sessionId,
+      prompt: [{ type: "text", text: "fix add" }],
+    });
+    const [first, second] = chatMessages(model);
+    expect(first?.[1]?.content).toMatch(
+      /^<repo_map>\n[\s\S]*calc\.py:\n1: def add\(a, b\)[\s\S]*<\/repo_map>\n\nfix add$/,
+    );
+    expect(second?.at(-1)?.content).toContain("Your edit left a syntax error in calc.py");
+    const shown = editor.updates.flatMap((u) =>
+      u.sessionUpdate === "tool_call_update" ? (u.content ?? []) : [],
+    );
+    expect(JSON.stringify(shown)).toContain("Your edit left a syntax error in calc.py");
+    expect(read("calc.py")).toBe("def add(a, b):\n    return a - b\n");
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(userMarker)).toBe(true);
+    bin.child.stdin?.end();
+    expect((await bin.done).code).toBe(0);
   });
 
   it("session/load replays an earlier session and continues it", async () => {

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { GemmaCoderError } from "@gemma-coder/core";
+import { GemmaCoderError } from "@gemma-coder/core/basics";
 
 /** The commands: a task (the default), or one of the {@link SUBCOMMANDS}. */
 export type CliCommand = "run" | "undo" | "demo" | "sessions" | "acp" | "mcp" | "map";

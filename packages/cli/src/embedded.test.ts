@@ -17,6 +17,7 @@ function fakeModule(options: { fail?: unknown; bytes?: number } = {}) {
   const calls = {
     downloads: [] as Array<{ ref: string; cacheDir?: string }>,
     created: [] as string[],
+    threads: [] as Array<number | undefined>,
   };
   const module = {
     EMBEDDED_DEFAULT_MODEL: "hf:org/repo/model-Q4.gguf",
@@ -36,8 +37,13 @@ function fakeModule(options: { fail?: unknown; bytes?: number } = {}) {
       opts.onProgress?.({ type: "download-progress", receivedBytes: 100, totalBytes: 100 });
       return path.join(opts.cacheDir ?? "", "model-Q4.gguf");
     },
-    createEmbedded(opts: { model: string; onProgress?: (event: unknown) => void }): ModelProvider {
+    createEmbedded(opts: {
+      model: string;
+      threads?: number;
+      onProgress?: (event: unknown) => void;
+    }): ModelProvider {
       calls.created.push(opts.model);
+      calls.threads.push(opts.threads);
       opts.onProgress?.({ type: "load-progress", fraction: 0.5 });
       opts.onProgress?.({
         type: "ready",
@@ -219,5 +225,14 @@ describe("createEmbeddedProvider", () => {
       ),
     );
     expect(error.message).toMatch(/nope\.gguf does not exist/);
+  });
+
+  it("gives the engine the threads setting, and leaves the engine's default without one", async () => {
+    const { module, calls } = fakeModule();
+    const file = path.join(models, "mine.gguf");
+    writeFileSync(file, "GGUF");
+    await createEmbeddedProvider(file, models, ui({ load: async () => module, threads: 1 }).ui);
+    await createEmbeddedProvider(file, models, ui({ load: async () => module }).ui);
+    expect(calls.threads).toEqual([1, undefined]);
   });
 });

@@ -67,6 +67,8 @@ export interface EmbeddedUi {
   onLoadStatus?: ((text: string | undefined) => void) | undefined;
   /** The context window in tokens (the `contextWindow` setting). */
   contextSize?: number | undefined;
+  /** CPU threads for the engine (the `threads` setting); default: the engine's choice. */
+  threads?: number | undefined;
   /** Loads the embedded package; replaced in tests. */
   load?: () => Promise<unknown>;
 }
@@ -221,6 +223,7 @@ export async function createEmbeddedProvider(
     model: file,
     cacheDir: models,
     ...(ui.contextSize === undefined ? {} : { contextSize: ui.contextSize }),
+    ...(ui.threads === undefined ? {} : { threads: ui.threads }),
     onProgress: (event) => {
       // Loading happens on the first request; the live view shows it in its spinner.
       if (event.type === "load-progress") {

@@ -1,14 +1,16 @@
 // `gemma-coder mcp` end to end: the real bin started by the official SDK's Client over
 // stdio, as Claude Code or Codex would start it, running a full bug fix against a
 // loopback model server.
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   bin,
+  chatMessages,
   missingBuilds,
+  plantVerifyCommands,
   processesMatching,
   until,
   useCliHarness,
@@ -175,5 +177,26 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder mcp (driven by the SDK's 
     expect(processesMatching(String(pid)).length).toBeGreaterThan(0);
     await clients.pop()?.close();
     await until(() => processesMatching(`${pid} `).length === 0, "the server to exit", 30_000);
+  });
+
+  it("the map leads the first request and the check after an edit reaches the tool result", async () => {
+    // An untrusted project's verify command must not run; the user's own config's does.
+    const { marker, userMarker } = plantVerifyCommands(cli);
+    const model = await cli.server({
+      replies: [
+        call("edit_file", { path: "calc.py", old: "a - b", new: "(a + b" }),
+        call("done", { summary: "fixed" }),
+      ],
+    });
+    const { client } = await connect(["--provider", "ollama", "--base-url", model.url, "--yes"]);
+    await client.callTool({ name: "run_task", arguments: { task: "fix add() in calc.py" } });
+    const [first, second] = chatMessages(model);
+    expect(first?.[1]?.content).toMatch(
+      /^<repo_map>\n[\s\S]*calc\.py:\n1: def add\(a, b\)[\s\S]*<\/repo_map>\n\nfix add\(\) in calc\.py$/,
+    );
+    expect(second?.at(-1)?.content).toContain("Your edit left a syntax error in calc.py");
+    expect(cli.read("calc.py")).toBe("def add(a, b):\n    return (a + b\n");
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(userMarker)).toBe(true);
   });
 });

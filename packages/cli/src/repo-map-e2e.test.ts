@@ -1,11 +1,12 @@
 // End-to-end tests of the repository map through the real `gemma-coder` bin: the `map`
 // command, the map in the first request, the check after an edit, and the trust gate on
 // a project's `verify` commands (a cloned repository must not start programs).
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { missingBuilds, ollama, useCliHarness } from "./__fixtures__/cli-harness.js";
-import { call, type ModelServer } from "./__fixtures__/model-server.mjs";
+import { chatMessages, missingBuilds, ollama, useCliHarness } from "./__fixtures__/cli-harness.js";
+import { call } from "./__fixtures__/model-server.mjs";
 
 const cli = useCliHarness();
 const { run, server } = cli;
@@ -16,15 +17,6 @@ function writeRepo(files: Record<string, string>): void {
     mkdirSync(path.dirname(path.join(cli.repo, file)), { recursive: true });
     writeFileSync(path.join(cli.repo, file), text);
   }
-}
-
-function chatMessages(model: ModelServer): Array<Array<{ role: string; content: string }>> {
-  return model.requests
-    .filter((request) => request.path === "/api/chat")
-    .map(
-      (request) =>
-        (request.body as { messages: Array<{ role: string; content: string }> }).messages,
-    );
 }
 
 const SHOP = {
@@ -48,6 +40,33 @@ describe.skipIf(missingBuilds.length > 0)("the repository map (the real bin)", (
     expect(parsed.tokens).toBeLessThanOrEqual(40);
     expect(parsed.budget).toBe(40);
     expect(parsed.text.split("\n")[0]).toBe("shop/cart.py:");
+  });
+
+  it("a warm `map` loads neither the parser nor the schema library, nor core's or the tools' root entry", async () => {
+    writeRepo(SHOP);
+    expect((await run(["map"])).code).toBe(0);
+    // Every module file the warm run's process loads is written to a log by a loader hook.
+    const log = path.join(cli.root, "loaded.txt");
+    const hook = path.join(cli.root, "log-loads.mjs");
+    writeFileSync(
+      hook,
+      `import { register } from "node:module";\nregister(${JSON.stringify(
+        `data:text/javascript,import{appendFileSync}from"node:fs";export async function load(url,context,next){appendFileSync(${JSON.stringify(log)},url+"\\n");return next(url,context)}`,
+      )});\n`,
+    );
+    const warm = await run(["map", "--json"], {
+      env: { NODE_OPTIONS: `--import=${pathToFileURL(hook).href}` },
+    });
+    expect(warm.code).toBe(0);
+    const { stats } = JSON.parse(warm.stdout);
+    expect(stats).toMatchObject({ parsed: 0, unchanged: stats.files });
+    const loaded = readFileSync(log, "utf8").split("\n");
+    expect(loaded.some((url) => url.includes("repomap/dist/map.js"))).toBe(true);
+    expect(
+      loaded.filter((url) =>
+        /web-tree-sitter|[/\\]zod[/\\]|(core|tools|repomap)[/\\]dist[/\\]index\.js/.test(url),
+      ),
+    ).toEqual([]);
   });
 
   it("`map` refuses a focus path outside the workspace and flags for other commands", async () => {

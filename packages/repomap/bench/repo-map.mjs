@@ -1,7 +1,8 @@
 // Repository map: a generated repository of 1,000 source files (six languages, calls
 // across files) and the small polyglot fixture, each mapped cold (no cache, grammars not
-// loaded), warm (a new process, the cache on disk) and after one edit (same process).
-// Each measurement but the last runs in a fresh node process, as a CLI run would.
+// loaded), warm (a new process, the cache on disk), warm through the real
+// `gemma-coder map` bin (the whole process, node's own start included), and in one
+// long-lived process (again, and after one edit).
 // Run: pnpm build && node bench/run.mjs repo-map
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -11,9 +12,11 @@ import { fileURLToPath } from "node:url";
 import { fmt, machine, table } from "../../../bench/lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.join(here, "..", "dist", "index.js");
+// The entry `gemma-coder map` loads: the map alone, without the tools and the edit check.
+const dist = path.join(here, "..", "dist", "map.js");
+const bin = path.join(here, "..", "..", "cli", "bin", "gemma-coder.js");
 const fixture = path.join(here, "..", "src", "__fixtures__", "polyglot");
-const RUNS = 3;
+const RUNS = 5;
 
 const LANGUAGES = [
   [
@@ -133,15 +136,16 @@ function generateRepo(root, files) {
   writeFileSync(path.join(root, "README.md"), "# generated\n");
 }
 
-// One map in a fresh process: import, refresh and render; prints the figures as JSON.
+// One map in a fresh process: import, then render (which refreshes the index first, as
+// for an agent's first request); prints the figures as JSON.
 const CHILD = `
 const started = performance.now();
 const cpu = process.cpuUsage();
 const { RepoMap } = await import(${JSON.stringify(dist)});
 const imported = performance.now() - started;
 const map = new RepoMap({ root: process.argv[1], cacheDir: process.argv[2] });
-const stats = await map.refresh();
 const rendered = await map.render({ task: process.argv[3], maxTokens: 1024 });
+const stats = map.lastRefresh;
 const used = process.cpuUsage(cpu);
 console.log(JSON.stringify({ ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, imported, stats, tokens: rendered.tokens, symbols: rendered.symbols }));
 `;
@@ -156,6 +160,26 @@ function mapInChild(root, cache, task) {
   );
   if (result.status !== 0) throw new Error(result.stderr);
   return JSON.parse(result.stdout);
+}
+
+// \`gemma-coder map\` as a user runs it, its cache in its own folder: the wall time of the
+// whole process, from spawn to exit.
+function mapThroughBin(root, cacheHome, task) {
+  const started = performance.now();
+  const result = spawnSync(
+    process.execPath,
+    [bin, "map", task, "--tokens", "1024", "--json", "-C", root],
+    { encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: cacheHome } },
+  );
+  const ms = performance.now() - started;
+  if (result.status !== 0) throw new Error(result.stderr);
+  return { ms, stats: JSON.parse(result.stdout).stats };
+}
+
+function bareNodeMs() {
+  const started = performance.now();
+  spawnSync(process.execPath, ["-e", "0"]);
+  return performance.now() - started;
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -177,6 +201,16 @@ async function measure(name, root, task, editFile) {
     warm.push(again.ms);
     warmCpu.push(again.cpuMs);
     imports.push(again.imported);
+  }
+  const cacheHome = path.join(base, "bin");
+  mapThroughBin(root, cacheHome, task);
+  const throughBin = [];
+  const bare = [];
+  for (let run = 0; run < RUNS; run++) {
+    const warmBin = mapThroughBin(root, cacheHome, task);
+    if (warmBin.stats.parsed !== 0) throw new Error("the bin's warm run parsed files");
+    throughBin.push(warmBin.ms);
+    bare.push(bareNodeMs());
   }
   // After one edit, in the same process: only that file is parsed again.
   const { RepoMap } = await import(dist);
@@ -200,6 +234,7 @@ async function measure(name, root, task, editFile) {
     `${fmt(median(cold), 0)} / ${fmt(median(coldCpu), 0)}`,
     `${fmt(median(warm), 0)} / ${fmt(median(warmCpu), 0)}`,
     fmt(median(imports), 0),
+    `${fmt(median(throughBin), 0)} (${fmt(median(bare), 0)})`,
     fmt(median(same), 0),
     fmt(edit, 0),
     `${last.tokens} / ${last.symbols}`,
@@ -229,13 +264,14 @@ try {
     }),
   ];
   table(
-    `Repository map, median of ${RUNS} (ms; cold and warm each in a new process from import to rendered map, budget 1,024 tokens; CPU = user + system time of that process)`,
+    `Repository map, median of ${RUNS} (ms; cold and warm each in a new process from import to rendered map, budget 1,024 tokens; CPU = user + system time of that process; the bin's figure is the whole process from spawn to exit, beside \`node -e 0\`'s)`,
     [
       "repository",
       "files",
       "cold: wall / CPU",
       "warm: wall / CPU",
       "of which loading modules",
+      "warm, gemma-coder map process (bare node)",
       "warm, same process",
       "after one edit",
       "map tokens / definitions",

@@ -12,6 +12,7 @@ export type {
 export { fillFiles, VERIFY_LANGUAGES } from "./check/verify-config.js";
 export type { WithEditChecksOptions } from "./check/with-edit-checks.js";
 export { EDIT_TOOL_NAMES, withEditChecks } from "./check/with-edit-checks.js";
+export { GRAMMAR_WASM_FILES } from "./languages/grammar-files.js";
 export type { LanguageId } from "./languages/languages.js";
 export { LANGUAGE_IDS, languageOf } from "./languages/languages.js";
 export type { Definition, FileTags, Reference } from "./parse/file-tags.js";

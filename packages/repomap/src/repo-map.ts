@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { realpathSync } from "node:fs";
 import path from "node:path";
-import { GemmaCoderError, repoMapBudget } from "@gemma-coder/core";
+import { GemmaCoderError, repoMapBudget } from "@gemma-coder/core/basics";
 import { repoMapCacheDir } from "./cache/cache-dir.js";
 import { readTagCache, type TagCacheData, writeTagCache } from "./cache/tag-cache.js";
 import { TAG_QUERIES } from "./languages/tag-queries.js";
@@ -93,7 +93,7 @@ export function defaultMapTokens(contextWindow: number): number {
 }
 
 // Changes whenever the queries change, so a cache from older queries is not reused.
-const CACHE_FORMAT = `repomap-2-${createHash("sha256").update(JSON.stringify(TAG_QUERIES)).digest("hex").slice(0, 12)}`;
+const CACHE_FORMAT = `repomap-3-${createHash("sha256").update(JSON.stringify(TAG_QUERIES)).digest("hex").slice(0, 12)}`;
 
 /**
  * A map of one workspace: the definitions and references of its source files (parsed with
@@ -110,6 +110,7 @@ export class RepoMap {
   private files = new Map<string, FileTags>();
   private readonly touched = new Set<string>();
   private refreshing: Promise<IndexStats> | undefined;
+  private stats: IndexStats | undefined;
 
   /**
    * @param options - The workspace, the cache folder and the limits.
@@ -159,11 +160,20 @@ export class RepoMap {
     const before = this.cache.files.size;
     const { files, stats } = await indexWorkspace(this.root, this.cache, this.limits, signal);
     this.files = files;
+    this.stats = stats;
     const changed = stats.parsed > 0 || stats.rehashed > 0 || this.cache.files.size !== before;
     // A cache that cannot be written only costs time on the next start.
     if (changed && this.cacheFile)
       await writeTagCache(this.cacheFile, CACHE_FORMAT, this.cache).catch(() => {});
     return stats;
+  }
+
+  /**
+   * What the last refresh did (also the one {@link render} and the searches start with),
+   * or `undefined` before the first.
+   */
+  get lastRefresh(): IndexStats | undefined {
+    return this.stats;
   }
 
   /**

@@ -13,6 +13,45 @@ import { type ModelServer, startModelServer } from "./model-server.mjs";
 export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** The launcher. */
 export const bin = path.join(packageDir, "bin", "gemma-coder.js");
+/**
+ * The messages of each chat request a scripted Ollama server received, in order: what the
+ * model was sent (the map in the first, tool results in the later ones).
+ */
+export function chatMessages(model: ModelServer): Array<Array<{ role: string; content: string }>> {
+  return model.requests
+    .filter((request) => request.path === "/api/chat")
+    .map(
+      (request) =>
+        (request.body as { messages: Array<{ role: string; content: string }> }).messages,
+    );
+}
+
+/**
+ * Plants a `verify` command for Python in the project's config (a folder nobody trusted)
+ * and another in the user's config; each touches its own marker file when it runs.
+ *
+ * @param folders - The harness's root (home) and repository.
+ * @returns The marker of the project's command and of the user's.
+ */
+export function plantVerifyCommands(folders: { root: string; repo: string }): {
+  marker: string;
+  userMarker: string;
+} {
+  const marker = path.join(folders.root, "VERIFY-RAN");
+  const userMarker = path.join(folders.root, "USER-VERIFY-RAN");
+  mkdirSync(path.join(folders.repo, ".gemma-coder"), { recursive: true });
+  writeFileSync(
+    path.join(folders.repo, ".gemma-coder", "config.json"),
+    JSON.stringify({ verify: { python: `touch '${marker}'` } }),
+  );
+  mkdirSync(path.join(folders.root, "config", "gemma-coder"), { recursive: true });
+  writeFileSync(
+    path.join(folders.root, "config", "gemma-coder", "config.json"),
+    JSON.stringify({ verify: { python: `touch '${userMarker}'` } }),
+  );
+  return { marker, userMarker };
+}
+
 /** Packages whose build the bin needs and that are not built. */
 export const missingBuilds = ["cli", "core", "tools", "providers", "sessions", "repomap"].filter(
   (name) => !existsSync(path.join(packageDir, "..", name, "dist", "index.js")),

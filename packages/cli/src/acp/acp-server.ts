@@ -19,6 +19,7 @@ import type { ApprovalDecision, ApprovalRequest, ToolFileSystem } from "@gemma-c
 import type { CliArgs } from "../args.js";
 import { ignoredWarning } from "../config/folder-trust.js";
 import { type Env, resolveSettings, type Settings } from "../config/resolve-settings.js";
+import { mapEquipment } from "../map/equip-run.js";
 import type { OutStream } from "../render/live-view.js";
 import { AcpSession } from "./acp-session.js";
 import { editorFileSystem } from "./editor-fs.js";
@@ -270,6 +271,7 @@ export class AcpServer {
     const { args } = this.options;
     const { root, provider, settings, stored, store, sessionId } = setup;
     const { createTools } = await import("@gemma-coder/tools");
+    const equip = await mapEquipment({ workspace: root, env: this.options.env, settings });
     const rules = args.noRules
       ? false
       : args.rules === undefined
@@ -282,14 +284,15 @@ export class AcpServer {
       append: (id, record) => store.append(id, record),
       load: (id) => store.load(id),
     };
-    return (hooks) =>
-      new Agent({
+    return (hooks) => {
+      // The edit check reads where the tools write: the editor's buffers when it serves them.
+      const { tools, ...mapOptions } = equip(
+        createTools({ root, readOnly: args.readOnly, ...(hooks.fs ? { fs: hooks.fs } : {}) }),
+        hooks.fs,
+      );
+      return new Agent({
         provider,
-        tools: createTools({
-          root,
-          readOnly: args.readOnly,
-          ...(hooks.fs ? { fs: hooks.fs } : {}),
-        }),
+        tools,
         // On the Agent, not the tools: the editor answers before the checkpoint is taken.
         approve: hooks.approve,
         rules,
@@ -301,7 +304,9 @@ export class AcpServer {
         ...(settings.protocol === undefined ? {} : { protocol: settings.protocol }),
         session: reserved,
         ...(stored ? { checkpointer: stored.checkpointer } : {}),
+        ...mapOptions,
       });
+    };
   }
 }
 

@@ -1,16 +1,16 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { GemmaCoderError } from "@gemma-coder/core";
-import { z } from "zod";
+import { GemmaCoderError } from "@gemma-coder/core/basics";
+import type { ConfigFile } from "./config-schema.js";
+
+export type { ConfigFile } from "./config-schema.js";
 
 /** The backends the CLI knows. */
 export const PROVIDER_NAMES = ["ollama", "openrouter", "llama-cpp", "embedded"] as const;
 
 /** One of {@link PROVIDER_NAMES}. */
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
-
-const positiveInt = z.number().int().positive();
 
 /**
  * The languages a `verify` entry may name: those the repository map parses (pinned
@@ -28,44 +28,6 @@ export const VERIFY_LANGUAGE_KEYS = [
   "c",
   "cpp",
 ] as const;
-
-const verifyCommand = z.union([
-  z.string().min(1),
-  z.object({ command: z.string().min(1), timeout: z.number().positive().optional() }).strict(),
-]);
-
-/** The schema of `verify`: per language, a command or a list of them (see the docs). */
-export const verifySchema = z.partialRecord(
-  z.enum(VERIFY_LANGUAGE_KEYS),
-  z.union([verifyCommand, z.array(verifyCommand)]),
-);
-
-/** The schema of a config file. Unknown keys are errors, so a typo does not pass silently. */
-export const configFileSchema = z
-  .object({
-    $schema: z.string().optional(),
-    provider: z.enum(PROVIDER_NAMES).optional(),
-    model: z.string().min(1).optional(),
-    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-    apiKey: z.string().min(1).optional(),
-    contextWindow: positiveInt.optional(),
-    maxSteps: positiveInt.optional(),
-    timeout: z.union([z.number().positive(), z.string().min(1)]).optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    constrained: z.enum(["auto", "grammar", "json", "off"]).optional(),
-    protocol: z.enum(["text", "native", "json"]).optional(),
-    sessionsDir: z.string().min(1).optional(),
-    verify: verifySchema.optional(),
-    repoMap: z.union([z.boolean(), positiveInt]).optional(),
-    trustedFolders: z.record(z.string(), z.boolean()).optional(),
-    // Checked entry by entry when the servers start (see mcp-tools.ts), so reading the
-    // config does not load the MCP library.
-    mcpServers: z.record(z.string().min(1), z.record(z.string(), z.unknown())).optional(),
-  })
-  .strict();
-
-/** What a config file may hold. */
-export type ConfigFile = z.output<typeof configFileSchema>;
 
 /** A config file that was found and read. */
 export interface LoadedConfig {
@@ -188,18 +150,6 @@ export async function searchProjectConfig(workspace: string): Promise<ProjectCon
   }
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const where = issue.path.length > 0 ? issue.path.join(".") : "the file";
-      if (issue.code === "unrecognized_keys") {
-        return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}${issue.path.length > 0 ? ` in ${where}` : ""}`;
-      }
-      return `${where}: ${issue.message}`;
-    })
-    .join("; ");
-}
-
 /**
  * Reads and validates one config file.
  *
@@ -231,16 +181,24 @@ export async function readConfigFile(
       { code: "config", cause: error },
     );
   }
+  // The schema library loads only when there is a config file to check.
+  const { configFileSchema, describeIssues } = await import("./config-schema.js");
   const result = configFileSchema.safeParse(json);
   if (!result.success) {
     throw new GemmaCoderError(
-      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, ${kind === "user" ? "apiKey, " : ""}contextWindow, maxSteps, timeout, temperature, constrained, protocol, sessionsDir, mcpServers, verify, repoMap${kind === "user" ? ", trustedFolders" : ""}.`,
+      `The ${kind} config file ${file} is not valid: ${describeIssues(result.error)}. Allowed keys: provider (${PROVIDER_NAMES.join(", ")}), model, baseUrl, ${kind === "user" ? "apiKey, " : ""}contextWindow, ${kind === "user" ? "threads, " : ""}maxSteps, timeout, temperature, constrained, protocol, sessionsDir, mcpServers, verify, repoMap${kind === "user" ? ", trustedFolders" : ""}.`,
       { code: "config", cause: result.error },
     );
   }
   if (kind === "project" && result.data.apiKey !== undefined) {
     throw new GemmaCoderError(
       `The project config file ${file} holds an apiKey. Keys do not belong in a project (they end up in git): move it to ${"the user config file"} or set OPENROUTER_API_KEY.`,
+      { code: "config" },
+    );
+  }
+  if (kind === "project" && result.data.threads !== undefined) {
+    throw new GemmaCoderError(
+      `The project config file ${file} holds threads. How many CPU threads the in-process engine uses depends on your machine, not the project: set it in the user config file.`,
       { code: "config" },
     );
   }

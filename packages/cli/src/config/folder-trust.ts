@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { GemmaCoderError } from "@gemma-coder/core";
+import { GemmaCoderError } from "@gemma-coder/core/basics";
 import { type ConfigFile, type LoadedConfig, userConfigPath } from "./config-file.js";
 
 /**

@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { GemmaCoderError } from "@gemma-coder/core";
+import { GemmaCoderError } from "@gemma-coder/core/basics";
 import type { LoadedConfig } from "./config-file.js";
 
 /** An `mcpServers` object as read from a file: checked entry by entry when the servers start. */

@@ -198,6 +198,20 @@ describe("resolveSettings", () => {
     expect((await configError([])).message).toMatch(/maxSteps/);
   });
 
+  it("takes the in-process engine's threads from the user file only, within 1 to 256", async () => {
+    writeUser({ threads: 1 });
+    expect((await settings([])).threads).toBe(1);
+    writeUser({ threads: 0 });
+    expect((await configError([])).message).toMatch(/threads/);
+    writeUser({ threads: 257 });
+    expect((await configError([])).message).toMatch(/threads/);
+    writeUser({});
+    writeProject({ threads: 2 });
+    expect((await configError([])).message).toContain(
+      "holds threads. How many CPU threads the in-process engine uses depends on your machine, not the project",
+    );
+  });
+
   it("refuses an API key in a project file", async () => {
     writeProject({ apiKey: "sk-secret" });
     const error = await configError([]);

@@ -1,6 +1,6 @@
 import os from "node:os";
 import path from "node:path";
-import { GemmaCoderError } from "@gemma-coder/core";
+import { GemmaCoderError } from "@gemma-coder/core/basics";
 import {
   type CliArgs,
   type ConstrainedFlag,
@@ -39,6 +39,8 @@ export interface Settings {
   baseUrl?: string;
   apiKey?: string;
   contextWindow?: number;
+  /** CPU threads for the in-process engine (user config only). */
+  threads?: number;
   maxSteps?: number;
   timeoutMs?: number;
   temperature?: number;
@@ -216,6 +218,10 @@ export async function resolveSettings(
   pick(
     "contextWindow",
     fileLayer((file) => file.config.contextWindow),
+  );
+  pick(
+    "threads",
+    fileLayer((file) => file.config.threads),
   );
   pick("maxSteps", [[args.maxSteps, "--max-steps"], ...fileLayer((file) => file.config.maxSteps)]);
   pick("timeoutMs", [

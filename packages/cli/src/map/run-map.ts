@@ -1,4 +1,5 @@
-import { GemmaCoderError } from "@gemma-coder/core";
+import { GemmaCoderError } from "@gemma-coder/core/basics";
+import type { IndexStats } from "@gemma-coder/repomap/map";
 import type { CliArgs } from "../args.js";
 import { type Env, resolveSettings } from "../config/resolve-settings.js";
 import { EXIT_CODES, type ExitCode } from "../exit-codes.js";
@@ -30,26 +31,17 @@ export async function runMapCommand(args: CliArgs, io: MapCommandIo): Promise<Ex
   const colors = colorsFor(io.stderr, io.env);
   try {
     const settings = await resolveSettings(args, io.env, io.workspace);
-    const { RepoMap, defaultMapTokens } = await import("@gemma-coder/repomap");
-    const { resolveWorkspacePath } = await import("@gemma-coder/tools");
+    // The map alone: the symbol tools and the edit check would load much more.
+    const { RepoMap, defaultMapTokens } = await import("@gemma-coder/repomap/map");
     const map = new RepoMap({ root: io.workspace, env: io.env });
-    const focus: string[] = [];
-    for (const file of args.focus) {
-      try {
-        focus.push((await resolveWorkspacePath(map.root, file)).relative);
-      } catch (error) {
-        throw new GemmaCoderError(`--focus ${file}: ${(error as Error).message}`, {
-          code: "invalid-argument",
-        });
-      }
-    }
+    const focus = await focusPaths(map.root, args.focus);
     const budget =
       args.tokens ??
       (typeof settings.repoMap === "number" ? settings.repoMap : undefined) ??
       defaultMapTokens(settings.contextWindow ?? 8192);
     const started = performance.now();
-    const stats = await map.refresh();
     const rendered = await map.render({ task: args.target ?? "", focus, maxTokens: budget });
+    const stats = map.lastRefresh as IndexStats;
     const ms = Math.round(performance.now() - started);
     const skipped = map.skippedFiles();
     if (args.json) {
@@ -75,4 +67,21 @@ export async function runMapCommand(args: CliArgs, io: MapCommandIo): Promise<Ex
       ? EXIT_CODES.usage
       : EXIT_CODES.failed;
   }
+}
+
+/** The `--focus` paths, workspace-relative; the tools load only when there are some. */
+async function focusPaths(root: string, files: readonly string[]): Promise<string[]> {
+  if (files.length === 0) return [];
+  const { resolveWorkspacePath } = await import("@gemma-coder/tools");
+  const focus: string[] = [];
+  for (const file of files) {
+    try {
+      focus.push((await resolveWorkspacePath(root, file)).relative);
+    } catch (error) {
+      throw new GemmaCoderError(`--focus ${file}: ${(error as Error).message}`, {
+        code: "invalid-argument",
+      });
+    }
+  }
+  return focus;
 }

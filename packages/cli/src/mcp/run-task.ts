@@ -1,8 +1,9 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { Agent, type AnyTool, type ModelProvider, type RunResult } from "@gemma-coder/core";
+import { Agent, type ModelProvider, type RunResult } from "@gemma-coder/core";
 import type { CliArgs } from "../args.js";
-import type { Settings } from "../config/resolve-settings.js";
+import type { Env, Settings } from "../config/resolve-settings.js";
+import { type EquippedRun, mapEquipment } from "../map/equip-run.js";
 import { FileChanges } from "./file-changes.js";
 import { formatTaskOutcome, type TaskOutcome } from "./task-result.js";
 
@@ -17,6 +18,8 @@ export interface TaskProgress {
 export interface RunTaskSetup {
   args: CliArgs;
   workspace: string;
+  /** The environment (where the repository map's cache folder is). */
+  env: Env;
   settings: Settings;
   provider: ModelProvider;
   /** The transcript store and checkpointer, when sessions are on. */
@@ -67,10 +70,14 @@ export async function runTask(
       })
     : undefined;
   try {
-    return await runAgent(task, maxSteps, setup, rules, [
-      ...createTools({ root: workspace, readOnly: args.readOnly }),
-      ...(mcp?.tools ?? []),
-    ]);
+    const equip = await mapEquipment({ workspace, env: setup.env, settings });
+    const { tools, ...mapOptions } = equip(
+      createTools({ root: workspace, readOnly: args.readOnly }),
+    );
+    return await runAgent(task, maxSteps, setup, rules, {
+      tools: [...tools, ...(mcp?.tools ?? [])],
+      ...mapOptions,
+    });
   } finally {
     await mcp?.close();
   }
@@ -82,14 +89,14 @@ async function runAgent(
   maxSteps: number | undefined,
   setup: RunTaskSetup,
   rules: string | false | undefined,
-  tools: AnyTool[],
+  equipped: EquippedRun,
 ): Promise<{ text: string; outcome: TaskOutcome }> {
   const { args, workspace, settings, provider } = setup;
   let refused = 0;
   const steps = maxSteps ?? settings.maxSteps ?? DEFAULT_MAX_STEPS;
   const agent = new Agent({
     provider,
-    tools,
+    ...equipped,
     approve: () => {
       if (args.yes) return true;
       refused++;

@@ -126,9 +126,9 @@ export class TaskHost {
         this.getProvider(settings),
         this.getSessions(settings),
       ]);
-      const { args, workspace } = this.options;
+      const { args, workspace, env } = this.options;
       const { text, outcome } = await runTask(input.task, input.maxSteps, {
-        ...{ args, workspace, settings, provider, sessions, progress, signal },
+        ...{ args, workspace, env, settings, provider, sessions, progress, signal },
         log: (text) => this.log(text),
       });
       return {

@@ -128,6 +128,7 @@ export async function chooseProvider(inv: Invocation, settings: Settings): Promi
       signal: inv.signal,
       onLoadStatus: (text) => inv.view?.setStatus(text),
       contextSize: settings.contextWindow,
+      threads: settings.threads,
     });
   } else {
     ready = await openHttpProvider(inv, settings, { ...detected, name: detected.name });

@@ -24,14 +24,15 @@ export interface TagCacheData {
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 const LANGUAGES: ReadonlySet<string> = new Set(LANGUAGE_IDS);
 
-// On disk, compact: a file is [size, mtimeMs, hash]; tags are { l, d, r, s } with a
-// definition as [name, kind, line, signature, depth] and a reference as [name, line].
-type StoredDef = [string, string, number, string, number];
-type StoredTags = { l?: string; d: StoredDef[]; r: Array<[string, number]>; s?: string };
+// On disk, compact and flat (one array per list, not one per entry, which costs the
+// parse and the garbage collector dearly on a warm start): a file is [size, mtimeMs,
+// hash]; tags are { l, d, r, s } with d = [name, kind, line, signature, depth, ...] and
+// r = [name, line, ...].
+type StoredTags = { l?: string; d: unknown[]; r: unknown[]; s?: string };
 
 class Invalid extends Error {}
 
-function check(condition: boolean): void {
+function check(condition: boolean): asserts condition {
   if (!condition) throw new Invalid();
 }
 
@@ -43,20 +44,28 @@ const isLine = (value: unknown): value is number =>
 function decodeTags(value: unknown): FileTags {
   check(typeof value === "object" && value !== null);
   const stored = value as StoredTags;
-  check(Array.isArray(stored.d) && Array.isArray(stored.r));
+  const { d, r } = stored;
+  check(Array.isArray(d) && d.length % 5 === 0 && Array.isArray(r) && r.length % 2 === 0);
   check(stored.l === undefined || LANGUAGES.has(stored.l));
   check(stored.s === undefined || isText(stored.s, 200));
-  const defs: Definition[] = stored.d.map((def) => {
-    check(Array.isArray(def) && def.length === 5);
-    const [name, kind, line, signature, depth] = def;
+  const defs: Definition[] = [];
+  for (let i = 0; i < d.length; i += 5) {
+    const name = d[i];
+    const kind = d[i + 1];
+    const line = d[i + 2];
+    const signature = d[i + 3];
+    const depth = d[i + 4];
     check(isText(name) && isText(kind, 40) && isLine(line) && isText(signature));
-    check(Number.isInteger(depth) && depth >= 0);
-    return { name, kind, line, signature, depth };
-  });
-  const refs: Reference[] = stored.r.map((ref) => {
-    check(Array.isArray(ref) && ref.length === 2 && isText(ref[0]) && isLine(ref[1]));
-    return { name: ref[0], line: ref[1] };
-  });
+    check(Number.isInteger(depth) && (depth as number) >= 0);
+    defs.push({ name, kind, line, signature, depth: depth as number });
+  }
+  const refs: Reference[] = [];
+  for (let i = 0; i < r.length; i += 2) {
+    const name = r[i];
+    const line = r[i + 1];
+    check(isText(name) && isLine(line));
+    refs.push({ name, line });
+  }
   return {
     ...(stored.l === undefined ? {} : { language: stored.l as LanguageId }),
     defs,
@@ -68,8 +77,8 @@ function decodeTags(value: unknown): FileTags {
 function encodeTags(tags: FileTags): StoredTags {
   return {
     ...(tags.language === undefined ? {} : { l: tags.language }),
-    d: tags.defs.map((d) => [d.name, d.kind, d.line, d.signature, d.depth]),
-    r: tags.refs.map((r) => [r.name, r.line]),
+    d: tags.defs.flatMap((d) => [d.name, d.kind, d.line, d.signature, d.depth]),
+    r: tags.refs.flatMap((r) => [r.name, r.line]),
     ...(tags.skipped === undefined ? {} : { s: tags.skipped }),
   };
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { buildShellEnv, runCommand } from "@gemma-coder/tools";
+import { buildShellEnv, runCommand, type ToolFileSystem } from "@gemma-coder/tools";
 import { type LanguageId, languageOf } from "../languages/languages.js";
 import { readRegularFile } from "../scan/index-workspace.js";
 import { type Problem, syntaxProblems } from "./syntax-problems.js";
@@ -25,6 +25,12 @@ export interface EditCheckerOptions {
   hideEnv?: readonly string[] | undefined;
   /** The shell for commands (as `run_shell`'s). */
   shell?: string | undefined;
+  /**
+   * Where the edit tools read and write, when not the local disk (an editor's buffers):
+   * the syntax check reads the file from there, so it sees what the edit wrote. The
+   * `verify` commands still see the disk.
+   */
+  fs?: Pick<ToolFileSystem, "readTextFile"> | undefined;
 }
 
 /** The state of a file before an edit, to compare with after it. */
@@ -126,10 +132,14 @@ export class EditChecker {
   }
 
   private async read(file: string): Promise<string | undefined> {
-    const bytes = await readRegularFile(
-      path.join(this.options.root, file),
-      this.options.maxFileBytes ?? 2 * 1024 * 1024,
-    );
+    const absolute = path.join(this.options.root, file);
+    const maxBytes = this.options.maxFileBytes ?? 2 * 1024 * 1024;
+    if (this.options.fs) {
+      // A file the editor cannot give (missing, or too large) gets no syntax check.
+      const text = await this.options.fs.readTextFile(absolute).catch(() => undefined);
+      return text !== undefined && Buffer.byteLength(text) <= maxBytes ? text : undefined;
+    }
+    const bytes = await readRegularFile(absolute, maxBytes);
     return bytes?.toString("utf8");
   }
 

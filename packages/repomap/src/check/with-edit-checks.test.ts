@@ -158,4 +158,23 @@ describe("the check after every edit", () => {
     const { text } = await map.render({ maxTokens: 60 });
     expect(text.split("\n")[0]).toBe("svc/ledger.go:");
   });
+
+  it("checks what the edit wrote where the tools write (an editor's buffers), not the disk", async () => {
+    fixture = await copyFixture();
+    const root = fixture.root;
+    const buffers = new Map<string, string>();
+    const editor = {
+      readTextFile: async (file: string) => buffers.get(file) ?? fs.readFile(file, "utf8"),
+      writeTextFile: async (file: string, content: string) => void buffers.set(file, content),
+    };
+    const checker = new EditChecker({ root, fs: editor });
+    const tools = withEditChecks(createTools({ root, fs: editor }), { root, checker });
+    const result = await runTool(tools, "edit_file", {
+      path: "svc/ledger.go",
+      old: "\treturn &Ledger{}",
+      new: "\treturn &Ledger{",
+    });
+    expect(await fixture.read("svc/ledger.go")).toContain("\treturn &Ledger{}");
+    expect(result.text).toMatch(/Your edit left .*syntax errors? in svc\/ledger.go/);
+  });
 });

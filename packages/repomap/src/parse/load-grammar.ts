@@ -1,7 +1,8 @@
 import { createRequire } from "node:module";
 import v8 from "node:v8";
-import { GemmaCoderError } from "@gemma-coder/core";
+import { GemmaCoderError } from "@gemma-coder/core/basics";
 import type { Parser, Query } from "web-tree-sitter";
+import { GRAMMAR_WASM_FILES } from "../languages/grammar-files.js";
 import type { LanguageId } from "../languages/languages.js";
 import { TAG_QUERIES } from "../languages/tag-queries.js";
 
@@ -15,19 +16,6 @@ export interface Grammar {
   query: Query;
 }
 
-// The grammar wasm files ship in tree-sitter-wasms as out/tree-sitter-<name>.wasm.
-const WASM_NAME: Readonly<Record<LanguageId, string>> = {
-  python: "python",
-  typescript: "typescript",
-  tsx: "tsx",
-  javascript: "javascript",
-  go: "go",
-  rust: "rust",
-  java: "java",
-  c: "c",
-  cpp: "cpp",
-};
-
 let runtime: Promise<void> | undefined;
 // web-tree-sitter links each grammar into one wasm instance; two loads at once mix up
 // their symbols, so loads queue behind each other.
@@ -37,7 +25,7 @@ const grammars = new Map<LanguageId, Promise<Grammar>>();
 function resolveWasm(id: LanguageId): string {
   // A file URL works for both the ESM and the CJS build (tsup shims import.meta.url).
   const require = createRequire(import.meta.url);
-  return require.resolve(`tree-sitter-wasms/out/tree-sitter-${WASM_NAME[id]}.wasm`);
+  return require.resolve(`tree-sitter-wasms/out/${GRAMMAR_WASM_FILES[id]}`);
 }
 
 /**

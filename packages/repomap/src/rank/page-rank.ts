@@ -1,9 +1,17 @@
-/** A weighted directed graph over nodes `0..n-1`, as edge lists. */
+/**
+ * A weighted directed graph over nodes `0..n-1`: edge `i` goes from `from[i]` to `to[i]`
+ * with `weight[i]` (positive). Parallel arrays of numbers, not an array of edge objects:
+ * a map's graph has tens of thousands of edges, built anew for every task.
+ */
 export interface WeightedGraph {
   /** How many nodes. */
   size: number;
-  /** Edges `[from, to, weight]`; weights must be positive. */
-  edges: ReadonlyArray<readonly [from: number, to: number, weight: number]>;
+  /** Where each edge starts. */
+  from: readonly number[];
+  /** Where each edge ends. */
+  to: readonly number[];
+  /** Each edge's weight. */
+  weight: readonly number[];
 }
 
 /**
@@ -27,16 +35,19 @@ export function pageRank(
   const jump = new Float64Array(n);
   const total = personal.reduce((sum, value) => sum + Math.max(0, value), 0);
   for (let i = 0; i < n; i++) jump[i] = total > 0 ? Math.max(0, personal[i] ?? 0) / total : 1 / n;
-  const out = new Float64Array(n);
-  for (const [from, , weight] of graph.edges) out[from] = (out[from] as number) + weight;
+  const { from, to, weight } = graph;
+  const out = outWeights(graph);
   rank.set(jump);
   const next = new Float64Array(n);
   for (let step = 0; step < 100; step++) {
     let dangling = 0;
     for (let i = 0; i < n; i++) if (out[i] === 0) dangling += rank[i] as number;
     next.fill(0);
-    for (const [from, to, weight] of graph.edges) {
-      next[to] = (next[to] as number) + ((rank[from] as number) * weight) / (out[from] as number);
+    for (let e = 0; e < from.length; e++) {
+      const a = from[e] as number;
+      const b = to[e] as number;
+      next[b] =
+        (next[b] as number) + ((rank[a] as number) * (weight[e] as number)) / (out[a] as number);
     }
     let change = 0;
     for (let i = 0; i < n; i++) {
@@ -49,4 +60,19 @@ export function pageRank(
     if (change < 1e-9) break;
   }
   return rank;
+}
+
+/**
+ * The total weight leaving each node.
+ *
+ * @param graph - The graph.
+ * @returns Per node, the sum of its edges' weights.
+ */
+export function outWeights(graph: WeightedGraph): Float64Array {
+  const out = new Float64Array(graph.size);
+  for (let e = 0; e < graph.from.length; e++) {
+    const a = graph.from[e] as number;
+    out[a] = (out[a] as number) + (graph.weight[e] as number);
+  }
+  return out;
 }

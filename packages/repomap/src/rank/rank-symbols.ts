@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Definition, FileTags } from "../parse/file-tags.js";
-import { pageRank } from "./page-rank.js";
+import { outWeights, pageRank, type WeightedGraph } from "./page-rank.js";
 import type { TaskTerms } from "./task-terms.js";
 
 /** A definition with the file it is in and its score. */
@@ -64,8 +64,7 @@ export function rankSymbols(files: ReadonlyMap<string, FileTags>, focus: RankFoc
     focus.terms.identifiers.has(name) ||
     (name.length >= 5 && focus.terms.lowered.has(name.toLowerCase()));
   // Edges carry the name so the file rank can be shared out to definitions afterwards.
-  const edges: Array<[number, number, number]> = [];
-  const edgeNames: string[] = [];
+  const edges: NamedGraph = { size: names.length, from: [], to: [], weight: [], names: [] };
   names.forEach((file, from) => {
     const counts = new Map<string, number>();
     for (const ref of files.get(file)?.refs ?? [])
@@ -80,19 +79,29 @@ export function rankSymbols(files: ReadonlyMap<string, FileTags>, focus: RankFoc
         targets.length;
       for (const to of targets) {
         if (to === from) continue;
-        edges.push([from, to, weight]);
-        edgeNames.push(name);
+        edges.from.push(from);
+        edges.to.push(to);
+        edges.weight.push(weight);
+        edges.names.push(name);
       }
     }
   });
   const personal = names.map((file) => personalWeight(file, files.get(file), focus, mentioned));
-  const rank = pageRank({ size: names.length, edges }, personal);
+  const rank = pageRank(edges, personal);
   return {
-    definitions: rankDefinitions(names, files, rank, edges, edgeNames, mentioned),
+    definitions: rankDefinitions(names, files, rank, edges, mentioned),
     files: names
       .map((file, i) => ({ file, score: rank[i] as number }))
       .sort((a, b) => b.score - a.score || compareText(a.file, b.file)),
   };
+}
+
+/** The reference graph, with the name each edge stands for. */
+interface NamedGraph extends WeightedGraph {
+  from: number[];
+  to: number[];
+  weight: number[];
+  names: string[];
 }
 
 function nameWeight(name: string, definedIn: number, isMentioned: boolean): number {
@@ -126,16 +135,16 @@ function rankDefinitions(
   names: readonly string[],
   files: ReadonlyMap<string, FileTags>,
   rank: Float64Array,
-  edges: ReadonlyArray<readonly [number, number, number]>,
-  edgeNames: readonly string[],
+  edges: NamedGraph,
   mentioned: (name: string) => boolean,
 ): RankedDefinition[] {
-  const out = new Float64Array(names.length);
-  for (const [from, , weight] of edges) out[from] = (out[from] as number) + weight;
+  const out = outWeights(edges);
   // Per defining file, the rank it receives through each name.
   const shared = new Map<number, Map<string, number>>();
-  edges.forEach(([from, to, weight], i) => {
-    const name = edgeNames[i] as string;
+  edges.names.forEach((name, i) => {
+    const from = edges.from[i] as number;
+    const to = edges.to[i] as number;
+    const weight = edges.weight[i] as number;
     let byName = shared.get(to);
     if (!byName) {
       byName = new Map();

@@ -1,4 +1,4 @@
-import { estimateTokens } from "@gemma-coder/core";
+import { estimateTokens } from "@gemma-coder/core/basics";
 import type { Ranking } from "../rank/rank-symbols.js";
 
 /** A map fitted to a budget. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { constants, promises as fs } from "node:fs";
+import { constants, promises as fs, statSync } from "node:fs";
 import path from "node:path";
-import { walkWorkspace } from "@gemma-coder/tools";
+import { walkWorkspace } from "@gemma-coder/tools/walk";
 import type { CachedStat, TagCacheData } from "../cache/tag-cache.js";
 import { languageOf } from "../languages/languages.js";
 import { extractTags } from "../parse/extract-tags.js";
@@ -39,6 +39,10 @@ const NEVER_ENTER = new Set([
   "site-packages",
 ]);
 const READ_CONCURRENCY = 16;
+// Files stat'ed between two turns of the event loop. A synchronous stat costs a few
+// microseconds where a promise-based one costs tens (a thread-pool round trip each), and
+// a warm map is mostly stats; batches keep a long-lived process responsive meanwhile.
+const STAT_BATCH = 256;
 
 /**
  * Brings the tags of every file in a workspace up to date, reusing the cache: a file
@@ -80,19 +84,48 @@ export async function indexWorkspace(
     rehashed: 0,
     truncated,
   };
-  const files = new Map<string, FileTags>();
   const seen = new Set(paths);
   for (const known of cache.files.keys()) if (!seen.has(known)) cache.files.delete(known);
+  const found: Array<FileTags | undefined> = new Array(paths.length);
+  const changed: number[] = [];
+  for (let i = 0; i < paths.length; i++) {
+    if (i > 0 && i % STAT_BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+    signal?.throwIfAborted();
+    const unchanged = unchangedTags(root, paths[i] as string, cache);
+    if (unchanged) {
+      stats.unchanged++;
+      found[i] = unchanged;
+    } else changed.push(i);
+  }
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < paths.length) {
+    while (next < changed.length) {
       signal?.throwIfAborted();
-      const rel = paths[next++] as string;
-      files.set(rel, await tagsOf(root, rel, cache, limits, stats));
+      const i = changed[next++] as number;
+      found[i] = await tagsOf(root, paths[i] as string, cache, limits, stats);
     }
   };
   await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
+  const files = new Map(paths.map((rel, i) => [rel, found[i] as FileTags]));
   return { files, stats };
+}
+
+/**
+ * The cached tags of a file whose size and modification time still match the cache, or
+ * `undefined` when it must be looked at (new, changed, gone, or not a language the map
+ * parses: those are cheap anyway).
+ */
+function unchangedTags(root: string, rel: string, cache: TagCacheData): FileTags | undefined {
+  const known = cache.files.get(rel);
+  const cached = known && cache.tags.get(known.hash);
+  if (!cached) return undefined;
+  let now: { size: number; mtimeMs: number } | undefined;
+  try {
+    now = statSync(path.join(root, rel), { throwIfNoEntry: false });
+  } catch {
+    return undefined; // Looked at again, and reported, by the slow path.
+  }
+  return now && now.size === known.size && now.mtimeMs === known.mtimeMs ? cached : undefined;
 }
 
 async function tagsOf(
@@ -111,12 +144,6 @@ async function tagsOf(
     ({ size, mtimeMs } = await fs.stat(absolute));
   } catch {
     return { language, defs: [], refs: [], skipped: "unreadable" };
-  }
-  const known = cache.files.get(rel);
-  const cached = known && cache.tags.get(known.hash);
-  if (known && cached && known.size === size && known.mtimeMs === mtimeMs) {
-    stats.unchanged++;
-    return cached;
   }
   const before = skipBeforeReading(rel, size, limits);
   if (before) return { language, defs: [], refs: [], skipped: before };

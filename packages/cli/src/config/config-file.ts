@@ -190,23 +190,27 @@ export async function readConfigFile(
       { code: "config", cause: result.error },
     );
   }
-  if (kind === "project" && result.data.apiKey !== undefined) {
-    throw new GemmaCoderError(
-      `The project config file ${file} holds an apiKey. Keys do not belong in a project (they end up in git): move it to ${"the user config file"} or set OPENROUTER_API_KEY.`,
-      { code: "config" },
-    );
-  }
-  if (kind === "project" && result.data.threads !== undefined) {
-    throw new GemmaCoderError(
-      `The project config file ${file} holds threads. How many CPU threads the in-process engine uses depends on your machine, not the project: set it in the user config file.`,
-      { code: "config" },
-    );
-  }
-  if (kind === "project" && result.data.trustedFolders !== undefined) {
-    throw new GemmaCoderError(
-      `The project config file ${file} holds trustedFolders. A folder cannot trust itself: trust is kept in the user config file, and given by answering the question on a terminal or with --trust-project.`,
-      { code: "config" },
-    );
-  }
+  if (kind === "project") refuseUserOnlyKeys(result.data, file);
   return { path: file, kind, config: result.data };
+}
+
+/**
+ * The keys only the user config file may hold, each with why: what a project file holds
+ * is committed to git and chosen by whoever wrote the repository.
+ */
+const USER_ONLY_KEYS = {
+  apiKey:
+    "holds an apiKey. Keys do not belong in a project (they end up in git): move it to the user config file or set OPENROUTER_API_KEY.",
+  threads:
+    "holds threads. How many CPU threads the in-process engine uses depends on your machine, not the project: set it in the user config file.",
+  trustedFolders:
+    "holds trustedFolders. A folder cannot trust itself: trust is kept in the user config file, and given by answering the question on a terminal or with --trust-project.",
+} as const satisfies Partial<Record<keyof ConfigFile, string>>;
+
+function refuseUserOnlyKeys(config: ConfigFile, file: string): void {
+  for (const [key, why] of Object.entries(USER_ONLY_KEYS)) {
+    if (config[key as keyof typeof USER_ONLY_KEYS] !== undefined) {
+      throw new GemmaCoderError(`The project config file ${file} ${why}`, { code: "config" });
+    }
+  }
 }

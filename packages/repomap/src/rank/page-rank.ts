@@ -7,11 +7,11 @@ export interface WeightedGraph {
   /** How many nodes. */
   size: number;
   /** Where each edge starts. */
-  from: readonly number[];
+  from: ArrayLike<number>;
   /** Where each edge ends. */
-  to: readonly number[];
+  to: ArrayLike<number>;
   /** Each edge's weight. */
-  weight: readonly number[];
+  weight: ArrayLike<number>;
 }
 
 /**

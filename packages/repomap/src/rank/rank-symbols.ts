@@ -159,15 +159,19 @@ function bestDefinitions(
 ): number[] {
   const named: number[] = [];
   const others: number[] = [];
-  for (let d = 0; d < score.length; d++)
+  for (let d = 0; d < score.length; d++) {
     (mentioned(defs.name[d] as number) ? named : others).push(d);
+  }
   const byScore = (a: number, b: number) => (score[b] as number) - (score[a] as number) || a - b;
   named.sort(byScore);
   const room = Math.min(others.length, limit - Math.min(named.length, limit));
   if (room <= 0) return named.slice(0, limit);
   // The room-th best score among the others: every one above it makes the cut.
-  const scores = Float64Array.from(others, (d) => score[d] as number).sort();
-  const cut = scores[scores.length - room] as number;
+  const scores = new Float64Array(others.length);
+  others.forEach((d, i) => {
+    scores[i] = score[d] as number;
+  });
+  const cut = scores.sort()[scores.length - room] as number;
   const candidates = others.filter((d) => (score[d] as number) >= cut).sort(byScore);
   return [...named, ...candidates.slice(0, room)];
 }

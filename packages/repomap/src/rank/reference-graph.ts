@@ -9,15 +9,15 @@ import type { WeightedGraph } from "./page-rank.js";
  */
 export interface ReferenceGraph extends WeightedGraph {
   /** Where each edge starts (the using file). */
-  from: number[];
+  from: Int32Array;
   /** Where each edge ends (the defining file). */
-  to: number[];
+  to: Int32Array;
   /** Each edge's weight. */
-  weight: number[];
+  weight: Float64Array;
   /** The first of the definitions each edge points at, in `byName`. */
-  firstDef: number[];
+  firstDef: Int32Array;
   /** One past the last of them. */
-  endDef: number[];
+  endDef: Int32Array;
 }
 
 /** What the edge weights depend on besides the code. */
@@ -46,14 +46,9 @@ export function referenceGraph(
   strings: StringTable,
   focus: GraphFocus,
 ): ReferenceGraph {
-  const edges: ReferenceGraph = {
-    size: tags.length,
-    from: [],
-    to: [],
-    weight: [],
-    firstDef: [],
-    endDef: [],
-  };
+  // Typed arrays (their memory is outside the collected heap), grown as needed from a
+  // guess of about one edge per reference.
+  const edges = new EdgeList(tags.reduce((sum, t) => sum + t.refs.length / REF_STRIDE, 16));
   const counts = new Int32Array(strings.size);
   const used: number[] = [];
   // A name's weight depends on the name alone: worked out once, not once per using file.
@@ -77,12 +72,12 @@ export function referenceGraph(
     }
     used.length = 0;
   });
-  return edges;
+  return edges.graph(tags.length);
 }
 
 // One edge per other file defining the name, over that file's run of its definitions.
 function addEdges(
-  edges: ReferenceGraph,
+  edges: EdgeList,
   defs: DefinitionTable,
   from: number,
   name: number,
@@ -94,14 +89,62 @@ function addEdges(
     const to = defs.file[defs.byName[k] as number] as number;
     let next = k + 1;
     while (next < end && defs.file[defs.byName[next] as number] === to) next++;
-    if (to !== from) {
-      edges.from.push(from);
-      edges.to.push(to);
-      edges.weight.push(weight);
-      edges.firstDef.push(k);
-      edges.endDef.push(next);
-    }
+    if (to !== from) edges.add(from, to, weight, k, next);
     k = next;
+  }
+}
+
+/** The edges as they are found, in typed arrays that double when full. */
+class EdgeList {
+  private count = 0;
+  private from: Int32Array;
+  private to: Int32Array;
+  private weight: Float64Array;
+  private firstDef: Int32Array;
+  private endDef: Int32Array;
+
+  constructor(capacity: number) {
+    this.from = new Int32Array(capacity);
+    this.to = new Int32Array(capacity);
+    this.weight = new Float64Array(capacity);
+    this.firstDef = new Int32Array(capacity);
+    this.endDef = new Int32Array(capacity);
+  }
+
+  add(from: number, to: number, weight: number, firstDef: number, endDef: number): void {
+    if (this.count === this.from.length) this.grow();
+    const at = this.count++;
+    this.from[at] = from;
+    this.to[at] = to;
+    this.weight[at] = weight;
+    this.firstDef[at] = firstDef;
+    this.endDef[at] = endDef;
+  }
+
+  graph(size: number): ReferenceGraph {
+    const n = this.count;
+    return {
+      size,
+      from: this.from.subarray(0, n),
+      to: this.to.subarray(0, n),
+      weight: this.weight.subarray(0, n),
+      firstDef: this.firstDef.subarray(0, n),
+      endDef: this.endDef.subarray(0, n),
+    };
+  }
+
+  private grow(): void {
+    const capacity = this.from.length * 2;
+    const larger = <T extends Int32Array | Float64Array>(array: T): T => {
+      const copy = new (array.constructor as new (n: number) => T)(capacity);
+      copy.set(array);
+      return copy;
+    };
+    this.from = larger(this.from);
+    this.to = larger(this.to);
+    this.weight = larger(this.weight);
+    this.firstDef = larger(this.firstDef);
+    this.endDef = larger(this.endDef);
   }
 }
 

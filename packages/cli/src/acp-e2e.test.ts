@@ -7,6 +7,7 @@ import { Readable, Writable } from "node:stream";
 import {
   client as acpClient,
   type ClientContext,
+  type McpServer,
   ndJsonStream,
   type RequestPermissionRequest,
   type RequestPermissionResponse,
@@ -16,6 +17,7 @@ import {
 import { describe, expect, it } from "vitest";
 import {
   chatMessages,
+  type LaunchOptions,
   missingBuilds,
   ollama,
   plantVerifyCommands,
@@ -84,7 +86,37 @@ function connectEditor(started: StartedCli, options: EditorOptions = {}) {
       protocolVersion: 1,
       clientCapabilities: buffers ? { fs: { readTextFile: true, writeTextFile: true } } : {},
     });
-  return { agent, connection, updates, permissions, writes, initialize };
+  /** `session/new` in a folder (the repository by default), with the editor's MCP servers. */
+  const newSession = async (cwd = cli.repo, mcpServers: McpServer[] = []) =>
+    (await agent.request("session/new", { cwd, mcpServers })).sessionId;
+  /** One text prompt to a session. */
+  const prompt = (sessionId: string, text: string) =>
+    agent.request("session/prompt", { sessionId, prompt: [{ type: "text", text }] });
+  /** Closes stdin, as an editor that goes away does, and waits for the agent to end. */
+  const end = () => {
+    started.child.stdin?.end();
+    return started.done;
+  };
+  return { agent, connection, updates, permissions, writes, initialize, newSession, prompt, end };
+}
+
+/** What {@link openEditor} launches with. */
+interface OpenOptions extends EditorOptions {
+  /** The session's folder (default: the repository). */
+  cwd?: string;
+  /** The editor's MCP servers for the session. */
+  mcpServers?: McpServer[];
+  /** The launch (environment, folder the editor starts the agent in). */
+  launch?: LaunchOptions;
+}
+
+/** Starts `gemma-coder acp` with `args`, connects a scripted editor, initializes and opens a session. */
+async function openEditor(args: string[], options: OpenOptions = {}) {
+  const bin = start(["acp", ...args], options.launch);
+  const editor = connectEditor(bin, options);
+  const init = await editor.initialize();
+  const sessionId = await editor.newSession(options.cwd, options.mcpServers);
+  return { bin, editor, init, sessionId };
 }
 
 const texts = (updates: SessionUpdate[], kind: string) =>
@@ -103,18 +135,9 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     const model = await server({
       replies: [`<think>add() subtracts, so it is wrong</think>${first}`, ...rest],
     });
-    const bin = start(["acp", ...ollama(model.url)]);
-    const editor = connectEditor(bin);
-    const init = await editor.initialize();
+    const { editor, sessionId, init } = await openEditor(ollama(model.url));
     expect(init.agentCapabilities?.loadSession).toBe(true);
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "fix add" }],
-    });
+    const answer = await editor.prompt(sessionId, "fix add");
     expect(answer.stopReason).toBe("end_turn");
     expect(read("calc.py")).toBe("def add(a, b):\n    return a + b\n");
     const calls = editor.updates.filter((u) => u.sessionUpdate === "tool_call");
@@ -160,8 +183,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     expect(texts(editor.updates, "agent_thought_chunk").join("")).toBe(
       "add() subtracts, so it is wrong",
     );
-    bin.child.stdin?.end();
-    expect((await bin.done).code).toBe(0);
+    expect((await editor.end()).code).toBe(0);
   });
 
   it("a reply whose stream breaks is withdrawn: its prose never reaches the editor as the answer", async () => {
@@ -173,17 +195,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
         call("done", { summary: "add() subtracts." }),
       ],
     });
-    const bin = start(["acp", ...ollama(model.url)]);
-    const editor = connectEditor(bin);
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "check add" }],
-    });
+    const { editor, sessionId } = await openEditor(ollama(model.url));
+    const answer = await editor.prompt(sessionId, "check add");
     expect(answer.stopReason).toBe("end_turn");
     expect(model.chats).toBe(3);
     const prose = texts(editor.updates, "agent_message_chunk").join("");
@@ -193,8 +206,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     expect(texts(editor.updates, "agent_thought_chunk").join("")).toMatch(
       /The reply broke off: .*withdrawn.*retry 1 of 2/,
     );
-    bin.child.stdin?.end();
-    expect((await bin.done).code).toBe(0);
+    expect((await editor.end()).code).toBe(0);
   });
 
   it("permission rejected: the file is untouched, the call fails and the turn still ends", async () => {
@@ -204,26 +216,16 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
         call("done", { summary: "The user declined." }),
       ],
     });
-    const bin = start(["acp", ...ollama(model.url)]);
-    const editor = connectEditor(bin, {
+    const { editor, sessionId } = await openEditor(ollama(model.url), {
       permission: () => ({ outcome: "selected", optionId: "reject_once" }),
     });
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "fix add" }],
-    });
+    const answer = await editor.prompt(sessionId, "fix add");
     expect(answer.stopReason).toBe("end_turn");
     expect(read("calc.py")).toBe("def add(a, b):\n    return a - b\n");
     expect(editor.updates).toContainEqual(
       expect.objectContaining({ sessionUpdate: "tool_call_update", status: "failed" }),
     );
-    bin.child.stdin?.end();
-    await bin.done;
+    await editor.end();
   });
 
   it("remembers allow always for the session, maps the step limit and reports a provider failure as an error", async () => {
@@ -234,49 +236,27 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
         { status: 400, error: "the model refused the request" },
       ],
     });
-    const bin = start(["acp", ...ollama(model.url), "--max-steps", "2"]);
-    const editor = connectEditor(bin, {
+    const { editor, sessionId } = await openEditor([...ollama(model.url), "--max-steps", "2"], {
       permission: () => ({ outcome: "selected", optionId: "allow_always" }),
     });
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "write two files" }],
-    });
+    const answer = await editor.prompt(sessionId, "write two files");
     expect(answer.stopReason).toBe("max_turn_requests");
     expect(read("a.txt")).toBe("a\n");
     expect(read("b.txt")).toBe("b\n");
     expect(editor.permissions).toHaveLength(1);
-    const failed = editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "go on" }],
-    });
+    const failed = editor.prompt(sessionId, "go on");
     await expect(failed).rejects.toMatchObject({
       message: expect.stringContaining("the model refused the request"),
     });
     // The agent is still up and answers the next request.
     expect((await editor.initialize()).protocolVersion).toBe(1);
-    bin.child.stdin?.end();
-    expect((await bin.done).code).toBe(0);
+    expect((await editor.end()).code).toBe(0);
   });
 
   it("cancel while the model generates answers cancelled and closes the model request", async () => {
     const model = await server({ replies: [{ text: "Thinking about it", hang: true }] });
-    const bin = start(["acp", ...ollama(model.url)]);
-    const editor = connectEditor(bin);
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "think" }],
-    });
+    const { editor, sessionId } = await openEditor(ollama(model.url));
+    const answer = editor.prompt(sessionId, "think");
     await until(() => model.openChats > 0, "the model request");
     await editor.agent.notify("session/cancel", { sessionId });
     expect((await answer).stopReason).toBe("cancelled");
@@ -285,8 +265,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
       "the request to close",
       3000,
     );
-    bin.child.stdin?.end();
-    expect((await bin.done).code).toBe(0);
+    expect((await editor.end()).code).toBe(0);
   });
 
   it("cancel during a hanging shell command kills its process group; stdin closing ends the agent", async () => {
@@ -297,17 +276,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
         call("run_shell", { command: `${marker} & ${marker}; wait` }),
       ],
     });
-    const bin = start(["acp", ...ollama(model.url), "--yes"]);
-    const editor = connectEditor(bin);
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "work" }],
-    });
+    const { bin, editor, sessionId } = await openEditor([...ollama(model.url), "--yes"]);
+    const answer = editor.prompt(sessionId, "work");
     await until(() => processesMatching(marker).length >= 2, "the command to start");
     expect(editor.updates).toContainEqual(
       expect.objectContaining({ sessionUpdate: "tool_call", kind: "execute" }),
@@ -333,13 +303,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     const model = await server({
       replies: [call("run_shell", { command: `${marker} & ${marker}; wait` })],
     });
-    const bin = start(["acp", ...ollama(model.url), "--yes"]);
-    const editor = connectEditor(bin);
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
+    const { bin, editor, sessionId } = await openEditor([...ollama(model.url), "--yes"]);
     void editor.agent
       .request("session/prompt", { sessionId, prompt: [{ type: "text", text: "work" }] })
       .catch(() => undefined);
@@ -354,30 +318,22 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     const model = await server({
       replies: [...fixScript(), call("done", { summary: "nothing more to do" })],
     });
-    const bin = start(["acp", ...ollama(model.url), "--yes", "--no-session"]);
-    const editor = connectEditor(bin);
-    expect((await editor.initialize()).agentCapabilities?.loadSession).toBe(false);
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const first = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "fix add" }],
-    });
+    const { editor, sessionId, init } = await openEditor([
+      ...ollama(model.url),
+      "--yes",
+      "--no-session",
+    ]);
+    expect(init.agentCapabilities?.loadSession).toBe(false);
+    const first = await editor.prompt(sessionId, "fix add");
     expect(first.stopReason).toBe("end_turn");
-    const second = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "anything else?" }],
-    });
+    const second = await editor.prompt(sessionId, "anything else?");
     expect(second.stopReason).toBe("end_turn");
     expect(JSON.stringify(model.requests.at(-1)?.body)).toContain("fix add");
     await expect(
       editor.agent.request("session/load", { sessionId, cwd: cli.repo, mcpServers: [] }),
     ).rejects.toMatchObject({ message: expect.stringContaining("--no-session") });
     expect(existsSync(path.join(cli.root, ".local", "share", "gemma-coder"))).toBe(false);
-    bin.child.stdin?.end();
-    expect((await bin.done).code).toBe(0);
+    expect((await editor.end()).code).toBe(0);
   });
 
   it("editor fs: the agent reads the unsaved buffer and writes to the editor, not the disk", async () => {
@@ -390,17 +346,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
         call("done", { summary: "fixed" }),
       ],
     });
-    const bin = start(["acp", ...ollama(model.url)]);
-    const editor = connectEditor(bin, { buffers });
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "fix add" }],
-    });
+    const { editor, sessionId } = await openEditor(ollama(model.url), { buffers });
+    const answer = await editor.prompt(sessionId, "fix add");
     expect(answer.stopReason).toBe("end_turn");
     // What the model was shown after read_file is the unsaved buffer.
     expect(JSON.stringify(model.requests.filter((r) => r.path === "/api/chat")[1]?.body)).toContain(
@@ -410,8 +357,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
       { path: file, content: "def add(a, b):\n    return a + b  # unsaved\n" },
     ]);
     expect(read("calc.py")).toBe("def add(a, b):\n    return a - b\n");
-    bin.child.stdin?.end();
-    await bin.done;
+    await editor.end();
   });
 
   it("the map leads the first request, and the check after an edit of the editor's buffer reaches the tool result", async () => {
@@ -425,17 +371,10 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
         call("done", { summary: "fixed" }),
       ],
     });
-    const bin = start(["acp", ...ollama(model.url), "--yes"]);
-    const editor = connectEditor(bin, { buffers });
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
+    const { editor, sessionId } = await openEditor([...ollama(model.url), "--yes"], {
+      buffers,
     });
-    await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "fix add" }],
-    });
+    await editor.prompt(sessionId, "fix add");
     const [first, second] = chatMessages(model);
     expect(first?.[1]?.content).toMatch(
       /^<repo_map>\n[\s\S]*calc\.py:\n1: def add\(a, b\)[\s\S]*<\/repo_map>\n\nfix add$/,
@@ -448,48 +387,32 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     expect(read("calc.py")).toBe("def add(a, b):\n    return a - b\n");
     expect(existsSync(marker)).toBe(false);
     expect(existsSync(userMarker)).toBe(true);
-    bin.child.stdin?.end();
-    expect((await bin.done).code).toBe(0);
+    expect((await editor.end()).code).toBe(0);
   });
 
   it("session/load replays an earlier session and continues it", async () => {
     const model = await server({
       replies: [...fixScript(), `All good.\n${call("done", { summary: "checked" })}`],
     });
-    const first = start(["acp", ...ollama(model.url), "--yes"]);
-    const editor = connectEditor(first);
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "fix add please" }],
-    });
-    first.child.stdin?.end();
-    expect((await first.done).code).toBe(0);
+    const { editor, sessionId } = await openEditor([...ollama(model.url), "--yes"]);
+    await editor.prompt(sessionId, "fix add please");
+    expect((await editor.end()).code).toBe(0);
     // The transcript is kept where a terminal run keeps it: the user's data folder.
     expect(existsSync(path.join(cli.root, ".local", "share", "gemma-coder"))).toBe(true);
 
-    const second = start(["acp", ...ollama(model.url), "--yes"]);
-    const later = connectEditor(second);
+    const later = connectEditor(start(["acp", ...ollama(model.url), "--yes"]));
     await later.initialize();
     await later.agent.request("session/load", { sessionId, cwd: cli.repo, mcpServers: [] });
     expect(texts(later.updates, "user_message_chunk").join("\n")).toContain("fix add please");
     expect(texts(later.updates, "agent_message_chunk").join("")).toContain("Let me read it.");
-    const answer = await later.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "check it once more" }],
-    });
+    const answer = await later.prompt(sessionId, "check it once more");
     expect(answer.stopReason).toBe("end_turn");
     const lastRequest = JSON.stringify(
       model.requests.filter((r) => r.path === "/api/chat").at(-1)?.body,
     );
     expect(lastRequest).toContain("fix add please");
     expect(lastRequest).toContain("check it once more");
-    second.child.stdin?.end();
-    await second.done;
+    await later.end();
   });
 
   it("answers bad input with JSON-RPC errors, stays up, writes only protocol, and ends on stdin close", async () => {

@@ -1,7 +1,9 @@
 // End-to-end tests of `gemma-coder acp`: the real bin, spawned as an editor starts it,
 // driven over stdio by the official SDK's client side, against a loopback scripted model.
 
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Readable, Writable } from "node:stream";
 import {
@@ -14,6 +16,9 @@ import {
   type SessionNotification,
   type SessionUpdate,
 } from "@agentclientprotocol/sdk";
+import { Server as McpSdkServer } from "@modelcontextprotocol/sdk/server/index.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import {
   chatMessages,
@@ -21,6 +26,7 @@ import {
   missingBuilds,
   ollama,
   plantVerifyCommands,
+  processAlive,
   processesMatching,
   type StartedCli,
   until,
@@ -497,3 +503,261 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     expect(lines.every((message) => message.jsonrpc === "2.0")).toBe(true);
   });
 });
+
+/** A project folder beside the repository: `calc.py`, and optionally a config and a rulebook. */
+function project(name: string, config?: Record<string, unknown>, rules?: string): string {
+  const folder = path.join(cli.root, name);
+  mkdirSync(path.join(folder, ".gemma-coder"), { recursive: true });
+  writeFileSync(path.join(folder, "calc.py"), "def add(a, b):\n    return a - b\n");
+  if (config) writeProjectConfig(folder, config);
+  if (rules !== undefined) writeFileSync(path.join(folder, "AGENTS.md"), rules);
+  return realpathSync(folder);
+}
+
+function writeProjectConfig(folder: string, config: Record<string, unknown>): void {
+  mkdirSync(path.join(folder, ".gemma-coder"), { recursive: true });
+  writeFileSync(path.join(folder, ".gemma-coder", "config.json"), JSON.stringify(config));
+}
+
+/** The user's own config file (trusted, like the editor's settings). */
+function writeUserConfig(config: Record<string, unknown>): void {
+  mkdirSync(path.join(cli.root, "config", "gemma-coder"), { recursive: true });
+  writeFileSync(
+    path.join(cli.root, "config", "gemma-coder", "config.json"),
+    JSON.stringify(config),
+  );
+}
+
+/** The chat requests a scripted model got: their messages and options. */
+function chatBodies(model: { requests: Array<{ path: string; body: unknown }> }) {
+  return model.requests
+    .filter((request) => request.path === "/api/chat")
+    .map(
+      (request) =>
+        request.body as {
+          messages: Array<{ role: string; content: string }>;
+          options?: { temperature?: number };
+        },
+    );
+}
+
+/** The purpose-written MCP server of the mcp package's fault tests (see its header for modes). */
+const faultServer = path.resolve(__dirname, "../../mcp/src/__fixtures__/fault-server.mjs");
+
+/** An MCP server as an editor sends it in `session/new`, started over stdio. */
+function editorServer(name: string, mode: string, stateFile?: string): McpServer {
+  const args = [faultServer, mode, ...(stateFile ? [stateFile] : [])];
+  return { name, command: process.execPath, args, env: [] };
+}
+
+/** The pids a fault server wrote to its state file, by kind (`start`, `child`). */
+function statePids(file: string, kind: string): number[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.startsWith(`${kind} `))
+    .map((line) => Number(line.slice(kind.length + 1)));
+}
+
+/** A loopback Streamable HTTP MCP server with one read-only tool, `shout`; records a header. */
+async function httpMcpServer(): Promise<{ url: string; teams: string[]; http: HttpServer }> {
+  const teams: string[] = [];
+  const http = createServer(async (req, res) => {
+    teams.push(String(req.headers["x-team"]));
+    const server = new McpSdkServer(
+      { name: "shouter", version: "1" },
+      { capabilities: { tools: {} } },
+    );
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({
+      tools: [
+        {
+          name: "shout",
+          description: "Upper-case a word.",
+          inputSchema: { type: "object", properties: { word: { type: "string" } } },
+          annotations: { readOnlyHint: true },
+        },
+      ],
+    }));
+    server.setRequestHandler(CallToolRequestSchema, async (request) => ({
+      content: [{ type: "text", text: String(request.params.arguments?.word).toUpperCase() }],
+    }));
+    const transport = new StreamableHTTPServerTransport({});
+    res.on("close", () => void transport.close());
+    await server.connect(transport);
+    await transport.handleRequest(req, res);
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`, teams, http };
+}
+
+describe.skipIf(missingBuilds.length > 0)(
+  "gemma-coder acp: per-session folders and editor MCP servers",
+  () => {
+    it("two sessions in two folders: each gets its own folder's rules, settings and verify commands, not the launch folder's", async () => {
+      const markerA = path.join(cli.root, "VERIFY-A");
+      const markerB = path.join(cli.root, "VERIFY-B");
+      const alpha = project(
+        "alpha",
+        { temperature: 0.1, verify: { python: `touch '${markerA}'` } },
+        "ALPHA-RULE: be brief.\n",
+      );
+      const beta = project(
+        "beta",
+        { temperature: 0.7, verify: { python: `touch '${markerB}'` } },
+        "BETA-RULE: be thorough.\n",
+      );
+      // The folder the editor launched the agent in has settings of its own, for no session.
+      writeProjectConfig(cli.repo, { temperature: 0.9 });
+      // The user trusted both project folders before, on a terminal.
+      writeUserConfig({ trustedFolders: { [alpha]: true, [beta]: true } });
+      const edit = call("edit_file", { path: "calc.py", old: "a - b", new: "a + b" });
+      const model = await server({
+        replies: [
+          edit,
+          call("done", { summary: "alpha" }),
+          edit,
+          call("done", { summary: "beta" }),
+        ],
+      });
+      const { editor, sessionId } = await openEditor([...ollama(model.url), "--yes"], {
+        cwd: alpha,
+      });
+      expect((await editor.prompt(sessionId, "fix add in alpha")).stopReason).toBe("end_turn");
+      expect(existsSync(markerA)).toBe(true);
+      expect(existsSync(markerB)).toBe(false);
+
+      const second = await editor.newSession(beta);
+      expect((await editor.prompt(second, "fix add in beta")).stopReason).toBe("end_turn");
+      expect(existsSync(markerB)).toBe(true);
+      const bodies = chatBodies(model);
+      expect(bodies.map((body) => body.options?.temperature)).toEqual([0.1, 0.1, 0.7, 0.7]);
+      const system = bodies.map((body) => body.messages[0]?.content ?? "");
+      expect(system[0]).toContain("ALPHA-RULE");
+      expect(system[0]).not.toContain("BETA-RULE");
+      expect(system[2]).toContain("BETA-RULE");
+      expect(system[2]).not.toContain("ALPHA-RULE");
+      expect(readFileSync(path.join(beta, "calc.py"), "utf8")).toContain("a + b");
+      expect((await editor.end()).code).toBe(0);
+    });
+
+    it("the attack: an untrusted session folder's config cannot move the backend; it is ignored with the terminal's warning", async () => {
+      const good = await server({ replies: [call("done", { summary: "ok" })] });
+      const evil = await server({ replies: [call("done", { summary: "pwned" })] });
+      writeUserConfig({ provider: "ollama", baseUrl: good.url });
+      const cloned = project("cloned", { provider: "ollama", baseUrl: evil.url });
+      const { editor, sessionId } = await openEditor([], { cwd: cloned });
+      expect((await editor.prompt(sessionId, "look around")).stopReason).toBe("end_turn");
+      expect(good.chats).toBe(1);
+      expect(evil.requests).toHaveLength(0);
+      const { stderr, code } = await editor.end();
+      expect(code).toBe(0);
+      expect(stderr).toContain(
+        `the project config ${path.join(cloned, ".gemma-coder", "config.json")} is not trusted`,
+      );
+      expect(stderr).toContain("its provider, baseUrl were ignored");
+    });
+
+    it("one backend per connection: a later session whose trusted folder names another is told so on stderr", async () => {
+      const first = await server({
+        replies: [call("done", { summary: "one" }), call("done", { summary: "two" })],
+      });
+      const other = await server({ replies: [call("done", { summary: "other" })] });
+      const one = project("one");
+      const two = project("two", { provider: "ollama", baseUrl: other.url });
+      writeUserConfig({ provider: "ollama", baseUrl: first.url, trustedFolders: { [two]: true } });
+      const { editor, sessionId } = await openEditor([], { cwd: one });
+      await editor.prompt(sessionId, "first");
+      const second = await editor.newSession(two);
+      expect((await editor.prompt(second, "second")).stopReason).toBe("end_turn");
+      expect(first.chats).toBe(2);
+      expect(other.requests).toHaveLength(0);
+      const { stderr } = await editor.end();
+      expect(stderr).toContain("one model backend per connection");
+      expect(stderr).toContain(other.url);
+    });
+
+    it("an editor-sent stdio MCP server: its tool reaches the model, and session/close stops the server", async () => {
+      const state = path.join(cli.root, "helper-state");
+      const model = await server({
+        replies: [
+          call("helper__echo", { message: "from the editor" }),
+          call("done", { summary: "ok" }),
+        ],
+      });
+      const { editor, sessionId, init } = await openEditor(ollama(model.url), {
+        mcpServers: [editorServer("helper", "ok", state)],
+      });
+      expect(init.agentCapabilities?.mcpCapabilities).toEqual({ http: true, sse: false });
+      expect((await editor.prompt(sessionId, "echo it")).stopReason).toBe("end_turn");
+      const [first, second] = chatMessages(model);
+      expect(first?.[0]?.content).toContain("helper__echo");
+      expect(second?.at(-1)?.content).toContain("echo: from the editor");
+      // The server marks echo read-only, so nobody is asked, as for a config server.
+      expect(editor.permissions).toHaveLength(0);
+      const [pid] = statePids(state, "start");
+      expect(pid && processAlive(pid)).toBe(true);
+      await editor.agent.request("session/close", { sessionId });
+      expect(processAlive(pid as number)).toBe(false);
+      await expect(editor.prompt(sessionId, "again")).rejects.toMatchObject({
+        message: expect.stringContaining("Unknown session"),
+      });
+      expect((await editor.end()).code).toBe(0);
+    });
+
+    it("the editor's MCP servers stop when the connection closes, even one that ignores SIGTERM", async () => {
+      const state = path.join(cli.root, "stubborn-state");
+      const model = await server({ replies: [] });
+      const { editor } = await openEditor(ollama(model.url), {
+        mcpServers: [editorServer("stubborn", "stubborn", state)],
+      });
+      const pids = [...statePids(state, "start"), ...statePids(state, "child")];
+      expect(pids).toHaveLength(2);
+      for (const pid of pids) expect(processAlive(pid)).toBe(true);
+      expect((await editor.end()).code).toBe(0);
+      for (const pid of pids) expect(processAlive(pid)).toBe(false);
+    });
+
+    it("a bad editor MCP server does not stop the session: the editor and stderr say which and why", async () => {
+      const model = await server({ replies: [call("done", { summary: "ok" })] });
+      const { editor, sessionId } = await openEditor(ollama(model.url), {
+        mcpServers: [
+          { name: "blank", command: "", args: [], env: [] },
+          editorServer("quits", "exit"),
+        ],
+      });
+      expect((await editor.prompt(sessionId, "go")).stopReason).toBe("end_turn");
+      const told = texts(editor.updates, "agent_message_chunk").join("\n");
+      expect(told).toMatch(/MCP server "blank"/);
+      expect(told).toMatch(/MCP server "quits".*could not be started/);
+      const { stderr, code } = await editor.end();
+      expect(code).toBe(0);
+      expect(stderr).toMatch(/MCP server "blank"/);
+      expect(stderr).toMatch(/MCP server "quits".*could not be started/);
+    });
+
+    it("an editor-sent http MCP server is reached with its headers", async () => {
+      const remote = await httpMcpServer();
+      try {
+        const model = await server({
+          replies: [call("remote__shout", { word: "hey" }), call("done", { summary: "ok" })],
+        });
+        const { editor, sessionId } = await openEditor(ollama(model.url), {
+          mcpServers: [
+            {
+              type: "http",
+              name: "remote",
+              url: remote.url,
+              headers: [{ name: "X-Team", value: "blue" }],
+            },
+          ],
+        });
+        await editor.prompt(sessionId, "shout");
+        expect(chatMessages(model)[1]?.at(-1)?.content).toContain("HEY");
+        expect(remote.teams).toContain("blue");
+        expect((await editor.end()).code).toBe(0);
+      } finally {
+        remote.http.closeAllConnections();
+        await new Promise((resolve) => remote.http.close(resolve));
+      }
+    });
+  },
+);

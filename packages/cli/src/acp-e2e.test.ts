@@ -717,7 +717,9 @@ describe.skipIf(missingBuilds.length > 0)(
     });
 
     it("a bad editor MCP server does not stop the session: the editor and stderr say which and why", async () => {
-      const model = await server({ replies: [call("done", { summary: "ok" })] });
+      const model = await server({
+        replies: [call("done", { summary: "ok" }), call("done", { summary: "yes" })],
+      });
       const { editor, sessionId } = await openEditor(ollama(model.url), {
         mcpServers: [
           { name: "blank", command: "", args: [], env: [] },
@@ -728,6 +730,12 @@ describe.skipIf(missingBuilds.length > 0)(
       const told = texts(editor.updates, "agent_message_chunk").join("\n");
       expect(told).toMatch(/MCP server "blank"/);
       expect(told).toMatch(/MCP server "quits".*could not be started/);
+      // An entry without a command is not ACP: the protocol library answers invalid params.
+      const commandless = { name: "nocommand", args: [], env: [] } as unknown as McpServer;
+      await expect(editor.newSession(cli.repo, [commandless])).rejects.toMatchObject({
+        code: -32602,
+      });
+      expect((await editor.prompt(sessionId, "still there?")).stopReason).toBe("end_turn");
       const { stderr, code } = await editor.end();
       expect(code).toBe(0);
       expect(stderr).toMatch(/MCP server "blank"/);

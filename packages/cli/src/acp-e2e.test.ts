@@ -48,6 +48,8 @@ interface EditorOptions {
   permission?: (request: RequestPermissionRequest) => RequestPermissionResponse["outcome"];
   /** Unsaved buffers by absolute path; when given, the client advertises fs. */
   buffers?: Map<string, string>;
+  /** Advertise `session.notices`: the editor presents notices. */
+  notices?: boolean;
 }
 
 /** A scripted editor: the SDK's client side connected to the bin's stdio. */
@@ -90,7 +92,10 @@ function connectEditor(started: StartedCli, options: EditorOptions = {}) {
   const initialize = () =>
     agent.request("initialize", {
       protocolVersion: 1,
-      clientCapabilities: buffers ? { fs: { readTextFile: true, writeTextFile: true } } : {},
+      clientCapabilities: {
+        ...(buffers ? { fs: { readTextFile: true, writeTextFile: true } } : {}),
+        ...(options.notices ? { session: { notices: {} } } : {}),
+      },
     });
   /** `session/new` in a folder (the repository by default), with the editor's MCP servers. */
   const newSession = async (cwd = cli.repo, mcpServers: McpServer[] = []) =>
@@ -740,6 +745,27 @@ describe.skipIf(missingBuilds.length > 0)(
       expect(code).toBe(0);
       expect(stderr).toMatch(/MCP server "blank"/);
       expect(stderr).toMatch(/MCP server "quits".*could not be started/);
+    });
+
+    it("an editor that presents notices gets a warning notice for a server that could not start", async () => {
+      const model = await server({ replies: [] });
+      const { editor } = await openEditor(ollama(model.url), {
+        notices: true,
+        mcpServers: [editorServer("quits", "exit")],
+      });
+      await until(
+        () => editor.updates.some((update) => update.sessionUpdate === "notice"),
+        "the notice",
+      );
+      expect(editor.updates).toContainEqual(
+        expect.objectContaining({
+          sessionUpdate: "notice",
+          severity: "warning",
+          title: expect.stringMatching(/MCP server "quits".*could not be started/),
+        }),
+      );
+      expect(texts(editor.updates, "agent_message_chunk")).toEqual([]);
+      expect((await editor.end()).code).toBe(0);
     });
 
     it("an editor-sent http MCP server is reached with its headers", async () => {

@@ -19,15 +19,16 @@ import {
 import type { Sessions } from "@gemma-coder/sessions";
 import type { ApprovalDecision, ApprovalRequest, ToolFileSystem } from "@gemma-coder/tools";
 import type { CliArgs } from "../args.js";
+import { resolveHeadlessSettings } from "../config/headless-settings.js";
 import type { Env, Settings } from "../config/resolve-settings.js";
 import { constrainedModeFor } from "../constrained-mode.js";
 import { mapEquipment } from "../map/equip-run.js";
 import type { RunMcpTools } from "../mcp-tools.js";
 import type { OutStream } from "../render/live-view.js";
 import { AcpSession } from "./acp-session.js";
+import { backendMismatch } from "./backend-mismatch.js";
 import { editorFileSystem } from "./editor-fs.js";
 import { readEditorMcpServers, sessionMcpServers } from "./editor-mcp-servers.js";
-import { backendMismatch, resolveFolderSettings } from "./folder-settings.js";
 
 /**
  * The provider the CLI picked (the same choice as a terminal run: flags, config,
@@ -229,7 +230,7 @@ export class AcpServer {
   /** The settings of a session's folder, as a terminal run there would have them. */
   private folderSettings(root: string): Promise<Settings> {
     const { args, env } = this.options;
-    return resolveFolderSettings(args, env, root, (text) => this.log(text));
+    return resolveHeadlessSettings(args, env, root, (text) => this.log(text));
   }
 
   /**

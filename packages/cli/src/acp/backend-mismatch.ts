@@ -1,37 +1,4 @@
-import type { CliArgs } from "../args.js";
-import { ignoredWarning } from "../config/folder-trust.js";
-import { type Env, resolveSettings, type Settings } from "../config/resolve-settings.js";
-
-/**
- * The settings of a session's folder, resolved exactly as a terminal run started in that
- * folder resolves them (flags, environment, that folder's project config, the user
- * config), with the same folder-trust rule as every run without a terminal: nobody can be
- * asked (stdin carries the protocol), so an untrusted project's gated settings (provider,
- * baseUrl, sessionsDir, a model file, mcpServers, verify) count only with
- * `--trust-project` or a "yes" remembered from a terminal. What was left out is logged.
- *
- * @param args - The parsed command line.
- * @param env - The environment.
- * @param root - The session's folder.
- * @param log - Writes one log line (stderr).
- * @returns The folder's settings.
- * @throws GemmaCoderError `config` for an invalid config file.
- */
-export async function resolveFolderSettings(
-  args: CliArgs,
-  env: Env,
-  root: string,
-  log: (text: string) => void,
-): Promise<Settings> {
-  const settings = await resolveSettings(args, env, root, {
-    decideTrust: async (request) => args.trustProject || request.remembered === true,
-  });
-  if (settings.ignored) log(ignoredWarning(settings.ignored));
-  for (const file of settings.foreign) {
-    log(`the config file ${file} belongs to another user, so it was not read.`);
-  }
-  return settings;
-}
+import type { Settings } from "../config/resolve-settings.js";
 
 /** The settings that pick the model backend: one backend serves a whole connection. */
 type BackendSettings = Pick<Settings, "provider" | "model" | "baseUrl">;

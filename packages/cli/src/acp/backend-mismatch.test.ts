@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backendMismatch } from "./folder-settings.js";
+import { backendMismatch } from "./backend-mismatch.js";
 
 describe("backendMismatch", () => {
   it("says nothing when the folder names the connection's backend (or none, as the first)", () => {

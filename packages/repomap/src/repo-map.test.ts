@@ -1,5 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import v8 from "node:v8";
 import { estimateTokens } from "@gemma-coder/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { copyFixture, type FixtureCopy } from "./__fixtures__/copy-fixture.js";
@@ -122,19 +123,55 @@ describe("RepoMap cache", () => {
     expect((await map.findSymbol("main")).results.map((r) => r.file)).not.toContain("cli.py");
   });
 
-  it("treats a cache file that was tampered with as empty", async () => {
+  it("treats a cache file that was tampered with, truncated or foreign as empty", async () => {
     const { root, cache } = await polyglot();
     await new RepoMap({ root, cacheDir: cache }).refresh();
-    const file = path.join(cache, "tags.json");
-    const json = JSON.parse(await fs.readFile(file, "utf8"));
-    const hash = Object.keys(json.tags)[0] as string;
-    json.tags[hash].d = [["planted", "function", -3, 1, 0]];
-    await fs.writeFile(file, JSON.stringify(json));
+    const file = path.join(cache, "tags.bin");
+    const good = await fs.readFile(file);
+    const stored = v8.deserialize(good) as Record<string, unknown>;
+    const tamper = async (change: (copy: Record<string, unknown>) => void) => {
+      const copy = v8.deserialize(good) as Record<string, unknown>;
+      change(copy);
+      await fs.writeFile(file, v8.serialize(copy));
+      return new RepoMap({ root, cacheDir: cache }).refresh();
+    };
+    const edit = (field: string, at: number, value: number) => (copy: Record<string, unknown>) => {
+      const array = copy[field] as Int32Array;
+      array[at < 0 ? array.length + at : at] = value;
+    };
+    const defCount = (stored.defs as Int32Array).length;
+    for (const change of [
+      edit("defs", 2, -3), // a line below 1
+      edit("defs", 0, 1 << 30), // a string id past the table
+      edit("defs", 4, 1e9), // a depth that would indent by gigabytes
+      edit("defEnds", -1, defCount + 5), // tags running past the end of the array
+      edit("tagOf", 0, 99), // a file pointing at tags that do not exist
+      (copy: Record<string, unknown>) => {
+        copy.strings = 42;
+      },
+    ]) {
+      expect(await tamper(change)).toMatchObject({ parsed: 16 });
+    }
+    // Each bad cache was rewritten whole by the refresh after it: the good one reads back.
+    expect(await new RepoMap({ root, cacheDir: cache }).refresh()).toMatchObject({ parsed: 0 });
+    for (const bytes of [good.subarray(0, good.length >> 1), Buffer.from("{not a cache")]) {
+      await fs.writeFile(file, bytes);
+      expect(await new RepoMap({ root, cacheDir: cache }).refresh()).toMatchObject({ parsed: 16 });
+    }
+    await fs.writeFile(file, good);
     const map = new RepoMap({ root, cacheDir: cache });
-    expect(await map.refresh()).toMatchObject({ parsed: 16 });
-    expect((await map.findSymbol("planted")).total).toBe(0);
-    await fs.writeFile(file, "{not json");
-    expect(await new RepoMap({ root, cacheDir: cache }).refresh()).toMatchObject({ parsed: 16 });
+    expect(await map.refresh()).toMatchObject({ parsed: 0, unchanged: 16 });
+    expect((await map.findSymbol("restock")).results).toEqual([
+      expect.objectContaining({ file: "inventory/report.py", kind: "function" }),
+    ]);
+  });
+
+  it("drops the cache file of the older layout (tags.json) when it writes its own", async () => {
+    const { root, cache } = await polyglot();
+    await fs.mkdir(cache, { recursive: true });
+    await fs.writeFile(path.join(cache, "tags.json"), JSON.stringify({ format: "repomap-3" }));
+    await new RepoMap({ root, cacheDir: cache }).refresh();
+    expect((await fs.readdir(cache)).sort()).toEqual(["tags.bin"]);
   });
 
   it("keeps its default cache in the user's cache folder, never in the workspace", async () => {
@@ -144,7 +181,7 @@ describe("RepoMap cache", () => {
     expect(dir.startsWith(path.join(env.XDG_CACHE_HOME, "gemma-coder", "repomap"))).toBe(true);
     expect(dir.startsWith(root)).toBe(false);
     await new RepoMap({ root, env }).refresh();
-    await expect(fs.stat(path.join(dir, "tags.json"))).resolves.toBeDefined();
+    await expect(fs.stat(path.join(dir, "tags.bin"))).resolves.toBeDefined();
     // A relative XDG_CACHE_HOME (it could point into the workspace) is not used.
     expect(
       repoMapCacheDir({ workspace: root, env: { XDG_CACHE_HOME: "." }, homedir: "/home/u" }),

@@ -1,11 +1,19 @@
 import { createHash } from "node:crypto";
-import { realpathSync } from "node:fs";
+import { promises as fs, realpathSync } from "node:fs";
 import path from "node:path";
 import { GemmaCoderError, repoMapBudget } from "@gemma-coder/core/basics";
 import { repoMapCacheDir } from "./cache/cache-dir.js";
+import {
+  DEF_STRIDE,
+  definitionAt,
+  type PackedTags,
+  REF_STRIDE,
+  referenceAt,
+  StringTable,
+} from "./cache/packed-tags.js";
 import { readTagCache, type TagCacheData, writeTagCache } from "./cache/tag-cache.js";
 import { TAG_QUERIES } from "./languages/tag-queries.js";
-import type { Definition, FileTags, Reference } from "./parse/file-tags.js";
+import type { Definition, Reference } from "./parse/file-tags.js";
 import { rankSymbols } from "./rank/rank-symbols.js";
 import { taskTerms } from "./rank/task-terms.js";
 import { type RenderedMap, renderMap } from "./render/render-map.js";
@@ -93,7 +101,7 @@ export function defaultMapTokens(contextWindow: number): number {
 }
 
 // Changes whenever the queries change, so a cache from older queries is not reused.
-const CACHE_FORMAT = `repomap-3-${createHash("sha256").update(JSON.stringify(TAG_QUERIES)).digest("hex").slice(0, 12)}`;
+const CACHE_FORMAT = `repomap-4-${createHash("sha256").update(JSON.stringify(TAG_QUERIES)).digest("hex").slice(0, 12)}`;
 
 /**
  * A map of one workspace: the definitions and references of its source files (parsed with
@@ -107,7 +115,7 @@ export class RepoMap {
   private readonly cacheFile: string | undefined;
   private readonly limits: IndexLimits;
   private cache: TagCacheData | undefined;
-  private files = new Map<string, FileTags>();
+  private files = new Map<string, PackedTags>();
   private readonly touched = new Set<string>();
   private refreshing: Promise<IndexStats> | undefined;
   private stats: IndexStats | undefined;
@@ -129,7 +137,7 @@ export class RepoMap {
       options.cacheDir === false
         ? undefined
         : (options.cacheDir ?? repoMapCacheDir({ workspace: this.root, env: options.env }));
-    this.cacheFile = dir === undefined ? undefined : path.join(dir, "tags.json");
+    this.cacheFile = dir === undefined ? undefined : path.join(dir, "tags.bin");
     this.limits = {
       maxFileBytes: options.maxFileBytes ?? DEFAULT_SKIP_LIMITS.maxFileBytes,
       maxLineChars: options.maxLineChars ?? DEFAULT_SKIP_LIMITS.maxLineChars,
@@ -156,16 +164,26 @@ export class RepoMap {
   private async refreshOnce(signal: AbortSignal | undefined): Promise<IndexStats> {
     this.cache ??= this.cacheFile
       ? await readTagCache(this.cacheFile, CACHE_FORMAT)
-      : { files: new Map(), tags: new Map() };
+      : { table: new StringTable(), files: new Map(), tags: new Map() };
     const before = this.cache.files.size;
     const { files, stats } = await indexWorkspace(this.root, this.cache, this.limits, signal);
     this.files = files;
     this.stats = stats;
     const changed = stats.parsed > 0 || stats.rehashed > 0 || this.cache.files.size !== before;
     // A cache that cannot be written only costs time on the next start.
-    if (changed && this.cacheFile)
+    if (changed && this.cacheFile) {
       await writeTagCache(this.cacheFile, CACHE_FORMAT, this.cache).catch(() => {});
+      // The layout before tags.bin; never read again.
+      await fs
+        .rm(path.join(path.dirname(this.cacheFile), "tags.json"), { force: true })
+        .catch(() => {});
+    }
     return stats;
+  }
+
+  // The strings the index's tags refer to.
+  private get strings(): StringTable {
+    return this.cache?.table ?? new StringTable();
   }
 
   /**
@@ -194,8 +212,11 @@ export class RepoMap {
   async render(options: RenderOptions = {}): Promise<RenderedMap> {
     await this.refresh(options.signal);
     const focus = new Set([...this.touched, ...(options.focus ?? []).map(normalise)]);
-    const ranking = rankSymbols(this.files, { terms: taskTerms(options.task ?? ""), focus });
-    return renderMap(ranking, options.maxTokens ?? defaultMapTokens(8192));
+    const maxTokens = options.maxTokens ?? defaultMapTokens(8192);
+    const index = { files: this.files, strings: this.strings };
+    // Every entry of a map is at least one token: no more than maxTokens definitions fit.
+    const ranking = rankSymbols(index, { terms: taskTerms(options.task ?? ""), focus }, maxTokens);
+    return renderMap(ranking, maxTokens);
   }
 
   /**
@@ -226,10 +247,13 @@ export class RepoMap {
     const lowered = name.toLowerCase();
     const exact: SymbolLocation[] = [];
     const loose: SymbolLocation[] = [];
+    const { strings } = this;
     for (const [file, tags] of sorted(this.files)) {
-      for (const def of tags.defs) {
-        if (def.name === name) exact.push({ file, ...def });
-        else if (def.name.toLowerCase() === lowered) loose.push({ file, ...def });
+      for (let k = 0; k < tags.defs.length; k += DEF_STRIDE) {
+        const candidate = strings.at(tags.defs[k] as number);
+        const list =
+          candidate === name ? exact : candidate.toLowerCase() === lowered ? loose : undefined;
+        list?.push({ file, ...definitionAt(tags, k / DEF_STRIDE, strings) });
       }
     }
     const all = [...exact, ...loose];
@@ -249,8 +273,12 @@ export class RepoMap {
   ): Promise<SymbolSearch<ReferenceLocation>> {
     await this.refresh(options.signal);
     const all: ReferenceLocation[] = [];
+    const { strings } = this;
     for (const [file, tags] of sorted(this.files)) {
-      for (const ref of tags.refs) if (ref.name === name) all.push({ file, ...ref });
+      for (let k = 0; k < tags.refs.length; k += REF_STRIDE) {
+        if (strings.at(tags.refs[k] as number) === name)
+          all.push({ file, ...referenceAt(tags, k / REF_STRIDE, strings) });
+      }
     }
     return { results: all.slice(0, options.limit ?? 50), total: all.length };
   }
@@ -260,6 +288,6 @@ function normalise(file: string): string {
   return file.replace(/\\/g, "/").replace(/^\.\//, "");
 }
 
-function sorted(files: ReadonlyMap<string, FileTags>): Array<[string, FileTags]> {
+function sorted(files: ReadonlyMap<string, PackedTags>): Array<[string, PackedTags]> {
   return [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -1,7 +1,15 @@
 import path from "node:path";
-import type { Definition, FileTags } from "../parse/file-tags.js";
-import { outWeights, pageRank, type WeightedGraph } from "./page-rank.js";
-import type { TaskTerms } from "./task-terms.js";
+import {
+  DEF_STRIDE,
+  definitionAt,
+  type PackedTags,
+  type StringTable,
+} from "../cache/packed-tags.js";
+import type { Definition } from "../parse/file-tags.js";
+import { type DefinitionTable, definitionTable } from "./definition-table.js";
+import { outWeights, pageRank } from "./page-rank.js";
+import { type ReferenceGraph, referenceGraph } from "./reference-graph.js";
+import { mentionTest, type TaskTerms } from "./task-terms.js";
 
 /** A definition with the file it is in and its score. */
 export interface RankedDefinition extends Definition {
@@ -15,7 +23,7 @@ export interface RankedDefinition extends Definition {
 
 /** How a repository ranks for a task: its definitions and files, most relevant first. */
 export interface Ranking {
-  /** Every definition, most relevant first (those the task names lead). */
+  /** The best definitions (all, or up to the limit asked for), most relevant first (those the task names lead). */
   definitions: RankedDefinition[];
   /** Every file, most relevant first. */
   files: RankedFile[];
@@ -37,149 +45,131 @@ export interface RankFocus {
   focus: ReadonlySet<string>;
 }
 
+/** Every file's packed tags and the strings they refer to. */
+export interface TagIndex {
+  /** Tags by workspace-relative path. */
+  files: ReadonlyMap<string, PackedTags>;
+  /** The strings the tags' ids point at. */
+  strings: StringTable;
+}
+
 /**
- * Ranks files and definitions by how the code refers to them. Files are nodes; a file
- * that uses a name gets an edge to each file that defines it, weighted by how often it
- * uses it (square root, so one noisy file does not dominate), more when the task names
- * the identifier or the using file is in focus, less for private-looking, very short or
- * widely defined names. A personalised PageRank (jumping to focus files, files named in
- * the task and files defining what the task names) ranks the files; each file's rank is
- * then shared along its edges to the definitions it uses.
+ * Ranks files and definitions by how the code refers to them. Files are nodes of the
+ * reference graph (see {@link referenceGraph}). A personalised PageRank (jumping to
+ * focus files, files named in the task and files defining what the task names) ranks the
+ * files; each file's rank is then shared along its edges to the definitions it uses.
  *
- * @param files - Tags by workspace-relative path.
+ * Names are handled as string ids and definitions as positions in flat arrays; only the
+ * `limit` best definitions become objects.
+ *
+ * @param index - Tags by workspace-relative path, and their strings.
  * @param focus - The task terms and focus files.
+ * @param limit - How many of the best definitions to return. Default all.
  * @returns Definitions and files, most relevant first.
  */
-export function rankSymbols(files: ReadonlyMap<string, FileTags>, focus: RankFocus): Ranking {
-  const names = [...files.keys()].sort();
-  const definers = new Map<string, number[]>();
-  names.forEach((file, i) => {
-    for (const def of files.get(file)?.defs ?? []) {
-      const list = definers.get(def.name) ?? [];
-      if (list.at(-1) !== i) list.push(i);
-      definers.set(def.name, list);
-    }
-  });
-  const mentioned = (name: string) =>
-    focus.terms.identifiers.has(name) ||
-    (name.length >= 5 && focus.terms.lowered.has(name.toLowerCase()));
-  // Edges carry the name so the file rank can be shared out to definitions afterwards.
-  const edges: NamedGraph = { size: names.length, from: [], to: [], weight: [], names: [] };
-  names.forEach((file, from) => {
-    const counts = new Map<string, number>();
-    for (const ref of files.get(file)?.refs ?? [])
-      counts.set(ref.name, (counts.get(ref.name) ?? 0) + 1);
-    for (const [name, count] of counts) {
-      const targets = definers.get(name);
-      if (!targets) continue;
-      const weight =
-        (Math.sqrt(count) *
-          nameWeight(name, targets.length, mentioned(name)) *
-          (focus.focus.has(file) ? 20 : 1)) /
-        targets.length;
-      for (const to of targets) {
-        if (to === from) continue;
-        edges.from.push(from);
-        edges.to.push(to);
-        edges.weight.push(weight);
-        edges.names.push(name);
-      }
-    }
-  });
-  const personal = names.map((file) => personalWeight(file, files.get(file), focus, mentioned));
+export function rankSymbols(index: TagIndex, focus: RankFocus, limit = Infinity): Ranking {
+  const names = [...index.files.keys()].sort(compareText);
+  const tags = names.map((file) => index.files.get(file) as PackedTags);
+  const defs = definitionTable(tags, index.strings.size);
+  const mentioned = mentionTest(index.strings, focus.terms);
+  const inFocus = (file: number) => focus.focus.has(names[file] as string);
+  const edges = referenceGraph(tags, defs, index.strings, { mentioned, inFocus });
+  const personal = names.map((file, i) => personalWeight(file, tags[i], focus, mentioned));
   const rank = pageRank(edges, personal);
+  const score = scoreDefinitions(defs, rank, edges);
+  const best = bestDefinitions(defs, score, mentioned, limit);
   return {
-    definitions: rankDefinitions(names, files, rank, edges, mentioned),
+    definitions: best.map((d) => {
+      const file = defs.file[d] as number;
+      const at = d - (defs.start[file] as number);
+      return {
+        ...definitionAt(tags[file] as PackedTags, at, index.strings),
+        file: names[file] as string,
+        score: score[d] as number,
+        mentioned: mentioned(defs.name[d] as number),
+      };
+    }),
     files: names
       .map((file, i) => ({ file, score: rank[i] as number }))
       .sort((a, b) => b.score - a.score || compareText(a.file, b.file)),
   };
 }
 
-/** The reference graph, with the name each edge stands for. */
-interface NamedGraph extends WeightedGraph {
-  from: number[];
-  to: number[];
-  weight: number[];
-  names: string[];
-}
-
-function nameWeight(name: string, definedIn: number, isMentioned: boolean): number {
-  let weight = 1;
-  if (isMentioned) weight *= 10;
-  if (name.startsWith("_")) weight *= 0.1;
-  if (name.length < 4) weight *= 0.3;
-  if (definedIn > 5) weight *= 0.1;
-  return weight;
-}
-
 function personalWeight(
   file: string,
-  tags: FileTags | undefined,
+  tags: PackedTags | undefined,
   focus: RankFocus,
-  mentioned: (name: string) => boolean,
+  mentioned: (id: number) => boolean,
 ): number {
   let weight = 0;
   if (focus.focus.has(file)) weight += 10;
   if (focus.terms.paths.has(file) || focus.terms.paths.has(path.posix.basename(file))) weight += 10;
-  const stem = path.posix
-    .basename(file)
-    .replace(/\.[^.]*$/, "")
-    .toLowerCase();
-  if (stem.length >= 3 && focus.terms.lowered.has(stem)) weight += 3;
-  if (tags?.defs.some((def) => mentioned(def.name))) weight += 5;
+  if (focus.terms.lowered.size > 0) {
+    const base = file.slice(file.lastIndexOf("/") + 1);
+    const dot = base.lastIndexOf(".");
+    const stem = (dot < 0 ? base : base.slice(0, dot)).toLowerCase();
+    if (stem.length >= 3 && focus.terms.lowered.has(stem)) weight += 3;
+  }
+  const defs = tags?.defs ?? [];
+  for (let k = 0; k < defs.length; k += DEF_STRIDE) {
+    if (mentioned(defs[k] as number)) {
+      weight += 5;
+      break;
+    }
+  }
   return weight;
 }
 
-function rankDefinitions(
-  names: readonly string[],
-  files: ReadonlyMap<string, FileTags>,
+/**
+ * Each definition's score: the rank its file receives through its name (each using
+ * file's rank shared along its edges), plus a thousandth of its file's own rank so that
+ * unreferenced definitions still order by their file, far behind used ones.
+ */
+function scoreDefinitions(
+  defs: DefinitionTable,
   rank: Float64Array,
-  edges: NamedGraph,
-  mentioned: (name: string) => boolean,
-): RankedDefinition[] {
+  edges: ReferenceGraph,
+): Float64Array {
   const out = outWeights(edges);
-  // Per defining file, the rank it receives through each name.
-  const shared = new Map<number, Map<string, number>>();
-  edges.names.forEach((name, i) => {
-    const from = edges.from[i] as number;
-    const to = edges.to[i] as number;
-    const weight = edges.weight[i] as number;
-    let byName = shared.get(to);
-    if (!byName) {
-      byName = new Map();
-      shared.set(to, byName);
+  const received = new Float64Array(defs.name.length);
+  for (let e = 0; e < edges.from.length; e++) {
+    const from = edges.from[e] as number;
+    const share = ((rank[from] as number) * (edges.weight[e] as number)) / (out[from] as number);
+    for (let k = edges.firstDef[e] as number; k < (edges.endDef[e] as number); k++) {
+      const d = defs.byName[k] as number;
+      received[d] = (received[d] as number) + share;
     }
-    byName.set(
-      name,
-      (byName.get(name) ?? 0) + ((rank[from] as number) * weight) / (out[from] as number),
-    );
-  });
-  const ranked: RankedDefinition[] = [];
-  names.forEach((file, i) => {
-    const byName = shared.get(i);
-    const base = (rank[i] as number) * 1e-3;
-    for (const def of files.get(file)?.defs ?? []) {
-      // Unreferenced definitions still order by their file's rank, far behind used ones.
-      ranked.push({
-        name: def.name,
-        kind: def.kind,
-        line: def.line,
-        signature: def.signature,
-        depth: def.depth,
-        file,
-        score: (byName?.get(def.name) ?? 0) + base,
-        mentioned: mentioned(def.name),
-      });
-    }
-  });
-  return ranked.sort(
-    (a, b) =>
-      Number(b.mentioned) - Number(a.mentioned) ||
-      b.score - a.score ||
-      compareText(a.file, b.file) ||
-      a.line - b.line,
-  );
+  }
+  for (let d = 0; d < received.length; d++) {
+    received[d] = (received[d] as number) + (rank[defs.file[d] as number] as number) * 1e-3;
+  }
+  return received;
+}
+
+/**
+ * The positions of the `limit` best definitions: those the task names first, then by
+ * score, then in position order (file, then line). Only the candidates at or above the
+ * `limit`-th score are sorted, not every definition.
+ */
+function bestDefinitions(
+  defs: DefinitionTable,
+  score: Float64Array,
+  mentioned: (id: number) => boolean,
+  limit: number,
+): number[] {
+  const named: number[] = [];
+  const others: number[] = [];
+  for (let d = 0; d < score.length; d++)
+    (mentioned(defs.name[d] as number) ? named : others).push(d);
+  const byScore = (a: number, b: number) => (score[b] as number) - (score[a] as number) || a - b;
+  named.sort(byScore);
+  const room = Math.min(others.length, limit - Math.min(named.length, limit));
+  if (room <= 0) return named.slice(0, limit);
+  // The room-th best score among the others: every one above it makes the cut.
+  const scores = Float64Array.from(others, (d) => score[d] as number).sort();
+  const cut = scores[scores.length - room] as number;
+  const candidates = others.filter((d) => (score[d] as number) >= cut).sort(byScore);
+  return [...named, ...candidates.slice(0, room)];
 }
 
 // Code-unit order: stable across machines and far cheaper than a locale-aware compare.

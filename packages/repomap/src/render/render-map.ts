@@ -19,7 +19,7 @@ type Entry = { kind: "def"; index: number } | { kind: "file"; file: string };
  * Renders the most relevant part of a ranking that fits `maxTokens`: files in order of
  * their best entry, each with its chosen definitions in line order (line number, then the
  * signature indented by nesting), then, while room is left, other relevant files by name.
- * The number of entries is found by binary search on the rendered size.
+ * The number of entries is found by searching on the rendered size (which grows with it).
  *
  * @param ranking - Definitions and files, most relevant first.
  * @param maxTokens - The budget.
@@ -34,21 +34,29 @@ export function renderMap(
   const entries: Entry[] = ranking.definitions.map((_, index) => ({ kind: "def", index }));
   const shown = new Set(ranking.definitions.map((def) => def.file));
   for (const { file } of ranking.files) if (!shown.has(file)) entries.push({ kind: "file", file });
-  let low = 0;
   // Every entry renders to at least one token, so no more than maxTokens of them fit.
-  let high = Math.min(entries.length, Math.max(0, Math.floor(maxTokens)));
-  let best: RenderedMap = { text: "", tokens: 0, symbols: 0, files: 0 };
-  // Each probe renders a prefix; about log2(entries) probes in all.
-  while (low <= high) {
-    const middle = Math.floor((low + high) / 2);
-    const candidate = renderPrefix(ranking, entries, middle);
-    const tokens = count(candidate.text);
-    if (tokens <= maxTokens) {
-      best = { ...candidate, tokens };
-      low = middle + 1;
-    } else high = middle - 1;
+  const most = Math.min(entries.length, Math.max(0, Math.floor(maxTokens)));
+  const fits = (length: number) => count(renderPrefix(ranking, entries, length).text) <= maxTokens;
+  // The longest prefix that fits: doubling from a small one, then halving between the
+  // last fit and the first miss. A map holds tens of definitions, so this renders far
+  // fewer lines than halving down from `most` would.
+  let low = 0;
+  let high = most;
+  for (let length = Math.min(16, most); ; length = Math.min(length * 2, most)) {
+    if (!fits(length)) {
+      high = length - 1;
+      break;
+    }
+    low = length;
+    if (length === most) break;
   }
-  return best;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle - 1;
+  }
+  const chosen = renderPrefix(ranking, entries, low);
+  return { ...chosen, tokens: count(chosen.text) };
 }
 
 function renderPrefix(

@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { constants, promises as fs, statSync } from "node:fs";
 import path from "node:path";
 import { walkWorkspace } from "@gemma-coder/tools/walk";
+import { NO_TAGS, type PackedTags, packTags } from "../cache/packed-tags.js";
 import type { CachedStat, TagCacheData } from "../cache/tag-cache.js";
 import { languageOf } from "../languages/languages.js";
 import { extractTags } from "../parse/extract-tags.js";
-import type { FileTags } from "../parse/file-tags.js";
 import { type SkipLimits, skipAfterReading, skipBeforeReading } from "./skip-reason.js";
 
 /** Limits of {@link indexWorkspace}. */
@@ -61,7 +61,7 @@ export async function indexWorkspace(
   cache: TagCacheData,
   limits: IndexLimits,
   signal?: AbortSignal,
-): Promise<{ files: Map<string, FileTags>; stats: IndexStats }> {
+): Promise<{ files: Map<string, PackedTags>; stats: IndexStats }> {
   const paths: string[] = [];
   let truncated = false;
   for await (const entry of walkWorkspace({
@@ -86,7 +86,7 @@ export async function indexWorkspace(
   };
   const seen = new Set(paths);
   for (const known of cache.files.keys()) if (!seen.has(known)) cache.files.delete(known);
-  const found: Array<FileTags | undefined> = new Array(paths.length);
+  const found: Array<PackedTags | undefined> = new Array(paths.length);
   const changed: number[] = [];
   for (let i = 0; i < paths.length; i++) {
     if (i > 0 && i % STAT_BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -106,7 +106,7 @@ export async function indexWorkspace(
     }
   };
   await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
-  const files = new Map(paths.map((rel, i) => [rel, found[i] as FileTags]));
+  const files = new Map(paths.map((rel, i) => [rel, found[i] as PackedTags]));
   return { files, stats };
 }
 
@@ -115,13 +115,15 @@ export async function indexWorkspace(
  * `undefined` when it must be looked at (new, changed, gone, or not a language the map
  * parses: those are cheap anyway).
  */
-function unchangedTags(root: string, rel: string, cache: TagCacheData): FileTags | undefined {
+function unchangedTags(root: string, rel: string, cache: TagCacheData): PackedTags | undefined {
   const known = cache.files.get(rel);
   const cached = known && cache.tags.get(known.hash);
   if (!cached) return undefined;
   let now: { size: number; mtimeMs: number } | undefined;
   try {
-    now = statSync(path.join(root, rel), { throwIfNoEntry: false });
+    // Joined by hand: the root is a real path and `rel` a clean relative one from the
+    // walk, and path.join's normalising is a measurable part of a warm start's stats.
+    now = statSync(`${root}${path.sep}${rel}`, { throwIfNoEntry: false });
   } catch {
     return undefined; // Looked at again, and reported, by the slow path.
   }
@@ -134,9 +136,9 @@ async function tagsOf(
   cache: TagCacheData,
   limits: IndexLimits,
   stats: IndexStats,
-): Promise<FileTags> {
+): Promise<PackedTags> {
   const language = languageOf(rel);
-  if (!language) return { defs: [], refs: [] };
+  if (!language) return NO_TAGS;
   const absolute = path.join(root, rel);
   let size: number;
   let mtimeMs: number;
@@ -159,11 +161,14 @@ async function tagsOf(
   }
   const text = bytes.toString("utf8");
   const after = skipAfterReading(text, limits);
-  let tags: FileTags;
+  let tags: PackedTags;
   try {
     tags = after
       ? { language, defs: [], refs: [], skipped: after }
-      : await extractTags(language, text, { parseTimeoutMs: limits.parseTimeoutMs });
+      : packTags(
+          await extractTags(language, text, { parseTimeoutMs: limits.parseTimeoutMs }),
+          cache.table,
+        );
   } catch {
     // The grammar did not load: listed by name, and not cached, so a fixed install parses it.
     return { language, defs: [], refs: [], skipped: "parser unavailable" };

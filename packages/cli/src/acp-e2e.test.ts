@@ -1,24 +1,32 @@
 // End-to-end tests of `gemma-coder acp`: the real bin, spawned as an editor starts it,
 // driven over stdio by the official SDK's client side, against a loopback scripted model.
 
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Readable, Writable } from "node:stream";
 import {
   client as acpClient,
   type ClientContext,
+  type McpServer,
   ndJsonStream,
   type RequestPermissionRequest,
   type RequestPermissionResponse,
   type SessionNotification,
   type SessionUpdate,
 } from "@agentclientprotocol/sdk";
+import { Server as McpSdkServer } from "@modelcontextprotocol/sdk/server/index.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import {
   chatMessages,
+  type LaunchOptions,
   missingBuilds,
   ollama,
   plantVerifyCommands,
+  processAlive,
   processesMatching,
   type StartedCli,
   until,
@@ -40,6 +48,8 @@ interface EditorOptions {
   permission?: (request: RequestPermissionRequest) => RequestPermissionResponse["outcome"];
   /** Unsaved buffers by absolute path; when given, the client advertises fs. */
   buffers?: Map<string, string>;
+  /** Advertise `session.notices`: the editor presents notices. */
+  notices?: boolean;
 }
 
 /** A scripted editor: the SDK's client side connected to the bin's stdio. */
@@ -82,9 +92,42 @@ function connectEditor(started: StartedCli, options: EditorOptions = {}) {
   const initialize = () =>
     agent.request("initialize", {
       protocolVersion: 1,
-      clientCapabilities: buffers ? { fs: { readTextFile: true, writeTextFile: true } } : {},
+      clientCapabilities: {
+        ...(buffers ? { fs: { readTextFile: true, writeTextFile: true } } : {}),
+        ...(options.notices ? { session: { notices: {} } } : {}),
+      },
     });
-  return { agent, connection, updates, permissions, writes, initialize };
+  /** `session/new` in a folder (the repository by default), with the editor's MCP servers. */
+  const newSession = async (cwd = cli.repo, mcpServers: McpServer[] = []) =>
+    (await agent.request("session/new", { cwd, mcpServers })).sessionId;
+  /** One text prompt to a session. */
+  const prompt = (sessionId: string, text: string) =>
+    agent.request("session/prompt", { sessionId, prompt: [{ type: "text", text }] });
+  /** Closes stdin, as an editor that goes away does, and waits for the agent to end. */
+  const end = () => {
+    started.child.stdin?.end();
+    return started.done;
+  };
+  return { agent, connection, updates, permissions, writes, initialize, newSession, prompt, end };
+}
+
+/** What {@link openEditor} launches with. */
+interface OpenOptions extends EditorOptions {
+  /** The session's folder (default: the repository). */
+  cwd?: string;
+  /** The editor's MCP servers for the session. */
+  mcpServers?: McpServer[];
+  /** The launch (environment, folder the editor starts the agent in). */
+  launch?: LaunchOptions;
+}
+
+/** Starts `gemma-coder acp` with `args`, connects a scripted editor, initializes and opens a session. */
+async function openEditor(args: string[], options: OpenOptions = {}) {
+  const bin = start(["acp", ...args], options.launch);
+  const editor = connectEditor(bin, options);
+  const init = await editor.initialize();
+  const sessionId = await editor.newSession(options.cwd, options.mcpServers);
+  return { bin, editor, init, sessionId };
 }
 
 const texts = (updates: SessionUpdate[], kind: string) =>
@@ -103,18 +146,9 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     const model = await server({
       replies: [`<think>add() subtracts, so it is wrong</think>${first}`, ...rest],
     });
-    const bin = start(["acp", ...ollama(model.url)]);
-    const editor = connectEditor(bin);
-    const init = await editor.initialize();
+    const { editor, sessionId, init } = await openEditor(ollama(model.url));
     expect(init.agentCapabilities?.loadSession).toBe(true);
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "fix add" }],
-    });
+    const answer = await editor.prompt(sessionId, "fix add");
     expect(answer.stopReason).toBe("end_turn");
     expect(read("calc.py")).toBe("def add(a, b):\n    return a + b\n");
     const calls = editor.updates.filter((u) => u.sessionUpdate === "tool_call");
@@ -160,8 +194,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     expect(texts(editor.updates, "agent_thought_chunk").join("")).toBe(
       "add() subtracts, so it is wrong",
     );
-    bin.child.stdin?.end();
-    expect((await bin.done).code).toBe(0);
+    expect((await editor.end()).code).toBe(0);
   });
 
   it("a reply whose stream breaks is withdrawn: its prose never reaches the editor as the answer", async () => {
@@ -173,17 +206,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
         call("done", { summary: "add() subtracts." }),
       ],
     });
-    const bin = start(["acp", ...ollama(model.url)]);
-    const editor = connectEditor(bin);
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "check add" }],
-    });
+    const { editor, sessionId } = await openEditor(ollama(model.url));
+    const answer = await editor.prompt(sessionId, "check add");
     expect(answer.stopReason).toBe("end_turn");
     expect(model.chats).toBe(3);
     const prose = texts(editor.updates, "agent_message_chunk").join("");
@@ -193,8 +217,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     expect(texts(editor.updates, "agent_thought_chunk").join("")).toMatch(
       /The reply broke off: .*withdrawn.*retry 1 of 2/,
     );
-    bin.child.stdin?.end();
-    expect((await bin.done).code).toBe(0);
+    expect((await editor.end()).code).toBe(0);
   });
 
   it("permission rejected: the file is untouched, the call fails and the turn still ends", async () => {
@@ -204,26 +227,16 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
         call("done", { summary: "The user declined." }),
       ],
     });
-    const bin = start(["acp", ...ollama(model.url)]);
-    const editor = connectEditor(bin, {
+    const { editor, sessionId } = await openEditor(ollama(model.url), {
       permission: () => ({ outcome: "selected", optionId: "reject_once" }),
     });
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "fix add" }],
-    });
+    const answer = await editor.prompt(sessionId, "fix add");
     expect(answer.stopReason).toBe("end_turn");
     expect(read("calc.py")).toBe("def add(a, b):\n    return a - b\n");
     expect(editor.updates).toContainEqual(
       expect.objectContaining({ sessionUpdate: "tool_call_update", status: "failed" }),
     );
-    bin.child.stdin?.end();
-    await bin.done;
+    await editor.end();
   });
 
   it("remembers allow always for the session, maps the step limit and reports a provider failure as an error", async () => {
@@ -234,49 +247,27 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
         { status: 400, error: "the model refused the request" },
       ],
     });
-    const bin = start(["acp", ...ollama(model.url), "--max-steps", "2"]);
-    const editor = connectEditor(bin, {
+    const { editor, sessionId } = await openEditor([...ollama(model.url), "--max-steps", "2"], {
       permission: () => ({ outcome: "selected", optionId: "allow_always" }),
     });
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "write two files" }],
-    });
+    const answer = await editor.prompt(sessionId, "write two files");
     expect(answer.stopReason).toBe("max_turn_requests");
     expect(read("a.txt")).toBe("a\n");
     expect(read("b.txt")).toBe("b\n");
     expect(editor.permissions).toHaveLength(1);
-    const failed = editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "go on" }],
-    });
+    const failed = editor.prompt(sessionId, "go on");
     await expect(failed).rejects.toMatchObject({
       message: expect.stringContaining("the model refused the request"),
     });
     // The agent is still up and answers the next request.
     expect((await editor.initialize()).protocolVersion).toBe(1);
-    bin.child.stdin?.end();
-    expect((await bin.done).code).toBe(0);
+    expect((await editor.end()).code).toBe(0);
   });
 
   it("cancel while the model generates answers cancelled and closes the model request", async () => {
     const model = await server({ replies: [{ text: "Thinking about it", hang: true }] });
-    const bin = start(["acp", ...ollama(model.url)]);
-    const editor = connectEditor(bin);
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "think" }],
-    });
+    const { editor, sessionId } = await openEditor(ollama(model.url));
+    const answer = editor.prompt(sessionId, "think");
     await until(() => model.openChats > 0, "the model request");
     await editor.agent.notify("session/cancel", { sessionId });
     expect((await answer).stopReason).toBe("cancelled");
@@ -285,8 +276,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
       "the request to close",
       3000,
     );
-    bin.child.stdin?.end();
-    expect((await bin.done).code).toBe(0);
+    expect((await editor.end()).code).toBe(0);
   });
 
   it("cancel during a hanging shell command kills its process group; stdin closing ends the agent", async () => {
@@ -297,17 +287,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
         call("run_shell", { command: `${marker} & ${marker}; wait` }),
       ],
     });
-    const bin = start(["acp", ...ollama(model.url), "--yes"]);
-    const editor = connectEditor(bin);
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "work" }],
-    });
+    const { bin, editor, sessionId } = await openEditor([...ollama(model.url), "--yes"]);
+    const answer = editor.prompt(sessionId, "work");
     await until(() => processesMatching(marker).length >= 2, "the command to start");
     expect(editor.updates).toContainEqual(
       expect.objectContaining({ sessionUpdate: "tool_call", kind: "execute" }),
@@ -333,13 +314,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     const model = await server({
       replies: [call("run_shell", { command: `${marker} & ${marker}; wait` })],
     });
-    const bin = start(["acp", ...ollama(model.url), "--yes"]);
-    const editor = connectEditor(bin);
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
+    const { bin, editor, sessionId } = await openEditor([...ollama(model.url), "--yes"]);
     void editor.agent
       .request("session/prompt", { sessionId, prompt: [{ type: "text", text: "work" }] })
       .catch(() => undefined);
@@ -354,30 +329,22 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     const model = await server({
       replies: [...fixScript(), call("done", { summary: "nothing more to do" })],
     });
-    const bin = start(["acp", ...ollama(model.url), "--yes", "--no-session"]);
-    const editor = connectEditor(bin);
-    expect((await editor.initialize()).agentCapabilities?.loadSession).toBe(false);
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const first = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "fix add" }],
-    });
+    const { editor, sessionId, init } = await openEditor([
+      ...ollama(model.url),
+      "--yes",
+      "--no-session",
+    ]);
+    expect(init.agentCapabilities?.loadSession).toBe(false);
+    const first = await editor.prompt(sessionId, "fix add");
     expect(first.stopReason).toBe("end_turn");
-    const second = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "anything else?" }],
-    });
+    const second = await editor.prompt(sessionId, "anything else?");
     expect(second.stopReason).toBe("end_turn");
     expect(JSON.stringify(model.requests.at(-1)?.body)).toContain("fix add");
     await expect(
       editor.agent.request("session/load", { sessionId, cwd: cli.repo, mcpServers: [] }),
     ).rejects.toMatchObject({ message: expect.stringContaining("--no-session") });
     expect(existsSync(path.join(cli.root, ".local", "share", "gemma-coder"))).toBe(false);
-    bin.child.stdin?.end();
-    expect((await bin.done).code).toBe(0);
+    expect((await editor.end()).code).toBe(0);
   });
 
   it("editor fs: the agent reads the unsaved buffer and writes to the editor, not the disk", async () => {
@@ -390,17 +357,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
         call("done", { summary: "fixed" }),
       ],
     });
-    const bin = start(["acp", ...ollama(model.url)]);
-    const editor = connectEditor(bin, { buffers });
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    const answer = await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "fix add" }],
-    });
+    const { editor, sessionId } = await openEditor(ollama(model.url), { buffers });
+    const answer = await editor.prompt(sessionId, "fix add");
     expect(answer.stopReason).toBe("end_turn");
     // What the model was shown after read_file is the unsaved buffer.
     expect(JSON.stringify(model.requests.filter((r) => r.path === "/api/chat")[1]?.body)).toContain(
@@ -410,8 +368,7 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
       { path: file, content: "def add(a, b):\n    return a + b  # unsaved\n" },
     ]);
     expect(read("calc.py")).toBe("def add(a, b):\n    return a - b\n");
-    bin.child.stdin?.end();
-    await bin.done;
+    await editor.end();
   });
 
   it("the map leads the first request, and the check after an edit of the editor's buffer reaches the tool result", async () => {
@@ -425,17 +382,10 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
         call("done", { summary: "fixed" }),
       ],
     });
-    const bin = start(["acp", ...ollama(model.url), "--yes"]);
-    const editor = connectEditor(bin, { buffers });
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
+    const { editor, sessionId } = await openEditor([...ollama(model.url), "--yes"], {
+      buffers,
     });
-    await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "fix add" }],
-    });
+    await editor.prompt(sessionId, "fix add");
     const [first, second] = chatMessages(model);
     expect(first?.[1]?.content).toMatch(
       /^<repo_map>\n[\s\S]*calc\.py:\n1: def add\(a, b\)[\s\S]*<\/repo_map>\n\nfix add$/,
@@ -448,48 +398,32 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     expect(read("calc.py")).toBe("def add(a, b):\n    return a - b\n");
     expect(existsSync(marker)).toBe(false);
     expect(existsSync(userMarker)).toBe(true);
-    bin.child.stdin?.end();
-    expect((await bin.done).code).toBe(0);
+    expect((await editor.end()).code).toBe(0);
   });
 
   it("session/load replays an earlier session and continues it", async () => {
     const model = await server({
       replies: [...fixScript(), `All good.\n${call("done", { summary: "checked" })}`],
     });
-    const first = start(["acp", ...ollama(model.url), "--yes"]);
-    const editor = connectEditor(first);
-    await editor.initialize();
-    const { sessionId } = await editor.agent.request("session/new", {
-      cwd: cli.repo,
-      mcpServers: [],
-    });
-    await editor.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "fix add please" }],
-    });
-    first.child.stdin?.end();
-    expect((await first.done).code).toBe(0);
+    const { editor, sessionId } = await openEditor([...ollama(model.url), "--yes"]);
+    await editor.prompt(sessionId, "fix add please");
+    expect((await editor.end()).code).toBe(0);
     // The transcript is kept where a terminal run keeps it: the user's data folder.
     expect(existsSync(path.join(cli.root, ".local", "share", "gemma-coder"))).toBe(true);
 
-    const second = start(["acp", ...ollama(model.url), "--yes"]);
-    const later = connectEditor(second);
+    const later = connectEditor(start(["acp", ...ollama(model.url), "--yes"]));
     await later.initialize();
     await later.agent.request("session/load", { sessionId, cwd: cli.repo, mcpServers: [] });
     expect(texts(later.updates, "user_message_chunk").join("\n")).toContain("fix add please");
     expect(texts(later.updates, "agent_message_chunk").join("")).toContain("Let me read it.");
-    const answer = await later.agent.request("session/prompt", {
-      sessionId,
-      prompt: [{ type: "text", text: "check it once more" }],
-    });
+    const answer = await later.prompt(sessionId, "check it once more");
     expect(answer.stopReason).toBe("end_turn");
     const lastRequest = JSON.stringify(
       model.requests.filter((r) => r.path === "/api/chat").at(-1)?.body,
     );
     expect(lastRequest).toContain("fix add please");
     expect(lastRequest).toContain("check it once more");
-    second.child.stdin?.end();
-    await second.done;
+    await later.end();
   });
 
   it("answers bad input with JSON-RPC errors, stays up, writes only protocol, and ends on stdin close", async () => {
@@ -574,3 +508,290 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     expect(lines.every((message) => message.jsonrpc === "2.0")).toBe(true);
   });
 });
+
+/** A project folder beside the repository: `calc.py`, and optionally a config and a rulebook. */
+function project(name: string, config?: Record<string, unknown>, rules?: string): string {
+  const folder = path.join(cli.root, name);
+  mkdirSync(path.join(folder, ".gemma-coder"), { recursive: true });
+  writeFileSync(path.join(folder, "calc.py"), "def add(a, b):\n    return a - b\n");
+  if (config) writeProjectConfig(folder, config);
+  if (rules !== undefined) writeFileSync(path.join(folder, "AGENTS.md"), rules);
+  return realpathSync(folder);
+}
+
+function writeProjectConfig(folder: string, config: Record<string, unknown>): void {
+  mkdirSync(path.join(folder, ".gemma-coder"), { recursive: true });
+  writeFileSync(path.join(folder, ".gemma-coder", "config.json"), JSON.stringify(config));
+}
+
+/** The user's own config file (trusted, like the editor's settings). */
+function writeUserConfig(config: Record<string, unknown>): void {
+  mkdirSync(path.join(cli.root, "config", "gemma-coder"), { recursive: true });
+  writeFileSync(
+    path.join(cli.root, "config", "gemma-coder", "config.json"),
+    JSON.stringify(config),
+  );
+}
+
+/** The chat requests a scripted model got: their messages and options. */
+function chatBodies(model: { requests: Array<{ path: string; body: unknown }> }) {
+  return model.requests
+    .filter((request) => request.path === "/api/chat")
+    .map(
+      (request) =>
+        request.body as {
+          messages: Array<{ role: string; content: string }>;
+          options?: { temperature?: number };
+        },
+    );
+}
+
+/** The purpose-written MCP server of the mcp package's fault tests (see its header for modes). */
+const faultServer = path.resolve(__dirname, "../../mcp/src/__fixtures__/fault-server.mjs");
+
+/** An MCP server as an editor sends it in `session/new`, started over stdio. */
+function editorServer(name: string, mode: string, stateFile?: string): McpServer {
+  const args = [faultServer, mode, ...(stateFile ? [stateFile] : [])];
+  return { name, command: process.execPath, args, env: [] };
+}
+
+/** The pids a fault server wrote to its state file, by kind (`start`, `child`). */
+function statePids(file: string, kind: string): number[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.startsWith(`${kind} `))
+    .map((line) => Number(line.slice(kind.length + 1)));
+}
+
+/** A loopback Streamable HTTP MCP server with one read-only tool, `shout`; records a header. */
+async function httpMcpServer(): Promise<{ url: string; teams: string[]; http: HttpServer }> {
+  const teams: string[] = [];
+  const http = createServer(async (req, res) => {
+    teams.push(String(req.headers["x-team"]));
+    const server = new McpSdkServer(
+      { name: "shouter", version: "1" },
+      { capabilities: { tools: {} } },
+    );
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({
+      tools: [
+        {
+          name: "shout",
+          description: "Upper-case a word.",
+          inputSchema: { type: "object", properties: { word: { type: "string" } } },
+          annotations: { readOnlyHint: true },
+        },
+      ],
+    }));
+    server.setRequestHandler(CallToolRequestSchema, async (request) => ({
+      content: [{ type: "text", text: String(request.params.arguments?.word).toUpperCase() }],
+    }));
+    const transport = new StreamableHTTPServerTransport({});
+    res.on("close", () => void transport.close());
+    await server.connect(transport);
+    await transport.handleRequest(req, res);
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`, teams, http };
+}
+
+describe.skipIf(missingBuilds.length > 0)(
+  "gemma-coder acp: per-session folders and editor MCP servers",
+  () => {
+    it("two sessions in two folders: each gets its own folder's rules, settings and verify commands, not the launch folder's", async () => {
+      const markerA = path.join(cli.root, "VERIFY-A");
+      const markerB = path.join(cli.root, "VERIFY-B");
+      const alpha = project(
+        "alpha",
+        { temperature: 0.1, verify: { python: `touch '${markerA}'` } },
+        "ALPHA-RULE: be brief.\n",
+      );
+      const beta = project(
+        "beta",
+        { temperature: 0.7, verify: { python: `touch '${markerB}'` } },
+        "BETA-RULE: be thorough.\n",
+      );
+      // The folder the editor launched the agent in has settings of its own, for no session.
+      writeProjectConfig(cli.repo, { temperature: 0.9 });
+      // The user trusted both project folders before, on a terminal.
+      writeUserConfig({ trustedFolders: { [alpha]: true, [beta]: true } });
+      const edit = call("edit_file", { path: "calc.py", old: "a - b", new: "a + b" });
+      const model = await server({
+        replies: [
+          edit,
+          call("done", { summary: "alpha" }),
+          edit,
+          call("done", { summary: "beta" }),
+        ],
+      });
+      const { editor, sessionId } = await openEditor([...ollama(model.url), "--yes"], {
+        cwd: alpha,
+      });
+      expect((await editor.prompt(sessionId, "fix add in alpha")).stopReason).toBe("end_turn");
+      expect(existsSync(markerA)).toBe(true);
+      expect(existsSync(markerB)).toBe(false);
+
+      const second = await editor.newSession(beta);
+      expect((await editor.prompt(second, "fix add in beta")).stopReason).toBe("end_turn");
+      expect(existsSync(markerB)).toBe(true);
+      const bodies = chatBodies(model);
+      expect(bodies.map((body) => body.options?.temperature)).toEqual([0.1, 0.1, 0.7, 0.7]);
+      const system = bodies.map((body) => body.messages[0]?.content ?? "");
+      expect(system[0]).toContain("ALPHA-RULE");
+      expect(system[0]).not.toContain("BETA-RULE");
+      expect(system[2]).toContain("BETA-RULE");
+      expect(system[2]).not.toContain("ALPHA-RULE");
+      expect(readFileSync(path.join(beta, "calc.py"), "utf8")).toContain("a + b");
+      expect((await editor.end()).code).toBe(0);
+    });
+
+    it("the attack: an untrusted session folder's config cannot move the backend; it is ignored with the terminal's warning", async () => {
+      const good = await server({ replies: [call("done", { summary: "ok" })] });
+      const evil = await server({ replies: [call("done", { summary: "pwned" })] });
+      writeUserConfig({ provider: "ollama", baseUrl: good.url });
+      const cloned = project("cloned", { provider: "ollama", baseUrl: evil.url });
+      const { editor, sessionId } = await openEditor([], { cwd: cloned });
+      expect((await editor.prompt(sessionId, "look around")).stopReason).toBe("end_turn");
+      expect(good.chats).toBe(1);
+      expect(evil.requests).toHaveLength(0);
+      const { stderr, code } = await editor.end();
+      expect(code).toBe(0);
+      expect(stderr).toContain(
+        `the project config ${path.join(cloned, ".gemma-coder", "config.json")} is not trusted`,
+      );
+      expect(stderr).toContain("its provider, baseUrl were ignored");
+    });
+
+    it("one backend per connection: a later session whose trusted folder names another is told so on stderr", async () => {
+      const first = await server({
+        replies: [call("done", { summary: "one" }), call("done", { summary: "two" })],
+      });
+      const other = await server({ replies: [call("done", { summary: "other" })] });
+      const one = project("one");
+      const two = project("two", { provider: "ollama", baseUrl: other.url });
+      writeUserConfig({ provider: "ollama", baseUrl: first.url, trustedFolders: { [two]: true } });
+      const { editor, sessionId } = await openEditor([], { cwd: one });
+      await editor.prompt(sessionId, "first");
+      const second = await editor.newSession(two);
+      expect((await editor.prompt(second, "second")).stopReason).toBe("end_turn");
+      expect(first.chats).toBe(2);
+      expect(other.requests).toHaveLength(0);
+      const { stderr } = await editor.end();
+      expect(stderr).toContain("one model backend per connection");
+      expect(stderr).toContain(other.url);
+    });
+
+    it("an editor-sent stdio MCP server: its tool reaches the model, and session/close stops the server", async () => {
+      const state = path.join(cli.root, "helper-state");
+      const model = await server({
+        replies: [
+          call("helper__echo", { message: "from the editor" }),
+          call("done", { summary: "ok" }),
+        ],
+      });
+      const { editor, sessionId, init } = await openEditor(ollama(model.url), {
+        mcpServers: [editorServer("helper", "ok", state)],
+      });
+      expect(init.agentCapabilities?.mcpCapabilities).toEqual({ http: true, sse: false });
+      expect((await editor.prompt(sessionId, "echo it")).stopReason).toBe("end_turn");
+      const [first, second] = chatMessages(model);
+      expect(first?.[0]?.content).toContain("helper__echo");
+      expect(second?.at(-1)?.content).toContain("echo: from the editor");
+      // The server marks echo read-only, so nobody is asked, as for a config server.
+      expect(editor.permissions).toHaveLength(0);
+      const [pid] = statePids(state, "start");
+      expect(pid && processAlive(pid)).toBe(true);
+      await editor.agent.request("session/close", { sessionId });
+      expect(processAlive(pid as number)).toBe(false);
+      await expect(editor.prompt(sessionId, "again")).rejects.toMatchObject({
+        message: expect.stringContaining("Unknown session"),
+      });
+      expect((await editor.end()).code).toBe(0);
+    });
+
+    it("the editor's MCP servers stop when the connection closes, even one that ignores SIGTERM", async () => {
+      const state = path.join(cli.root, "stubborn-state");
+      const model = await server({ replies: [] });
+      const { editor } = await openEditor(ollama(model.url), {
+        mcpServers: [editorServer("stubborn", "stubborn", state)],
+      });
+      const pids = [...statePids(state, "start"), ...statePids(state, "child")];
+      expect(pids).toHaveLength(2);
+      for (const pid of pids) expect(processAlive(pid)).toBe(true);
+      expect((await editor.end()).code).toBe(0);
+      for (const pid of pids) expect(processAlive(pid)).toBe(false);
+    });
+
+    it("a bad editor MCP server does not stop the session: the editor and stderr say which and why", async () => {
+      const model = await server({
+        replies: [call("done", { summary: "ok" }), call("done", { summary: "yes" })],
+      });
+      const { editor, sessionId } = await openEditor(ollama(model.url), {
+        mcpServers: [
+          { name: "blank", command: "", args: [], env: [] },
+          editorServer("quits", "exit"),
+        ],
+      });
+      expect((await editor.prompt(sessionId, "go")).stopReason).toBe("end_turn");
+      const told = texts(editor.updates, "agent_message_chunk").join("\n");
+      expect(told).toMatch(/MCP server "blank"/);
+      expect(told).toMatch(/MCP server "quits".*could not be started/);
+      // An entry without a command is not ACP: the protocol library answers invalid params.
+      const commandless = { name: "nocommand", args: [], env: [] } as unknown as McpServer;
+      await expect(editor.newSession(cli.repo, [commandless])).rejects.toMatchObject({
+        code: -32602,
+      });
+      expect((await editor.prompt(sessionId, "still there?")).stopReason).toBe("end_turn");
+      const { stderr, code } = await editor.end();
+      expect(code).toBe(0);
+      expect(stderr).toMatch(/MCP server "blank"/);
+      expect(stderr).toMatch(/MCP server "quits".*could not be started/);
+    });
+
+    it("an editor that presents notices gets a warning notice for a server that could not start", async () => {
+      const model = await server({ replies: [] });
+      const { editor } = await openEditor(ollama(model.url), {
+        notices: true,
+        mcpServers: [editorServer("quits", "exit")],
+      });
+      await until(
+        () => editor.updates.some((update) => update.sessionUpdate === "notice"),
+        "the notice",
+      );
+      expect(editor.updates).toContainEqual(
+        expect.objectContaining({
+          sessionUpdate: "notice",
+          severity: "warning",
+          title: expect.stringMatching(/MCP server "quits".*could not be started/),
+        }),
+      );
+      expect(texts(editor.updates, "agent_message_chunk")).toEqual([]);
+      expect((await editor.end()).code).toBe(0);
+    });
+
+    it("an editor-sent http MCP server is reached with its headers", async () => {
+      const remote = await httpMcpServer();
+      try {
+        const model = await server({
+          replies: [call("remote__shout", { word: "hey" }), call("done", { summary: "ok" })],
+        });
+        const { editor, sessionId } = await openEditor(ollama(model.url), {
+          mcpServers: [
+            {
+              type: "http",
+              name: "remote",
+              url: remote.url,
+              headers: [{ name: "X-Team", value: "blue" }],
+            },
+          ],
+        });
+        await editor.prompt(sessionId, "shout");
+        expect(chatMessages(model)[1]?.at(-1)?.content).toContain("HEY");
+        expect(remote.teams).toContain("blue");
+        expect((await editor.end()).code).toBe(0);
+      } finally {
+        remote.http.closeAllConnections();
+        await new Promise((resolve) => remote.http.close(resolve));
+      }
+    });
+  },
+);

@@ -119,6 +119,18 @@ export function processesMatching(marker: string): string[] {
     .filter((line) => line.includes(marker) && !line.includes("ps -eo"));
 }
 
+/**
+ * Whether a process is alive: `ps` lists it and it is not a zombie waiting to be reaped.
+ *
+ * @param pid - The process id.
+ * @returns `true` while it runs.
+ */
+export function processAlive(pid: number): boolean {
+  const ps = spawnSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" });
+  const state = (ps.stdout ?? "").trim();
+  return state !== "" && !state.startsWith("Z");
+}
+
 /** The `--provider ollama --base-url <url>` flags. */
 export const ollama = (url: string): string[] => ["--provider", "ollama", "--base-url", url];
 

@@ -4,11 +4,13 @@ import {
   type AgentContext,
   type ClientCapabilities,
   type InitializeResponse,
+  type McpServer,
   PROTOCOL_VERSION,
   RequestError,
 } from "@agentclientprotocol/sdk";
 import {
   Agent,
+  type AnyTool,
   createMemorySessionStore,
   GemmaCoderError,
   type ModelProvider,
@@ -17,16 +19,24 @@ import {
 import type { Sessions } from "@gemma-coder/sessions";
 import type { ApprovalDecision, ApprovalRequest, ToolFileSystem } from "@gemma-coder/tools";
 import type { CliArgs } from "../args.js";
-import { ignoredWarning } from "../config/folder-trust.js";
-import { type Env, resolveSettings, type Settings } from "../config/resolve-settings.js";
+import { resolveHeadlessSettings } from "../config/headless-settings.js";
+import type { Env, Settings } from "../config/resolve-settings.js";
+import { constrainedModeFor } from "../constrained-mode.js";
 import { mapEquipment } from "../map/equip-run.js";
+import type { RunMcpTools } from "../mcp-tools.js";
 import type { OutStream } from "../render/live-view.js";
 import { AcpSession } from "./acp-session.js";
+import { backendMismatch } from "./backend-mismatch.js";
 import { editorFileSystem } from "./editor-fs.js";
+import { readEditorMcpServers, sessionMcpServers } from "./editor-mcp-servers.js";
 
-/** The provider the CLI picked (the same choice as a terminal run: flags, config, detection). */
+/**
+ * The provider the CLI picked (the same choice as a terminal run: flags, config,
+ * detection), from the settings of the folder of the connection's first session.
+ */
 export type ChooseProvider = (
   settings: Settings,
+  root: string,
   signal: AbortSignal,
 ) => Promise<{ provider: ModelProvider; label: string; notes: string[] }>;
 
@@ -34,8 +44,6 @@ export type ChooseProvider = (
 export interface AcpServerOptions {
   /** The parsed command line (provider, model, limits, `--yes`, ...). */
   args: CliArgs;
-  /** The folder the command was started in (`-C`): where config files are looked up. */
-  workspace: string;
   /** The environment. */
   env: Env;
   /** Every log line. */
@@ -72,18 +80,34 @@ export function toRequestError(error: unknown): RequestError {
   return RequestError.internalError(undefined, message);
 }
 
+/** What opening a session needs. */
+interface SessionOpening {
+  client: AgentContext;
+  /** The session's folder. */
+  root: string;
+  /** The folder's settings. */
+  settings: Settings;
+  /** The stored session to continue, or `undefined` for a new one. */
+  existing: string | undefined;
+  /** The MCP servers the editor sent. */
+  mcpServers: readonly McpServer[];
+}
+
 /**
- * The agent side of one ACP connection: answers `initialize`, opens and loads sessions
- * (each an agent confined to its folder, with its transcript in the user's sessions
- * folder), and routes prompts and cancels to them. The settings and the model backend
- * are resolved at the first session, so `initialize` is answered at once.
+ * The agent side of one ACP connection: answers `initialize`, opens, loads and closes
+ * sessions, and routes prompts and cancels to them. Each session is set up from its own
+ * folder (`cwd`) as a terminal run there would be: that folder's project config (under
+ * the same folder-trust rule), rulebook, `verify` commands and map, plus the MCP servers
+ * of the config and those the editor sent, stopped when the session or the connection
+ * ends. The model backend is one per connection, chosen at the first session from that
+ * session's settings, so `initialize` is answered at once.
  */
 export class AcpServer {
   private readonly sessions = new Map<string, AcpSession>();
   private readonly stores = new Map<string, Promise<Sessions>>();
   private clientCapabilities: ClientCapabilities = {};
-  private settings: Promise<Settings> | undefined;
-  private provider: Promise<ModelProvider> | undefined;
+  /** The connection's backend and the settings it was chosen with. */
+  private backend: { settings: Settings; provider: Promise<ModelProvider> } | undefined;
 
   constructor(
     private readonly options: AcpServerOptions,
@@ -99,23 +123,38 @@ export class AcpServer {
       agentCapabilities: {
         loadSession: this.options.args.session,
         promptCapabilities: { image: false, audio: false, embeddedContext: true },
-        mcpCapabilities: { http: false, sse: false },
+        // Streamable HTTP is what the MCP client speaks besides stdio; SSE is not.
+        mcpCapabilities: { http: true, sse: false },
+        sessionCapabilities: { close: {} },
       },
       agentInfo: { name: "gemma-coder", title: "gemma-coder", version: this.version },
       authMethods: [],
     };
   }
 
-  /** `session/new`: a new session and transcript in `cwd`. */
-  async newSession(client: AgentContext, cwd: string): Promise<{ sessionId: string }> {
+  /** `session/new`: a new session and transcript in `cwd`, with the editor's MCP servers. */
+  async newSession(
+    client: AgentContext,
+    cwd: string,
+    mcpServers: readonly McpServer[],
+  ): Promise<{ sessionId: string }> {
     const root = await checkRoot(cwd);
-    const session = await this.openSession(client, root, undefined);
+    const settings = await this.folderSettings(root);
+    const session = await this.openSession({
+      ...{ client, root, settings, mcpServers },
+      existing: undefined,
+    });
     this.log(`session ${session.id} in ${root}`);
     return { sessionId: session.id };
   }
 
   /** `session/load`: replays a stored session's conversation, then it takes prompts. */
-  async loadSession(client: AgentContext, cwd: string, sessionId: string): Promise<void> {
+  async loadSession(
+    client: AgentContext,
+    cwd: string,
+    sessionId: string,
+    mcpServers: readonly McpServer[],
+  ): Promise<void> {
     if (!this.options.args.session) {
       throw RequestError.invalidRequest(
         undefined,
@@ -132,9 +171,13 @@ export class AcpServer {
     if (this.sessions.has(sessionId)) {
       throw RequestError.invalidRequest(undefined, `Session ${sessionId} is already open.`);
     }
-    const stored = await this.openStore(root);
+    const settings = await this.folderSettings(root);
+    const stored = await this.openStore(root, settings);
     const snapshot = await stored.store.snapshot(sessionId);
-    const session = await this.openSession(client, root, sessionId);
+    const session = await this.openSession({
+      ...{ client, root, settings, mcpServers },
+      existing: sessionId,
+    });
     await session.replay(snapshot.messages.filter((message) => message.role !== "system"));
   }
 
@@ -159,10 +202,24 @@ export class AcpServer {
     this.sessions.get(sessionId)?.cancel();
   }
 
-  /** Cancels every prompt, waits until their commands are gone, and lets go of the model. */
+  /**
+   * `session/close`: cancels the session's prompt, waits until its commands are gone and
+   * stops its MCP servers; the session can no longer be prompted.
+   *
+   * @throws RequestError (invalid params) for a session this connection did not open.
+   */
+  async closeSession(sessionId: string): Promise<void> {
+    const session = this.session(sessionId);
+    this.sessions.delete(sessionId);
+    await session.close();
+  }
+
+  /** Closes every session (prompts, commands, MCP servers) and lets go of the model. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.sessions.values()].map((session) => session.close()));
-    const chosen = await this.provider?.catch(() => undefined);
+    const open = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.allSettled(open.map((session) => session.close()));
+    const chosen = await this.backend?.provider.catch(() => undefined);
     await chosen?.dispose?.();
   }
 
@@ -170,88 +227,114 @@ export class AcpServer {
     this.options.stderr.write(`gemma-coder acp: ${text}\n`);
   }
 
-  private getSettings(): Promise<Settings> {
-    const { args, env, workspace } = this.options;
-    // Nobody can be asked (stdin carries the protocol): an untrusted project config counts
-    // only with --trust-project or a remembered yes, as for `gemma-coder sessions`.
-    this.settings ??= resolveSettings(args, env, workspace, {
-      decideTrust: async (request) => args.trustProject || request.remembered === true,
-    }).then((settings) => {
-      if (settings.ignored) this.log(ignoredWarning(settings.ignored));
-      for (const file of settings.foreign) {
-        this.log(`the config file ${file} belongs to another user, so it was not read.`);
-      }
-      return settings;
-    });
-    this.settings.catch(() => {
-      this.settings = undefined;
-    });
-    return this.settings;
+  /** The settings of a session's folder, as a terminal run there would have them. */
+  private folderSettings(root: string): Promise<Settings> {
+    const { args, env } = this.options;
+    return resolveHeadlessSettings(args, env, root, (text) => this.log(text));
   }
 
-  private getProvider(): Promise<ModelProvider> {
-    this.provider ??= this.getSettings().then(async (settings) => {
-      const ready = await this.options.chooseProvider(settings, this.options.signal);
-      for (const note of ready.notes) this.log(note);
-      return ready.provider;
-    });
+  /**
+   * The connection's backend: chosen with the first session's settings; a later session
+   * whose folder names another backend is told on stderr and shares the chosen one.
+   */
+  private getProvider(settings: Settings, root: string): Promise<ModelProvider> {
+    if (this.backend) {
+      const mismatch = backendMismatch(this.backend.settings, settings, root);
+      if (mismatch) this.log(mismatch);
+      return this.backend.provider;
+    }
+    const provider = this.options
+      .chooseProvider(settings, root, this.options.signal)
+      .then((ready) => {
+        for (const note of ready.notes) this.log(note);
+        return ready.provider;
+      });
+    const backend = { settings, provider };
+    this.backend = backend;
     // A failed choice (the backend was down) is tried again by the next session.
-    this.provider.catch(() => {
-      this.provider = undefined;
+    provider.catch(() => {
+      if (this.backend === backend) this.backend = undefined;
     });
-    return this.provider;
+    return provider;
   }
 
-  private openStore(root: string): Promise<Sessions> {
+  private openStore(root: string, settings: Settings): Promise<Sessions> {
     let opened = this.stores.get(root);
     if (!opened) {
-      opened = this.getSettings().then(async (settings) => {
-        const { openSessions } = await import("@gemma-coder/sessions");
-        return openSessions({ workspace: root, dir: settings.sessionsDir, env: this.options.env });
-      });
+      opened = import("@gemma-coder/sessions").then(({ openSessions }) =>
+        openSessions({ workspace: root, dir: settings.sessionsDir, env: this.options.env }),
+      );
       this.stores.set(root, opened);
       opened.catch(() => this.stores.delete(root));
     }
     return opened;
   }
 
+  /**
+   * Starts a session's MCP servers: its folder's configured ones and the editor's. A
+   * server left out or failing to start is logged and returned as a note for the editor.
+   */
+  private async startMcp(
+    opening: SessionOpening,
+  ): Promise<{ mcp: RunMcpTools | undefined; notes: string[] }> {
+    const editor = await readEditorMcpServers(opening.mcpServers);
+    const notes = [...editor.problems];
+    for (const problem of editor.problems) this.log(`${opening.root}: ${problem}`);
+    const servers = sessionMcpServers(opening.settings.mcpServers, editor.servers);
+    if (!servers) return { mcp: undefined, notes };
+    const { startMcpTools } = await import("../mcp-tools.js");
+    const mcp = await startMcpTools(servers, {
+      workspace: opening.root,
+      readOnly: this.options.args.readOnly,
+      warn: (warning) => {
+        this.log(`${opening.root}: ${warning.message}`);
+        if (warning.kind !== "tools") notes.push(warning.message);
+      },
+    });
+    return { mcp, notes };
+  }
+
   /** Opens a session: a new transcript, or `existing` to continue a stored one. */
-  private async openSession(
-    client: AgentContext,
-    root: string,
-    existing: string | undefined,
-  ): Promise<AcpSession> {
+  private async openSession(opening: SessionOpening): Promise<AcpSession> {
     const { args } = this.options;
-    const [provider, stored, settings] = await Promise.all([
-      this.getProvider(),
-      args.session ? this.openStore(root) : Promise.resolve(undefined),
-      this.getSettings(),
+    const { client, root, settings, existing } = opening;
+    const [provider, stored] = await Promise.all([
+      this.getProvider(settings, root),
+      args.session ? this.openStore(root, settings) : Promise.resolve(undefined),
     ]);
     const store: SessionStore = stored?.store ?? createMemorySessionStore();
-    const sessionId = existing ?? (await store.create({ time: Date.now(), workspace: root }));
     const can = {
       read: this.clientCapabilities.fs?.readTextFile === true,
       write: this.clientCapabilities.fs?.writeTextFile === true,
     };
-    const createAgent = await this.agentFactory({
-      root,
-      provider,
-      settings,
-      stored,
-      store,
-      sessionId,
-    });
-    const session = new AcpSession({
-      sessionId,
-      root,
-      client,
-      fs: can.read || can.write ? editorFileSystem(client, sessionId, can, DISK) : undefined,
-      allowAll: args.yes,
-      started: existing !== undefined,
-      createAgent,
-    });
-    this.sessions.set(sessionId, session);
-    return session;
+    // Before the transcript is created: an invalid configured server fails session/new.
+    const { mcp, notes } = await this.startMcp(opening);
+    try {
+      const sessionId = existing ?? (await store.create({ time: Date.now(), workspace: root }));
+      const createAgent = await this.agentFactory({
+        ...{ root, provider, settings, stored, store, sessionId },
+        mcpTools: mcp?.tools ?? [],
+      });
+      const session = new AcpSession({
+        sessionId,
+        root,
+        client,
+        fs: can.read || can.write ? editorFileSystem(client, sessionId, can, DISK) : undefined,
+        allowAll: args.yes,
+        started: existing !== undefined,
+        createAgent,
+        dispose: async () => mcp?.close(),
+      });
+      mcp?.checkPromptBudget(await session.systemPrompt(), settings.contextWindow ?? 8192);
+      this.sessions.set(sessionId, session);
+      // After the answer to session/new, so the editor knows the session the notes are for.
+      const notices = Boolean(this.clientCapabilities.session?.notices);
+      if (notes.length > 0) setImmediate(() => session.tell(notes, notices));
+      return session;
+    } catch (error) {
+      await mcp?.close();
+      throw error;
+    }
   }
 
   /** What builds a session's agent once the session knows its approval hook and back-end. */
@@ -262,6 +345,8 @@ export class AcpServer {
     stored: Sessions | undefined;
     store: SessionStore;
     sessionId: string;
+    /** The tools of the session's MCP servers. */
+    mcpTools: AnyTool[];
   }): Promise<
     (hooks: {
       approve: (request: ApprovalRequest) => Promise<ApprovalDecision>;
@@ -292,7 +377,12 @@ export class AcpServer {
       );
       return new Agent({
         provider,
-        tools,
+        tools: [...tools, ...setup.mcpTools],
+        constrainedDecoding: constrainedModeFor(
+          settings.constrained,
+          provider.id,
+          settings.protocol,
+        ),
         // On the Agent, not the tools: the editor answers before the checkpoint is taken.
         approve: hooks.approve,
         rules,

@@ -52,6 +52,8 @@ export interface AcpSessionSetup {
   allowAll: boolean;
   /** Whether the transcript already holds a run, so a prompt continues it. */
   started: boolean;
+  /** Lets go of what the session holds besides its agent (its MCP servers). */
+  dispose?: () => Promise<unknown>;
 }
 
 /** A tool call in flight: its id and what the diff needs. */
@@ -314,11 +316,35 @@ export class AcpSession {
     this.controller?.abort(new GemmaCoderError("Cancelled by the editor.", { code: "aborted" }));
   }
 
-  /** Cancels and waits until nothing of this session is running any more. */
+  /** Cancels, waits until nothing of this session is running any more, and disposes of it. */
   async close(): Promise<void> {
     this.cancel();
     await this.running;
     await this.outbox;
+    await this.setup.dispose?.();
+  }
+
+  /** The agent's system prompt (the MCP servers' share of it is checked against a budget). */
+  systemPrompt(): Promise<string> {
+    return this.agent.systemPrompt();
+  }
+
+  /**
+   * Tells the editor something about the session that does not stop it (an MCP server
+   * that could not start): as notices when the editor presents them, else as a message.
+   *
+   * @param notes - One sentence each.
+   * @param asNotices - Whether the client advertised `session.notices`.
+   */
+  tell(notes: readonly string[], asNotices: boolean): void {
+    for (const note of notes) {
+      if (asNotices) this.send({ sessionUpdate: "notice", severity: "warning", title: note });
+      else
+        this.send({
+          sessionUpdate: "agent_message_chunk",
+          content: { type: "text", text: `${note}\n\n` },
+        });
+    }
   }
 
   /**

@@ -11,8 +11,6 @@ export type { ChooseProvider } from "./acp-server.js";
 
 /** What `gemma-coder acp` runs with. */
 export interface AcpOptions {
-  /** The folder the command was started in (`-C`): where config files are looked up. */
-  workspace: string;
   /** Protocol messages from the editor. */
   stdin: NodeJS.ReadableStream;
   /** Protocol messages to the editor, and nothing else. */
@@ -63,7 +61,6 @@ export async function runAcp(args: CliArgs, options: AcpOptions): Promise<ExitCo
   const server = new AcpServer(
     {
       args,
-      workspace: options.workspace,
       env: options.env,
       stderr: options.stderr,
       chooseProvider: options.chooseProvider,
@@ -74,11 +71,17 @@ export async function runAcp(args: CliArgs, options: AcpOptions): Promise<ExitCo
   const app = acpAgent({ name: "gemma-coder" })
     .onRequest("initialize", ({ params }) => server.initialize(params.clientCapabilities))
     .onRequest("session/new", ({ params, client }) =>
-      answer(() => server.newSession(client, params.cwd)),
+      answer(() => server.newSession(client, params.cwd, params.mcpServers)),
     )
     .onRequest("session/load", ({ params, client }) =>
       answer(async () => {
-        await server.loadSession(client, params.cwd, params.sessionId);
+        await server.loadSession(client, params.cwd, params.sessionId, params.mcpServers);
+        return {};
+      }),
+    )
+    .onRequest("session/close", ({ params }) =>
+      answer(async () => {
+        await server.closeSession(params.sessionId);
         return {};
       }),
     )

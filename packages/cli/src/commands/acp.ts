@@ -16,15 +16,16 @@ import type { CommandContext } from "./command-context.js";
  */
 export async function runAcpCommand(args: CliArgs, ctx: CommandContext): Promise<ExitCode> {
   const { runAcp } = await import("../acp/run-acp.js");
-  const { stdout, stderr, env, cwd, workspace } = ctx;
+  const { stdout, stderr, env, cwd } = ctx;
   const ioFor = (signal: AbortSignal): InvocationIo => ({
     ...{ stdout: stderr, stderr, stdin: () => process.stdin, stdinIsTTY: false, cwd },
     ...{ env: { ...env, GEMMA_CODER_FORCE_PROMPT: undefined }, handleSignals: false, signal },
   });
   return runAcp(args, {
-    ...{ workspace, stdout, stderr, env, handleSignals: ctx.handleSignals },
+    ...{ stdout, stderr, env, handleSignals: ctx.handleSignals },
     stdin: ctx.stdin ?? process.stdin,
-    chooseProvider: (settings, signal) =>
-      chooseProvider(new Invocation(args, workspace, ioFor(signal)), settings),
+    // The header line names the folder whose settings chose the backend.
+    chooseProvider: (settings, root, signal) =>
+      chooseProvider(new Invocation(args, root, ioFor(signal)), settings),
   });
 }

@@ -1,8 +1,8 @@
 import type { ModelProvider } from "@gemma-coder/core";
 import type { Sessions } from "@gemma-coder/sessions";
 import type { CliArgs } from "../args.js";
-import { ignoredWarning } from "../config/folder-trust.js";
-import { type Env, resolveSettings, type Settings } from "../config/resolve-settings.js";
+import { resolveHeadlessSettings } from "../config/headless-settings.js";
+import type { Env, Settings } from "../config/resolve-settings.js";
 import type { OutStream } from "../render/live-view.js";
 import { runTask, type TaskProgress } from "./run-task.js";
 import type { TaskOutcome } from "./task-result.js";
@@ -57,12 +57,7 @@ export class TaskHost {
     const { args, env, workspace } = this.options;
     // Nobody can be asked (stdin carries the protocol): an untrusted project config counts
     // only with --trust-project or a remembered yes.
-    this.settings ??= resolveSettings(args, env, workspace, {
-      decideTrust: async (request) => args.trustProject || request.remembered === true,
-    }).then((settings) => {
-      if (settings.ignored) this.log(ignoredWarning(settings.ignored));
-      return settings;
-    });
+    this.settings ??= resolveHeadlessSettings(args, env, workspace, (text) => this.log(text));
     this.settings.catch(() => {
       this.settings = undefined;
     });

@@ -306,6 +306,8 @@ describe.skipIf(missingBuilds.length > 0)("gemma-coder acp (the real bin)", () =
     const result = await bin.done;
     expect(result.code).toBe(0);
     expect(bin.child.exitCode).toBe(0);
+    // The editor went away; nobody pressed Ctrl-C, so the log does not tell them to.
+    expect(result.stderr).not.toContain("Ctrl-C");
     await until(() => processesMatching(marker).length === 0, "no command left running", 3000);
   });
 

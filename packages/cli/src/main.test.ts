@@ -110,6 +110,8 @@ describe("main (called from code)", () => {
     controller.abort();
     expect(await exit).toBe(130);
     expect(run.stdout.text).toContain("■ interrupted");
+    // The caller stopped it, not a key: no advice to press Ctrl-C again.
+    expect(run.stderr.text).not.toContain("Ctrl-C");
     while (model.openChats > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(model.abortedChats).toBe(1);
   });

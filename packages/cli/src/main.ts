@@ -30,7 +30,7 @@ export interface MainOptions {
    * `gemma-coder` launcher sets it; embedders calling `main` usually do not.
    */
   handleSignals?: boolean;
-  /** Aborts the run as a first Ctrl-C would (for embedders and tests). */
+  /** Stops the run as a first Ctrl-C would (exit code 130), without printing a Ctrl-C hint. */
   signal?: AbortSignal;
 }
 

@@ -30,7 +30,7 @@ export interface InterruptsIo {
   stderr: OutStream;
   /** Handle SIGINT, SIGTERM and SIGHUP (the launcher sets it). */
   handleSignals: boolean;
-  /** Aborts as a first Ctrl-C would (for embedders and tests). */
+  /** Stops the run as a first Ctrl-C would, silently (embedders, the ACP and MCP servers, tests). */
   signal?: AbortSignal | undefined;
   /** The live view, when one is showing. */
   view(): LiveView | undefined;
@@ -65,9 +65,10 @@ export class Interrupts {
     }
     const external = io.signal;
     if (external) {
-      if (external.aborted) onInterrupt();
-      else external.addEventListener("abort", onInterrupt, { once: true });
-      this.cleanups.push(() => external.removeEventListener("abort", onInterrupt));
+      const onAbort = () => this.stopForCaller();
+      if (external.aborted) onAbort();
+      else external.addEventListener("abort", onAbort, { once: true });
+      this.cleanups.push(() => external.removeEventListener("abort", onAbort));
     }
   }
 
@@ -96,6 +97,17 @@ export class Interrupts {
       killCommands?.();
       process.exit(EXIT_CODES.interrupted);
     }
+  }
+
+  /**
+   * The caller's signal aborted (an embedder, or the ACP or MCP connection ending): the run
+   * stops as on a first Ctrl-C, without a word on stderr, since no key was pressed and a
+   * second one would not be ours to handle.
+   */
+  private stopForCaller(): void {
+    this.count++;
+    if (this.count > 1) return;
+    this.controller.abort(new GemmaCoderError("Stopped by the caller.", { code: "aborted" }));
   }
 
   /**

@@ -723,6 +723,20 @@ describe.skipIf(missingBuilds.length > 0)(
       for (const pid of pids) expect(processAlive(pid)).toBe(false);
     });
 
+    it("a dozen sessions with an MCP server each: no listener-leak warning, and every server stops at the end", async () => {
+      const state = path.join(cli.root, "many-state");
+      const model = await server({ replies: [] });
+      const helper = editorServer("helper", "ok", state);
+      const { editor } = await openEditor(ollama(model.url), { mcpServers: [helper] });
+      for (let i = 1; i < 12; i++) await editor.newSession(cli.repo, [helper]);
+      const pids = statePids(state, "start");
+      expect(pids).toHaveLength(12);
+      const { stderr, code } = await editor.end();
+      expect(code).toBe(0);
+      expect(stderr).not.toContain("MaxListenersExceededWarning");
+      for (const pid of pids) expect(processAlive(pid)).toBe(false);
+    });
+
     it("a bad editor MCP server does not stop the session: the editor and stderr say which and why", async () => {
       const model = await server({
         replies: [call("done", { summary: "ok" }), call("done", { summary: "yes" })],

@@ -29,6 +29,18 @@ function sourceOf(settings: McpServerSettings, name: string): string {
   return file ? path.normalize(file) : "the configuration";
 }
 
+let exitHookInstalled = false;
+
+/**
+ * Makes any exit of the process kill every MCP server still running. One hook for the
+ * process, however many sets of servers start (an ACP connection starts one per session).
+ */
+function killMcpServersOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", killMcpServers);
+}
+
 /**
  * Starts the MCP servers of a run (`--mcp-config`, `mcpServers` in the config files) and
  * returns their tools. Each entry is checked first, so a bad one is a usage error before
@@ -50,8 +62,7 @@ export async function startMcpTools(
       parseMcpServers({ [name]: entry }, sourceOf(settings, name))[name],
     ]),
   ) as ReturnType<typeof parseMcpServers>;
-  const onExit = (): void => killMcpServers();
-  process.once("exit", onExit);
+  killMcpServersOnExit();
   const toolset = await createMcpTools({
     servers,
     cwd: options.workspace,
@@ -60,9 +71,6 @@ export async function startMcpTools(
   return {
     tools: options.readOnly ? toolset.tools.filter((tool) => tool.readOnly) : toolset.tools,
     checkPromptBudget: (prompt, window) => void toolset.checkPromptBudget(prompt, window),
-    close: async () => {
-      await toolset.close();
-      process.off("exit", onExit);
-    },
+    close: () => toolset.close(),
   };
 }

@@ -102,7 +102,7 @@ describe.skipIf(missingBuilds.length > 0)("MCP servers as tools (the real bin)",
     ]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/gemma-coder: ! The MCP server "broken" .*could not be started/);
-    expect(result.stderr).toContain("The run goes on without its tools.");
+    expect(result.stderr).toContain("The agent goes on without its tools.");
     expect(model.chats).toBe(1);
   });
 

@@ -214,7 +214,7 @@ export async function createMcpTools(options: CreateMcpToolsOptions): Promise<Mc
       warn({
         server: connection.name,
         kind: "start",
-        message: `${outcome.error.message} The run goes on without its tools.`,
+        message: `${outcome.error.message} The agent goes on without its tools.`,
       });
       servers.push({ name: connection.name, status: "failed", tools: [], error: outcome.error });
       continue;

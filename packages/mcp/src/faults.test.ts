@@ -55,7 +55,7 @@ describe("MCP server faults", () => {
     ]);
     expect(warnings[0]?.message).toMatch(/^The MCP server "broken" \(.*fault-server\.mjs exit\)/);
     expect(warnings[0]?.message).toContain("cannot open the database /nonexistent/db.sqlite");
-    expect(warnings[0]?.message).toContain("The run goes on without its tools.");
+    expect(warnings[0]?.message).toContain("The agent goes on without its tools.");
     expect(warnings[1]?.message).toMatch(/"missing" .*could not be started: .*ENOENT/);
     expect(await tool(toolset, "good__echo").execute({ message: "x" }, context)).toBe("echo: x");
   });

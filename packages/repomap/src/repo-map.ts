@@ -100,8 +100,9 @@ export function defaultMapTokens(contextWindow: number): number {
   return repoMapBudget(contextWindow);
 }
 
-// Changes whenever the queries change, so a cache from older queries is not reused.
-const CACHE_FORMAT = `repomap-4-${createHash("sha256").update(JSON.stringify(TAG_QUERIES)).digest("hex").slice(0, 12)}`;
+// Changes whenever the queries change, so a cache from older queries is not reused; the
+// number goes up when what is cached per file changes (5: fewer files taken for generated).
+const CACHE_FORMAT = `repomap-5-${createHash("sha256").update(JSON.stringify(TAG_QUERIES)).digest("hex").slice(0, 12)}`;
 
 /**
  * A map of one workspace: the definitions and references of its source files (parsed with

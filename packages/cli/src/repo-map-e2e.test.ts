@@ -69,6 +69,21 @@ describe.skipIf(missingBuilds.length > 0)("the repository map (the real bin)", (
     ).toEqual([]);
   });
 
+  it("the attack: a repository's escape sequences and bidi overrides reach the terminal spelled out, not live", async () => {
+    // U+202E reverses what follows on screen ("Trojan Source"); ESC [2J clears the screen.
+    writeRepo({
+      ...SHOP,
+      "tools/ids.py": "def \u202enew_id():\n    pass\n\n\ndef wipe(mode='\u001b[2J'):\n    pass\n",
+      "tools/rlo\u202eyp.txt.py": "def named():\n    pass\n",
+    });
+    const result = await run(["map", "new_id named wipe", "--tokens", "2000"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(/[\u001b\u202e]/);
+    expect(result.stdout).toContain("def \\u202enew_id():");
+    expect(result.stdout).toContain("tools/rlo\\u202eyp.txt.py:");
+    expect(result.stdout).toContain("def wipe(mode='\\x1b[2J'):");
+  });
+
   it("`map` refuses a focus path outside the workspace and flags for other commands", async () => {
     const outside = await run(["map", "--focus", "../secret.txt"]);
     expect(outside.code).toBe(2);

@@ -5,6 +5,7 @@ import { type Env, resolveSettings } from "../config/resolve-settings.js";
 import { EXIT_CODES, type ExitCode } from "../exit-codes.js";
 import { stripControls } from "../render/describe-call.js";
 import type { OutStream } from "../render/live-view.js";
+import { makeVisible } from "../render/visible-text.js";
 import { colorsFor } from "../terminal/colors.js";
 
 /** Where `gemma-coder map` reads and writes. */
@@ -47,15 +48,16 @@ export async function runMapCommand(args: CliArgs, io: MapCommandIo): Promise<Ex
     if (args.json) {
       io.stdout.write(`${JSON.stringify({ ...rendered, budget, ms, stats, skipped })}\n`);
     } else if (rendered.text !== "") {
-      // Signatures are the repository's text: no escape sequence reaches the terminal.
-      io.stdout.write(`${stripControls(rendered.text)}\n`);
+      // Signatures and names are the repository's text: an escape sequence or a bidi
+      // override is shown spelled out (`\x1b`, `\u202e`), never acted on by the terminal.
+      io.stdout.write(`${makeVisible(rendered.text)}\n`);
     }
     if (args.verbose) {
       io.stderr.write(
         `${colors.dim(`map: ${stats.files} files (${stats.parsed} parsed, ${stats.unchanged + stats.rehashed} from the cache, ${skipped.length} listed by name only) in ${ms} ms; ${rendered.tokens} of ${budget} tokens, ${rendered.symbols} definitions in ${rendered.files} files${stats.truncated ? "; stopped at the file limit" : ""}`)}\n`,
       );
       for (const { file, reason } of skipped) {
-        io.stderr.write(`${colors.dim(`  ${stripControls(file)}: ${reason}`)}\n`);
+        io.stderr.write(`${colors.dim(`  ${makeVisible(file)}: ${reason}`)}\n`);
       }
     }
     return EXIT_CODES.done;

@@ -3,13 +3,15 @@ import type { ToolResult } from "@gemma-coder/core";
 /**
  * Removes control characters (escape sequences, carriage returns, ...) from text that
  * came from the model or a command, so it cannot move the cursor, recolour or retitle
- * the terminal, or write to the clipboard. Newlines and tabs stay.
+ * the terminal, or write to the clipboard; and bidi embeddings, overrides and isolates,
+ * so it cannot reorder what is shown ("Trojan Source"). Right-to-left script shows right
+ * without them. Newlines and tabs stay, and so do zero-width joiners (emoji, Persian).
  *
  * @param text - Untrusted text.
- * @returns The text without control characters.
+ * @returns The text without those characters.
  */
 export function stripControls(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "");
 }
 
 function oneLine(text: string, max: number): string {

@@ -214,6 +214,17 @@ describe("LiveView in plain mode", () => {
     expect(out).toContain("ok[31m red");
   });
 
+  it("drops bidi overrides and isolates from what the model writes, so a summary cannot reorder itself", async () => {
+    const { out } = await render([
+      {
+        text: `Fixed\u202e.txt\u2066 ok\n${toolCallText("done", { summary: "rm \u202dx\u2069" })}`,
+      },
+    ]);
+    expect(out).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(out).toContain("Fixed.txt ok");
+    expect(out).toContain("rm x");
+  });
+
   it("prints whole lines only, so output piped to a file is not torn mid-line", async () => {
     const stdout = sink();
     const view = plainView({

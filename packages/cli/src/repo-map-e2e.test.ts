@@ -88,6 +88,16 @@ describe.skipIf(missingBuilds.length > 0)("the repository map (the real bin)", (
     const outside = await run(["map", "--focus", "../secret.txt"]);
     expect(outside.code).toBe(2);
     expect(outside.stderr).toContain("outside the workspace");
+    writeRepo(SHOP);
+    // A path that is not there is a typo: said, not silently ignored.
+    const missing = await run(["map", "--focus", "shop/carts.py"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(
+      "--focus shop/carts.py: no such file or folder in the workspace",
+    );
+    const folder = await run(["map", "--focus", "web", "--tokens", "60"]);
+    expect(folder.code).toBe(0);
+    expect(folder.stdout.split("\n")[0]).toBe("web/price.ts:");
     const misplaced = await run(["--tokens", "10", "fix it"]);
     expect(misplaced.code).toBe(2);
     expect(misplaced.stderr).toContain("--tokens goes with `gemma-coder map`");

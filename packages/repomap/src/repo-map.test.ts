@@ -71,6 +71,17 @@ describe("RepoMap ranking", () => {
     const touched = await map.render({ maxTokens: 80 });
     expect(shownFiles(touched.text)[0]).toBe("svc/ledger.go");
   });
+
+  it("a folder in focus centres on the files in it", async () => {
+    const { root, cache } = await polyglot();
+    const map = new RepoMap({ root, cacheDir: cache });
+    const plain = shownFiles((await map.render({ maxTokens: 80 })).text);
+    expect(plain[0]).not.toBe("jvm/src/Billing.java");
+    for (const folder of ["jvm", "jvm/src/", "./jvm"]) {
+      const focused = await map.render({ focus: [folder], maxTokens: 80 });
+      expect(shownFiles(focused.text)[0]).toBe("jvm/src/Billing.java");
+    }
+  });
 });
 
 describe("RepoMap budget", () => {

@@ -45,7 +45,10 @@ export interface RepoMapOptions {
 export interface RenderOptions {
   /** The task text: identifiers and paths it names rank first. */
   task?: string | undefined;
-  /** Files to centre the map on (workspace-relative), besides those edited so far. */
+  /**
+   * Files or folders to centre the map on (workspace-relative), besides those edited so
+   * far; a folder stands for every file in it.
+   */
   focus?: readonly string[] | undefined;
   /** The budget in tokens. Default {@link defaultMapTokens} of an 8k window (1,024). */
   maxTokens?: number | undefined;
@@ -212,12 +215,27 @@ export class RepoMap {
    */
   async render(options: RenderOptions = {}): Promise<RenderedMap> {
     await this.refresh(options.signal);
-    const focus = new Set([...this.touched, ...(options.focus ?? []).map(normalise)]);
+    const focus = new Set([...this.touched, ...this.focusFiles(options.focus ?? [])]);
     const maxTokens = options.maxTokens ?? defaultMapTokens(8192);
     const index = { files: this.files, strings: this.strings };
     // Every entry of a map is at least one token: no more than maxTokens definitions fit.
     const ranking = rankSymbols(index, { terms: taskTerms(options.task ?? ""), focus }, maxTokens);
     return renderMap(ranking, maxTokens);
+  }
+
+  /** The indexed files a focus list names: each path itself, or the files of a folder. */
+  private focusFiles(paths: readonly string[]): string[] {
+    const files: string[] = [];
+    for (const entry of paths) {
+      const file = normalise(entry).replace(/\/+$/, "");
+      if (file === "" || file === ".") continue;
+      if (this.files.has(file)) files.push(file);
+      else {
+        const prefix = `${file}/`;
+        for (const known of this.files.keys()) if (known.startsWith(prefix)) files.push(known);
+      }
+    }
+    return files;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { GemmaCoderError } from "@gemma-coder/core/basics";
 import type { IndexStats } from "@gemma-coder/repomap/map";
 import type { CliArgs } from "../args.js";
@@ -77,13 +78,21 @@ async function focusPaths(root: string, files: readonly string[]): Promise<strin
   const { resolveWorkspacePath } = await import("@gemma-coder/tools");
   const focus: string[] = [];
   for (const file of files) {
+    let resolved: { absolute: string; relative: string };
     try {
-      focus.push((await resolveWorkspacePath(root, file)).relative);
+      resolved = await resolveWorkspacePath(root, file);
     } catch (error) {
       throw new GemmaCoderError(`--focus ${file}: ${(error as Error).message}`, {
         code: "invalid-argument",
       });
     }
+    // A typo would otherwise centre the map on nothing, silently.
+    if (!existsSync(resolved.absolute)) {
+      throw new GemmaCoderError(`--focus ${file}: no such file or folder in the workspace.`, {
+        code: "invalid-argument",
+      });
+    }
+    focus.push(resolved.relative);
   }
   return focus;
 }

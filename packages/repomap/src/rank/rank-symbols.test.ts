@@ -58,3 +58,54 @@ it("puts what the task names first, then used definitions, unused ones in file a
     if (a?.file === b?.file) expect((a?.line ?? 0) < (b?.line ?? 0)).toBe(true);
   }
 });
+
+it("ranks the file that calls what the task names right after the file defining it", () => {
+  // config.py defines parse_config and app.py is its only caller; the Go files use each
+  // other, so without the task they outrank app.py.
+  const strings = new StringTable();
+  const def = (name: string, line: number) => ({
+    ...{ name, line, kind: "function", signature: `def ${name}():`, depth: 0 },
+  });
+  const ref = (name: string, line: number) => ({ name, line });
+  const files = new Map<string, PackedTags>([
+    [
+      "py/config.py",
+      packTags(
+        { language: "python", defs: [def("parse_config", 3), def("default_config", 8)], refs: [] },
+        strings,
+      ),
+    ],
+    [
+      "py/app.py",
+      packTags(
+        {
+          language: "python",
+          defs: [def("App", 3), def("start_server", 10)],
+          refs: [ref("parse_config", 5), ref("default_config", 5)],
+        },
+        strings,
+      ),
+    ],
+    [
+      "go/compute.go",
+      packTags(
+        { language: "go", defs: [def("Compute", 4), def("helper", 8)], refs: [ref("helper", 5)] },
+        strings,
+      ),
+    ],
+    [
+      "go/main.go",
+      packTags(
+        { language: "go", defs: [def("main", 5)], refs: [ref("Compute", 6), ref("helper", 7)] },
+        strings,
+      ),
+    ],
+    ["py/util.py", packTags({ language: "python", defs: [def("slugify", 1)], refs: [] }, strings)],
+  ]);
+  const { files: ranked, definitions } = rankSymbols(
+    { files, strings },
+    { terms: taskTerms("rename parse_config"), focus: new Set() },
+  );
+  expect(ranked.slice(0, 2).map((f) => f.file)).toEqual(["py/config.py", "py/app.py"]);
+  expect(definitions[0]?.name).toBe("parse_config");
+});

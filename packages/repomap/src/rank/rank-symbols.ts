@@ -3,6 +3,7 @@ import {
   DEF_STRIDE,
   definitionAt,
   type PackedTags,
+  REF_STRIDE,
   type StringTable,
 } from "../cache/packed-tags.js";
 import type { Definition } from "../parse/file-tags.js";
@@ -56,7 +57,8 @@ export interface TagIndex {
 /**
  * Ranks files and definitions by how the code refers to them. Files are nodes of the
  * reference graph (see {@link referenceGraph}). A personalised PageRank (jumping to
- * focus files, files named in the task and files defining what the task names) ranks the
+ * focus files, files named in the task, files defining what the task names and files
+ * using it) ranks the
  * files; each file's rank is then shared along its edges to the definitions it uses.
  *
  * Names are handled as string ids and definitions as positions in flat arrays; only the
@@ -114,6 +116,14 @@ function personalWeight(
   for (let k = 0; k < defs.length; k += DEF_STRIDE) {
     if (mentioned(defs[k] as number)) {
       weight += 5;
+      break;
+    }
+  }
+  // A file that uses what the task names: a caller to fix after a signature change.
+  const refs = tags?.refs ?? [];
+  for (let k = 0; k < refs.length; k += REF_STRIDE) {
+    if (mentioned(refs[k] as number)) {
+      weight += 3;
       break;
     }
   }

@@ -58,8 +58,8 @@ export interface TagIndex {
  * Ranks files and definitions by how the code refers to them. Files are nodes of the
  * reference graph (see {@link referenceGraph}). A personalised PageRank (jumping to
  * focus files, files named in the task, files defining what the task names and files
- * using it) ranks the
- * files; each file's rank is then shared along its edges to the definitions it uses.
+ * using it) ranks the files; each file's rank is then shared along its edges to the
+ * definitions it uses.
  *
  * Names are handled as string ids and definitions as positions in flat arrays; only the
  * `limit` best definitions become objects.

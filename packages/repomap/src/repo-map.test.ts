@@ -235,6 +235,40 @@ describe("RepoMap limits", () => {
     expect((await map.findSymbol("new_id")).total).toBe(1);
   });
 
+  it("parses a file again once after its parse timed out, then keeps it skipped if it times out again", async () => {
+    const { root, cache, write } = await polyglot();
+    await new RepoMap({ root, cacheDir: cache }).refresh();
+    const defs = (prefix: string) =>
+      Array.from({ length: 3000 }, (_, i) => `def ${prefix}${i}():\n    pass\n`).join("");
+    await write("slow.py", defs("slow"));
+    // A budget of 0 ms cuts every parse at its first progress check, however fast the machine.
+    const hurried = new RepoMap({ root, cacheDir: cache, parseTimeoutMs: 0 });
+    await hurried.refresh();
+    expect(hurried.skippedFiles()).toEqual([
+      { file: "slow.py", reason: "parsing took too long (tried again on the next map)" },
+    ]);
+    // A timeout can come from a busy machine: the next map in a new process tries again.
+    const calm = new RepoMap({ root, cacheDir: cache, parseTimeoutMs: 60_000 });
+    await calm.refresh();
+    expect(calm.skippedFiles()).toEqual([]);
+    expect((await calm.findSymbol("slow2999")).total).toBe(1);
+
+    // Timed out twice: skipped for good (until the file changes), so a hostile file costs
+    // its parse budget at most twice.
+    await write("stuck.py", defs("stuck"));
+    for (const reason of [
+      "parsing took too long (tried again on the next map)",
+      "parsing took too long",
+    ]) {
+      const map = new RepoMap({ root, cacheDir: cache, parseTimeoutMs: 0 });
+      await map.refresh();
+      expect(map.skippedFiles()).toEqual([{ file: "stuck.py", reason }]);
+    }
+    const after = new RepoMap({ root, cacheDir: cache, parseTimeoutMs: 60_000 });
+    expect((await after.refresh()).parsed).toBe(0);
+    expect(after.skippedFiles()).toEqual([{ file: "stuck.py", reason: "parsing took too long" }]);
+  });
+
   it("cuts off a parse that takes too long instead of hanging", async () => {
     const { root, cache, write } = await polyglot();
     // The other files come from the cache, so only deep.py meets the 5 ms budget.

@@ -13,6 +13,9 @@ export interface ExtractLimits {
 
 const MAX_SIGNATURE_CHARS = 160;
 
+/** The `skipped` reason of a file whose parse ran past its time budget. */
+export const PARSE_TIMED_OUT = "parsing took too long";
+
 /**
  * Parses one file and lists its definitions and references. Parsing is cut off after
  * `parseTimeoutMs` and the query after the same budget, so hostile input cannot hang the
@@ -35,7 +38,7 @@ export async function extractTags(
   const progressCallback = (() => performance.now() > deadline) as unknown as () => void;
   const tree = parser.parse(text, null, { progressCallback });
   parser.reset();
-  if (!tree) return { language, defs: [], refs: [], skipped: "parsing took too long" };
+  if (!tree) return { language, defs: [], refs: [], skipped: PARSE_TIMED_OUT };
   try {
     const left = Math.max(1, deadline - performance.now());
     const matches = query.matches(tree.rootNode, { timeoutMicros: Math.round(left * 1000) });

@@ -5,7 +5,7 @@ import { walkWorkspace } from "@gemma-coder/tools/walk";
 import { NO_TAGS, type PackedTags, packTags } from "../cache/packed-tags.js";
 import type { CachedStat, TagCacheData } from "../cache/tag-cache.js";
 import { languageOf } from "../languages/languages.js";
-import { extractTags } from "../parse/extract-tags.js";
+import { extractTags, PARSE_TIMED_OUT } from "../parse/extract-tags.js";
 import { type SkipLimits, skipAfterReading, skipBeforeReading } from "./skip-reason.js";
 
 /** Limits of {@link indexWorkspace}. */
@@ -127,8 +127,15 @@ function unchangedTags(root: string, rel: string, cache: TagCacheData): PackedTa
   } catch {
     return undefined; // Looked at again, and reported, by the slow path.
   }
+  if (cached.skipped === TIMED_OUT_ONCE) return undefined;
   return now && now.size === known.size && now.mtimeMs === known.mtimeMs ? cached : undefined;
 }
+
+/**
+ * A first timeout, which may have come from a busy machine: the next refresh parses the
+ * file once more, and a second timeout is {@link PARSE_TIMED_OUT} for good (until it changes).
+ */
+const TIMED_OUT_ONCE = "parsing took too long (tried again on the next map)";
 
 async function tagsOf(
   root: string,
@@ -154,7 +161,7 @@ async function tagsOf(
   const hash = createHash("sha256").update(bytes).update(language).digest("hex");
   const entry: CachedStat = { size, mtimeMs, hash };
   const hit = cache.tags.get(hash);
-  if (hit) {
+  if (hit && hit.skipped !== TIMED_OUT_ONCE) {
     stats.rehashed++;
     cache.files.set(rel, entry);
     return hit;
@@ -173,6 +180,7 @@ async function tagsOf(
     // The grammar did not load: listed by name, and not cached, so a fixed install parses it.
     return { language, defs: [], refs: [], skipped: "parser unavailable" };
   }
+  if (tags.skipped === PARSE_TIMED_OUT && !hit) tags = { ...tags, skipped: TIMED_OUT_ONCE };
   stats.parsed++;
   cache.tags.set(hash, tags);
   cache.files.set(rel, entry);

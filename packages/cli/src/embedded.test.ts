@@ -114,7 +114,10 @@ describe("createEmbeddedProvider", () => {
       createEmbeddedProvider(undefined, models, ui({ load: async () => module }).ui),
     );
     expect(error.message).toContain("model-Q4.gguf (about 3.1 GB) is not downloaded yet");
-    expect(error.message).toContain("--download");
+    // Also read in an editor's log (ACP), where "run again" has no meaning.
+    expect(error.message).toContain(
+      "Start gemma-coder with --download (for an editor: in the agent's arguments)",
+    );
     expect(calls.downloads).toEqual([]);
   });
 

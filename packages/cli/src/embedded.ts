@@ -168,7 +168,7 @@ export async function createEmbeddedProvider(
         if (!ui.ask) {
           throw new GemmaCoderError(
             startOne(
-              `No model backend is running here, and the default model ${sized} is not downloaded yet. Run again with --download to download it into ${models} and run it in-process, or start one of these:`,
+              `No model backend is running here, and the default model ${sized} is not downloaded yet. Start gemma-coder with --download (for an editor: in the agent's arguments) to download it into ${models} and run it in-process, or start one of these:`,
             ),
             { code: "config" },
           );

@@ -129,7 +129,9 @@ describe("LiveView in plain mode", () => {
   it("shows unusable replies and the stop reason of a failed run", async () => {
     const { out, result } = await render(["no call here", "still none", "nope"]);
     expect(result.status).toBe("failed");
-    expect(out).toContain("  ! unusable reply (1): Your reply had no tool call.");
+    expect(out).toContain("  ! unusable reply (1): Your reply had no tool call.\n");
+    // Not the lead-in to an example the line does not show.
+    expect(out).not.toContain("in this form:");
     expect(out).toMatch(/✗ stopped · 3 steps/);
     expect(out).toContain("without a usable tool call");
     expect(out).toContain("no files were changed");

@@ -477,8 +477,14 @@ export class LiveView {
   }
 }
 
+/**
+ * The first line of feedback, shortened: a last sentence that ends in ":" introduces what
+ * the next lines show (an example call), so it is dropped when a sentence comes before it.
+ */
 function firstLine(text: string): string {
-  const line = stripControls(text.split("\n")[0] ?? "");
+  let line = stripControls(text.split("\n")[0] ?? "");
+  const lastSentence = line.lastIndexOf(". ");
+  if (line.endsWith(":") && lastSentence > 0) line = line.slice(0, lastSentence + 1);
   return line.length > 100 ? `${line.slice(0, 99)}…` : line;
 }
 

@@ -119,7 +119,7 @@ async function rejectReply(
   if (consecutive >= run.settings.maxInvalidReplies) {
     return stopRun(
       "invalid-replies",
-      `The model sent ${consecutive} replies in a row without a usable tool call. Last problem: ${feedback.split("\n")[0]}`,
+      `The model sent ${consecutive} replies in a row without a usable tool call. Last problem: ${problemOf(feedback)}`,
     );
   }
   run.messages.push(
@@ -128,4 +128,14 @@ async function rejectReply(
       : { role: "user", content: feedback },
   );
   return CONTINUE;
+}
+
+/**
+ * What was wrong with a reply, from the feedback sent back for it: its first line, less a
+ * closing "Reply ... in this form:" that leads into an example the stop message leaves out.
+ */
+function problemOf(feedback: string): string {
+  const line = feedback.split("\n")[0] ?? "";
+  const lastSentence = line.lastIndexOf(". ");
+  return line.endsWith(":") && lastSentence > 0 ? line.slice(0, lastSentence + 1) : line;
 }

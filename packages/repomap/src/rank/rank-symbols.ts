@@ -112,22 +112,20 @@ function personalWeight(
     const stem = (dot < 0 ? base : base.slice(0, dot)).toLowerCase();
     if (stem.length >= 3 && focus.terms.lowered.has(stem)) weight += 3;
   }
-  const defs = tags?.defs ?? [];
-  for (let k = 0; k < defs.length; k += DEF_STRIDE) {
-    if (mentioned(defs[k] as number)) {
-      weight += 5;
-      break;
-    }
-  }
+  if (tags && namesAny(tags.defs, DEF_STRIDE, mentioned)) weight += 5;
   // A file that uses what the task names: a caller to fix after a signature change.
-  const refs = tags?.refs ?? [];
-  for (let k = 0; k < refs.length; k += REF_STRIDE) {
-    if (mentioned(refs[k] as number)) {
-      weight += 3;
-      break;
-    }
-  }
+  if (tags && namesAny(tags.refs, REF_STRIDE, mentioned)) weight += 3;
   return weight;
+}
+
+/** Whether any record of a packed array (its name id first, `stride` numbers each) passes. */
+function namesAny(
+  records: ArrayLike<number>,
+  stride: number,
+  test: (id: number) => boolean,
+): boolean {
+  for (let k = 0; k < records.length; k += stride) if (test(records[k] as number)) return true;
+  return false;
 }
 
 /**

@@ -118,7 +118,7 @@ export async function indexWorkspace(
 function unchangedTags(root: string, rel: string, cache: TagCacheData): PackedTags | undefined {
   const known = cache.files.get(rel);
   const cached = known && cache.tags.get(known.hash);
-  if (!cached) return undefined;
+  if (!cached || cached.skipped === TIMED_OUT_ONCE) return undefined;
   let now: { size: number; mtimeMs: number } | undefined;
   try {
     // Joined by hand: the root is a real path and `rel` a clean relative one from the
@@ -127,7 +127,6 @@ function unchangedTags(root: string, rel: string, cache: TagCacheData): PackedTa
   } catch {
     return undefined; // Looked at again, and reported, by the slow path.
   }
-  if (cached.skipped === TIMED_OUT_ONCE) return undefined;
   return now && now.size === known.size && now.mtimeMs === known.mtimeMs ? cached : undefined;
 }
 
